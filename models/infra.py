@@ -1,0 +1,60 @@
+"""Tables that make delivery and conversations reliable, not domain facts."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.enums import OutboxStatus
+from models.types import UTCDateTime, utcnow
+
+
+class Outbox(SQLModel, table=True):
+    """A notification written with the state change that caused it.
+
+    It holds a message key and parameters, not text, so that the bot renders it
+    in the recipient's language when it is sent.
+    """
+
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    key: str = Field(max_length=64)
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    wish_id: int | None = Field(default=None, foreign_key="wish.id", index=True)
+    status: OutboxStatus = Field(default=OutboxStatus.pending, sa_type=String(16))
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """A Telegram update already applied; Telegram delivers at least once."""
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    processed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class SentReminder(SQLModel, table=True):
+    """One reminder sent by the scheduler, so that it is never sent twice."""
+
+    __table_args__ = (UniqueConstraint("wish_id", "kind", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wish_id: int = Field(foreign_key="wish.id")
+    kind: str = Field(max_length=32)
+    seq: int = 1
+    sent_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ConversationState(SQLModel, table=True):
+    """Which step of which form a user is on, kept across restarts."""
+
+    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -1,0 +1,1 @@
+"""Sandan: the composition root (settings, bootstrap, CLI, migrations)."""

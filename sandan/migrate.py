@@ -1,0 +1,31 @@
+"""Apply Alembic migrations through the application's own engine."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from services.db import Database
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _config(connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the database schema up to `revision`."""
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda sync_conn: command.upgrade(_config(sync_conn), revision))
+
+
+async def autogenerate(db: Database, message: str) -> None:
+    """Write a new revision from the difference between models and schema."""
+    async with db.engine.begin() as conn:
+        await conn.run_sync(
+            lambda sync_conn: command.revision(_config(sync_conn), message, autogenerate=True)
+        )

@@ -1,0 +1,1 @@
+"""Use cases. Imports no bot framework."""

@@ -1,0 +1,97 @@
+"""Branches, grids, and appointing staff and admins."""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Branch, Grid, Staff, User
+from services.actors import load_actor
+from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
+
+
+@dataclass(frozen=True)
+class BranchRow:
+    id: int
+    code: str
+    name: str
+    grids: list[str]
+    staff: int
+
+
+async def add_branch(s: AsyncSession, *, code: str, name: str, grids: list[str]) -> Branch:
+    """Create a branch with its grids (an operator task, from the CLI)."""
+    code = code.strip().upper()
+    if not _CODE.match(code):
+        raise InvalidInput("invalid.branch_code")
+    if await s.scalar(select(Branch.id).where(Branch.code == code)):
+        raise Conflict("error.branch_exists", code=code)
+    branch = Branch(code=code, name=name.strip() or code)
+    s.add(branch)
+    await s.flush()
+    s.add_all(Grid(branch_id=branch.id, name=g.strip()) for g in grids if g.strip())
+    await s.flush()
+    return branch
+
+
+async def list_branches(s: AsyncSession) -> list[BranchRow]:
+    """Every branch with its grids and number of staff."""
+    branches = (await s.scalars(select(Branch).order_by(Branch.code))).all()
+    grids = (await s.execute(select(Grid.branch_id, Grid.name).order_by(Grid.id))).all()
+    staff = dict(
+        (await s.execute(select(Staff.branch_id, func.count()).group_by(Staff.branch_id))).all()
+    )
+    return [
+        BranchRow(b.id, b.code, b.name, [g for bid, g in grids if bid == b.id], staff.get(b.id, 0))
+        for b in branches
+    ]
+
+
+async def branch_by_code(s: AsyncSession, code: str) -> Branch:
+    """Find a branch by its code, or raise NotFound."""
+    branch = await s.scalar(select(Branch).where(Branch.code == code.strip().upper()))
+    if branch is None:
+        raise NotFound("error.no_branch", code=code)
+    return branch
+
+
+async def grids_of(s: AsyncSession, branch_id: int) -> list[Grid]:
+    """The grids of one branch, in the order they were added."""
+    return list((await s.scalars(select(Grid).where(Grid.branch_id == branch_id).order_by(Grid.id))).all())
+
+
+async def _user_by_telegram(s: AsyncSession, telegram_id: int) -> User:
+    user = await s.scalar(select(User).where(User.telegram_id == telegram_id))
+    if user is None:
+        user = User(telegram_id=telegram_id)
+        s.add(user)
+        await s.flush()
+    return user
+
+
+async def add_admin(s: AsyncSession, *, telegram_id: int) -> User:
+    """Make a user an admin. Only the operator (CLI or configuration) does this."""
+    user = await _user_by_telegram(s, telegram_id)
+    user.is_admin = True
+    await s.flush()
+    return user
+
+
+async def add_staff(
+    s: AsyncSession, *, telegram_id: int, branch_code: str, actor_id: int | None = None
+) -> User:
+    """Appoint staff of a branch. `actor_id` None is the operator on the CLI; else an admin."""
+    if actor_id is not None and not (await load_actor(s, actor_id)).is_admin:
+        raise NotAllowed("error.admin_only")
+    branch = await branch_by_code(s, branch_code)
+    user = await _user_by_telegram(s, telegram_id)
+    exists = await s.scalar(
+        select(Staff.id).where(Staff.user_id == user.id, Staff.branch_id == branch.id)
+    )
+    if not exists:
+        s.add(Staff(user_id=user.id, branch_id=branch.id))
+        await s.flush()
+    return user

@@ -1,0 +1,145 @@
+"""Offering a wish (下单), the wall (心愿墙), and taking the job (接单)."""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, Wish
+from models.enums import WishStatus as S
+from models.types import utcnow
+from services.actors import load_actor, require_staff
+from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from services.lifecycle import move
+from services.validation import clean_text
+from services.wishes import get_wish
+
+
+async def _open_offer(s: AsyncSession, wish_id: int, kind: OfferKind) -> Offer | None:
+    return await s.scalar(
+        select(Offer).where(Offer.wish_id == wish_id, Offer.kind == kind, Offer.status == OfferStatus.open)
+    )
+
+
+async def _close_offer(
+    s: AsyncSession, offer: Offer, to: OfferStatus, now: datetime, *, member_id: int | None = None,
+    reason: str | None = None,
+) -> None:
+    """Close an open offer; the WHERE on status makes concurrent closers lose cleanly."""
+    conditions = [Offer.id == offer.id, Offer.status == OfferStatus.open]
+    if offer.kind == OfferKind.direct and member_id is not None:
+        conditions.append(Offer.member_id == member_id)
+    values = {"status": to, "answered_at": now, "decline_reason": reason}
+    if offer.kind == OfferKind.wall and member_id is not None:
+        values["member_id"] = member_id
+    result = await s.execute(
+        update(Offer).where(*conditions).values(**values).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("error.already_taken" if to == OfferStatus.taken else "error.offer_gone")
+
+
+async def offer_wish(
+    s: AsyncSession, *, actor_id: int, wish_id: int, member_id: int | None,
+    now: datetime | None = None,
+) -> Offer:
+    """Staff offer an accepted wish to one approved member of the branch.
+
+    `actor_id` None is the scheduler's auto-dispatch.
+    """
+    now = now or utcnow()
+    wish = await get_wish(s, wish_id)
+    actor = await load_actor(s, actor_id) if actor_id is not None else None
+    if actor is not None:
+        require_staff(actor, wish.branch_id)
+    member = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == member_id))
+    if member is None or member.branch_id != wish.branch_id or member.status != MemberStatus.approved:
+        raise InvalidInput("invalid.member_unavailable")
+    if member_id == wish.resident_id:
+        raise InvalidInput("invalid.own_wish")
+    offer = Offer(wish_id=wish.id, kind=OfferKind.direct, member_id=member_id, offered_by=actor_id, created_at=now)
+    await move(s, wish, S.offered, actor=actor, offeree_id=member_id, now=now)
+    s.add(offer)
+    await s.flush()
+    return offer
+
+
+async def post_to_wall(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Offer:
+    """Staff post an accepted wish on the wall for any member of the branch to claim."""
+    now = now or utcnow()
+    wish = await get_wish(s, wish_id)
+    await move(s, wish, S.posted, actor=await load_actor(s, actor_id), now=now)
+    offer = Offer(wish_id=wish.id, kind=OfferKind.wall, offered_by=actor_id, created_at=now)
+    s.add(offer)
+    await s.flush()
+    return offer
+
+
+async def withdraw_from_wall(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
+    """Staff take a wish back off the wall."""
+    now = now or utcnow()
+    wish = await get_wish(s, wish_id)
+    await move(s, wish, S.accepted, actor=await load_actor(s, actor_id), now=now)
+    posting = await _open_offer(s, wish.id, OfferKind.wall)
+    if posting:
+        await _close_offer(s, posting, OfferStatus.withdrawn, now)
+    return wish
+
+
+async def take_offer(s: AsyncSession, *, actor_id: int, offer_id: int, now: datetime | None = None) -> Wish:
+    """The member an offer was made to takes the job (接单)."""
+    now = now or utcnow()
+    offer = await s.get(Offer, offer_id)
+    if offer is None or offer.kind != OfferKind.direct:
+        raise NotFound("error.offer_gone")
+    if offer.member_id != actor_id:
+        raise NotAllowed("error.not_your_offer")
+    await _close_offer(s, offer, OfferStatus.taken, now, member_id=actor_id)
+    wish = await get_wish(s, offer.wish_id)
+    values = {"assigned_member_id": actor_id, "assigned_at": now}
+    actor = await load_actor(s, actor_id)
+    return await move(s, wish, S.assigned, actor=actor, offeree_id=actor_id, values=values, now=now)
+
+
+async def claim_from_wall(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
+    """Any approved member of the branch claims a wall posting; the first claim wins."""
+    now = now or utcnow()
+    wish = await get_wish(s, wish_id)
+    actor = await load_actor(s, actor_id)
+    if not actor.is_member_of(wish.branch_id) or actor.user_id == wish.resident_id:
+        raise NotAllowed("error.not_branch_member")
+    posting = await _open_offer(s, wish.id, OfferKind.wall)
+    if posting is None:
+        raise Conflict("error.already_taken")
+    await _close_offer(s, posting, OfferStatus.taken, now, member_id=actor_id)
+    values = {"assigned_member_id": actor_id, "assigned_at": now}
+    return await move(s, wish, S.assigned, actor=actor, values=values, now=now)
+
+
+async def decline_offer(
+    s: AsyncSession, *, actor_id: int, offer_id: int, reason: str, now: datetime | None = None
+) -> Wish:
+    """The member declines an offer (婉拒) with a reason; staff are told."""
+    now = now or utcnow()
+    reason = clean_text(reason, field="reason", max_len=500)
+    offer = await s.get(Offer, offer_id)
+    if offer is None or offer.kind != OfferKind.direct:
+        raise NotFound("error.offer_gone")
+    if offer.member_id != actor_id:
+        raise NotAllowed("error.not_your_offer")
+    await _close_offer(s, offer, OfferStatus.declined, now, member_id=actor_id, reason=reason)
+    wish = await get_wish(s, offer.wish_id)
+    actor = await load_actor(s, actor_id)
+    return await move(s, wish, S.accepted, actor=actor, offeree_id=actor_id, note=reason, now=now)
+
+
+async def release_wish(
+    s: AsyncSession, *, actor_id: int, wish_id: int, reason: str, now: datetime | None = None
+) -> Wish:
+    """The member drops out (无法完成), or staff take the job back to reassign it."""
+    now = now or utcnow()
+    reason = clean_text(reason, field="reason", max_len=500)
+    wish = await get_wish(s, wish_id)
+    values = {"assigned_member_id": None, "assigned_at": None}
+    actor = await load_actor(s, actor_id)
+    return await move(s, wish, S.accepted, actor=actor, note=reason, values=values, now=now)

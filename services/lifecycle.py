@@ -1,0 +1,130 @@
+"""The wish lifecycle: one transition table and the one function that moves a wish."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from models import Wish, WishEvent
+from models.enums import WishStatus as S
+from models.types import utcnow
+from services.actors import Actor
+from services.errors import Conflict, InvalidTransition, NotAllowed
+from services.outbox import Note, queue
+from services.recipients import notes_for
+
+
+class Party(StrEnum):
+    """How an actor stands to a wish; the table grants moves to parties."""
+
+    staff = "staff"  # staff of the wish's branch, or an admin
+    owner = "owner"  # the resident who posted it
+    offeree = "offeree"  # the member the open offer was made to
+    branch_member = "branch_member"  # any approved member of the branch
+    assignee = "assignee"  # the member who took it
+    system = "system"  # the scheduler
+
+
+_STAFF, _OWNER, _ASSIGNEE = Party.staff, Party.owner, Party.assignee
+
+TRANSITIONS: dict[tuple[S, S], frozenset[Party]] = {
+    (S.submitted, S.accepted): frozenset({_STAFF}),
+    (S.submitted, S.rejected): frozenset({_STAFF}),
+    (S.submitted, S.cancelled): frozenset({_OWNER, _STAFF}),
+    (S.accepted, S.offered): frozenset({_STAFF, Party.system}),
+    (S.accepted, S.posted): frozenset({_STAFF}),
+    (S.accepted, S.rejected): frozenset({_STAFF}),
+    (S.accepted, S.cancelled): frozenset({_OWNER, _STAFF}),
+    (S.offered, S.assigned): frozenset({Party.offeree}),
+    (S.offered, S.accepted): frozenset({Party.offeree, Party.system}),
+    (S.offered, S.cancelled): frozenset({_OWNER, _STAFF}),
+    (S.posted, S.assigned): frozenset({Party.branch_member}),
+    (S.posted, S.accepted): frozenset({_STAFF}),
+    (S.posted, S.cancelled): frozenset({_OWNER, _STAFF}),
+    (S.assigned, S.in_progress): frozenset({_ASSIGNEE}),
+    (S.assigned, S.completed): frozenset({_ASSIGNEE}),
+    (S.assigned, S.accepted): frozenset({_ASSIGNEE, _STAFF}),
+    (S.in_progress, S.completed): frozenset({_ASSIGNEE}),
+    (S.in_progress, S.accepted): frozenset({_ASSIGNEE, _STAFF}),
+    (S.completed, S.confirmed): frozenset({_OWNER}),
+    (S.completed, S.disputed): frozenset({_OWNER}),
+    (S.completed, S.closed): frozenset({Party.system}),
+    (S.disputed, S.assigned): frozenset({_STAFF}),
+    (S.disputed, S.accepted): frozenset({_STAFF}),
+    (S.disputed, S.closed): frozenset({_STAFF}),
+}
+
+TERMINAL = frozenset({S.rejected, S.cancelled, S.confirmed, S.closed})
+
+
+def allowed(frm: S, to: S) -> bool:
+    """Whether the table has this move at all."""
+    return (frm, to) in TRANSITIONS
+
+
+def parties_of(actor: Actor | None, wish: Wish, *, offeree_id: int | None = None) -> set[Party]:
+    """Every way the actor stands to the wish; None is the scheduler."""
+    if actor is None:
+        return {Party.system}
+    found = set()
+    if actor.is_staff_of(wish.branch_id):
+        found.add(Party.staff)
+    if actor.user_id == wish.resident_id:
+        found.add(Party.owner)
+    if offeree_id is not None and actor.user_id == offeree_id:
+        found.add(Party.offeree)
+    if actor.is_member_of(wish.branch_id) and actor.user_id != wish.resident_id:
+        found.add(Party.branch_member)
+    if wish.assigned_member_id is not None and actor.user_id == wish.assigned_member_id:
+        found.add(Party.assignee)
+    return found
+
+
+async def move(
+    s: AsyncSession,
+    wish: Wish,
+    to: S,
+    *,
+    actor: Actor | None,
+    offeree_id: int | None = None,
+    note: str | None = None,
+    values: dict | None = None,
+    extra_notes: tuple[Note, ...] = (),
+    now: datetime | None = None,
+) -> Wish:
+    """Move a wish: check the table and the actor, update, audit, notify.
+
+    The UPDATE names the status it expects, so if another transaction moved
+    the wish first, no row changes and the caller gets Conflict.
+    """
+    now = now or utcnow()
+    frm = S(wish.status)
+    if not allowed(frm, to):
+        raise InvalidTransition("error.not_now", status=frm.value)
+    may = TRANSITIONS[(frm, to)]
+    parties = parties_of(actor, wish, offeree_id=offeree_id)
+    if not may & parties:
+        raise NotAllowed()
+    member = offeree_id or wish.assigned_member_id
+    changes = {"status": to, **(values or {})}
+    result = await s.execute(
+        update(Wish)
+        .where(Wish.id == wish.id, Wish.status == frm)
+        .values(**changes)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("error.changed")
+    for attr, value in changes.items():
+        set_committed_value(wish, attr, value)
+    actor_id = actor.user_id if actor else None
+    await s.execute(
+        insert(WishEvent).values(
+            wish_id=wish.id, actor_id=actor_id, from_status=frm, to_status=to, note=note, at=now
+        )
+    )
+    notes = await notes_for(s, wish, frm, to, actor_id=actor_id, member=member, note=note)
+    await queue(s, [*notes, *extra_notes], skip=actor_id, now=now)
+    return wish

@@ -1,0 +1,131 @@
+"""Ranking candidate members for a wish (派单推荐).
+
+score = 40 if a skill fits the category
+      + 20 if the member lives in the wish's grid
+      + 10 if the member is available at the preferred time
+      -  8 per open task or pending offer (load)
+      +  4 × (average rating − 3), once rated
+      -  2 per task taken in the last 30 days, at most 10 counted (fairness)
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Availability, MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, User, Wish
+from models.enums import TimeWindow
+from models.enums import WishStatus as S
+from models.types import utcnow
+from services.actors import load_actor, require_staff
+from services.catalogue import Catalogue
+from services.wishes import get_wish
+
+FAIRNESS_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Candidate:
+    member_id: int
+    name: str
+    score: float
+    skill_fit: bool
+    same_grid: bool
+    available: bool
+    load: int
+    rating: float | None
+    recent: int
+
+
+def slots_for(window: TimeWindow, preferred: date | None) -> frozenset[Availability]:
+    """The availability slots that suit a wish's preferred time."""
+    if window == TimeWindow.weekend or (window == TimeWindow.on_date and preferred and preferred.weekday() >= 5):
+        return frozenset({Availability.weekend})
+    if window == TimeWindow.on_date:
+        return frozenset({Availability.weekday_day, Availability.weekday_evening})
+    return frozenset(Availability)
+
+
+def score(*, skill_fit: bool, same_grid: bool, available: bool, load: int, rating: float | None, recent: int) -> float:
+    """The documented score; higher ranks first."""
+    value = 40 * skill_fit + 20 * same_grid + 10 * available - 8 * load - 2 * min(recent, 10)
+    if rating is not None:
+        value += 4 * (rating - 3)
+    return round(value, 2)
+
+
+async def _counts(s: AsyncSession, query) -> dict[int, int]:
+    return dict((await s.execute(query)).all())
+
+
+async def rank_candidates(
+    s: AsyncSession,
+    *,
+    actor_id: int | None,
+    wish_id: int,
+    catalogue: Catalogue,
+    limit: int = 5,
+    now: datetime | None = None,
+) -> list[Candidate]:
+    """The top approved members of the wish's branch, best first.
+
+    Members who already declined or let this wish's offer expire, and the
+    resident themself, are left out. `actor_id` None is the scheduler.
+    """
+    now = now or utcnow()
+    wish: Wish = await get_wish(s, wish_id)
+    if actor_id is not None:
+        require_staff(await load_actor(s, actor_id), wish.branch_id)
+    members = (
+        await s.execute(
+            select(MemberProfile.user_id, User.name, MemberProfile.grid_id, MemberProfile.skills,
+                   MemberProfile.availability, MemberProfile.rating_sum, MemberProfile.rating_count)
+            .join(User, User.id == MemberProfile.user_id)
+            .where(MemberProfile.branch_id == wish.branch_id, MemberProfile.status == MemberStatus.approved)
+        )
+    ).all()
+    in_branch = Wish.branch_id == wish.branch_id
+    load = await _counts(
+        s,
+        select(Wish.assigned_member_id, func.count())
+        .where(in_branch, Wish.status.in_((S.assigned, S.in_progress)))
+        .group_by(Wish.assigned_member_id),
+    )
+    pending = await _counts(
+        s,
+        select(Offer.member_id, func.count())
+        .join(Wish, Wish.id == Offer.wish_id)
+        .where(in_branch, Wish.status == S.offered, Offer.status == OfferStatus.open, Offer.kind == OfferKind.direct)
+        .group_by(Offer.member_id),
+    )
+    recent = await _counts(
+        s,
+        select(Wish.assigned_member_id, func.count())
+        .where(in_branch, Wish.assigned_at >= now - timedelta(days=FAIRNESS_DAYS))
+        .group_by(Wish.assigned_member_id),
+    )
+    refused = set(
+        (await s.scalars(
+            select(Offer.member_id).where(
+                Offer.wish_id == wish.id, Offer.status.in_((OfferStatus.declined, OfferStatus.expired))
+            )
+        )).all()
+    )
+    fitting = catalogue.categories[wish.category].skills if wish.category in catalogue.categories else frozenset()
+    slots = slots_for(TimeWindow(wish.time_window), wish.preferred_date)
+    ranked = []
+    for uid, name, grid, skills, avail, r_sum, r_count in members:
+        if uid in refused or uid == wish.resident_id:
+            continue
+        facts = {
+            "skill_fit": bool(fitting & set(skills)),
+            "same_grid": wish.grid_id is not None and grid == wish.grid_id,
+            "available": bool(slots & set(avail)),
+            "load": load.get(uid, 0) + pending.get(uid, 0),
+            "rating": round(r_sum / r_count, 2) if r_count else None,
+            "recent": recent.get(uid, 0),
+        }
+        ranked.append(Candidate(uid, name, score(**facts), **facts))
+    ranked.sort(key=lambda c: (-c.score, c.member_id))
+    return ranked[:limit]

@@ -1,0 +1,56 @@
+"""Queue notifications in the caller's transaction (the transactional outbox)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Outbox, Staff, User
+from models.types import utcnow
+
+
+@dataclass(frozen=True)
+class Note:
+    """One notification to one user: a message key and its parameters."""
+
+    user_id: int
+    key: str
+    params: dict = field(default_factory=dict)
+    wish_id: int | None = None
+
+
+async def staff_of(s: AsyncSession, branch_id: int) -> list[int]:
+    """User ids of the branch's staff."""
+    return list((await s.scalars(select(Staff.user_id).where(Staff.branch_id == branch_id))).all())
+
+
+async def admins(s: AsyncSession) -> list[int]:
+    """User ids of every admin."""
+    return list((await s.scalars(select(User.id).where(User.is_admin))).all())
+
+
+async def queue(
+    s: AsyncSession, notes: Iterable[Note], *, skip: int | None = None, now: datetime | None = None
+) -> int:
+    """Write the notes to the outbox, leaving out `skip` (the actor, who sees the result)."""
+    now = now or utcnow()
+    rows, seen = [], set()
+    for note in notes:
+        if note.user_id == skip or (note.user_id, note.key) in seen:
+            continue
+        seen.add((note.user_id, note.key))
+        rows.append(
+            {
+                "user_id": note.user_id,
+                "key": note.key,
+                "params": note.params,
+                "wish_id": note.wish_id,
+                "not_before": now,
+                "created_at": now,
+            }
+        )
+    if rows:
+        await s.execute(insert(Outbox), rows)
+    return len(rows)

@@ -1,0 +1,74 @@
+"""Who must hear of each move of a wish, and with which message key."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Wish
+from models.enums import WishStatus as S
+from services.outbox import Note, staff_of
+
+
+async def notes_for(
+    s: AsyncSession,
+    wish: Wish,
+    frm: S,
+    to: S,
+    *,
+    actor_id: int | None,
+    member: int | None,
+    note: str | None,
+) -> list[Note]:
+    """The notifications a move sends, before the actor is left out.
+
+    `member` is the member the move concerns: the offeree, or the assignee
+    as it was before the move.
+    """
+    params = {"number": wish.number, "category": wish.category}
+    if note:
+        params["note"] = note
+    owner = wish.resident_id
+
+    def to_(user_id: int | None, key: str, **extra) -> list[Note]:
+        if user_id is None:
+            return []
+        return [Note(user_id, key, {**params, **extra}, wish.id)]
+
+    async def to_staff(key: str) -> list[Note]:
+        return [Note(uid, key, params, wish.id) for uid in await staff_of(s, wish.branch_id)]
+
+    match (frm, to):
+        case (S.submitted, S.accepted):
+            return to_(owner, "resident.accepted")
+        case (_, S.rejected):
+            return to_(owner, "resident.rejected", reason=wish.rejection_reason)
+        case (_, S.offered):
+            return to_(member, "member.offer")
+        case (S.offered, S.accepted):
+            return await to_staff("staff.offer_declined" if actor_id else "staff.offer_expired")
+        case (S.assigned | S.in_progress, S.accepted):
+            if actor_id == member:
+                notes = await to_staff("staff.dropped_out")
+            else:
+                notes = to_(member, "member.task_withdrawn")
+            return notes + to_(owner, "resident.rearranging")
+        case (S.disputed, S.accepted):
+            return to_(owner, "resident.rearranging") + to_(member, "member.task_withdrawn")
+        case (_, S.assigned):
+            return to_(owner, "resident.assigned") + (
+                to_(member, "member.redo") if frm == S.disputed else []
+            )
+        case (_, S.in_progress):
+            return to_(owner, "resident.started")
+        case (_, S.completed):
+            return to_(owner, "resident.completed")
+        case (_, S.confirmed):
+            return to_(member, "member.rated")
+        case (_, S.disputed):
+            return await to_staff("staff.disputed") + to_(member, "member.disputed")
+        case (S.disputed, S.closed):
+            return to_(owner, "resident.closed") + to_(member, "member.closed")
+        case (_, S.cancelled):
+            notes = to_(member, "member.cancelled")
+            if actor_id == owner:
+                return notes + await to_staff("staff.cancelled")
+            return notes + to_(owner, "resident.cancelled")
+    return []

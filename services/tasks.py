@@ -1,0 +1,109 @@
+"""Doing the job: start, complete (办结), rating (满意度测评) and disputes."""
+
+from datetime import datetime
+
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import MemberProfile, Rating, Wish
+from models.enums import WishStatus as S
+from models.types import utcnow
+from services.actors import load_actor
+from services.errors import InvalidInput
+from services.lifecycle import move
+from services.validation import clean_text
+from services.wishes import get_wish
+
+MAX_HOURS = 24
+
+
+async def start_task(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
+    """The assigned member sets off (出发 / 开始服务)."""
+    wish = await get_wish(s, wish_id)
+    return await move(s, wish, S.in_progress, actor=await load_actor(s, actor_id), now=now)
+
+
+async def complete_task(
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    wish_id: int,
+    note: str,
+    hours: float,
+    photo_file_id: str | None = None,
+    now: datetime | None = None,
+) -> Wish:
+    """The assigned member reports the job done, with a note and the hours spent."""
+    now = now or utcnow()
+    note = clean_text(note, field="completion_note", max_len=1000)
+    if not 0 < hours <= MAX_HOURS:
+        raise InvalidInput("invalid.hours", max=MAX_HOURS)
+    wish = await get_wish(s, wish_id)
+    values = {
+        "completion_note": note,
+        "hours_spent": round(hours, 1),
+        "completion_photo_file_id": photo_file_id,
+        "completed_at": now,
+    }
+    actor = await load_actor(s, actor_id)
+    return await move(s, wish, S.completed, actor=actor, note=note, values=values, now=now)
+
+
+async def rate_wish(
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    wish_id: int,
+    score: int,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> Wish:
+    """The resident confirms the work and rates it 1 to 5; the member's totals grow."""
+    now = now or utcnow()
+    if score not in range(1, 6):
+        raise InvalidInput("invalid.score")
+    comment = clean_text(comment, field="comment", max_len=500) if comment and comment.strip() else None
+    wish = await get_wish(s, wish_id)
+    actor = await load_actor(s, actor_id)
+    await move(s, wish, S.confirmed, actor=actor, note=f"★{score}", values={"closed_at": now}, now=now)
+    member_id = wish.assigned_member_id
+    await s.execute(
+        insert(Rating).values(wish_id=wish.id, member_id=member_id, score=score, comment=comment, created_at=now)
+    )
+    await s.execute(
+        update(MemberProfile)
+        .where(MemberProfile.user_id == member_id)
+        .values(
+            tasks_confirmed=MemberProfile.tasks_confirmed + 1,
+            hours_total=MemberProfile.hours_total + (wish.hours_spent or 0),
+            rating_sum=MemberProfile.rating_sum + score,
+            rating_count=MemberProfile.rating_count + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return wish
+
+
+async def dispute_wish(
+    s: AsyncSession, *, actor_id: int, wish_id: int, note: str | None = None, now: datetime | None = None
+) -> Wish:
+    """The resident says the work was not done; staff are alerted."""
+    note = clean_text(note, field="note", max_len=500) if note and note.strip() else None
+    wish = await get_wish(s, wish_id)
+    return await move(s, wish, S.disputed, actor=await load_actor(s, actor_id), note=note, now=now)
+
+
+async def resolve_dispute(
+    s: AsyncSession, *, actor_id: int, wish_id: int, to: S, note: str, now: datetime | None = None
+) -> Wish:
+    """Staff settle a dispute: back to the member, back to dispatch, or closed."""
+    now = now or utcnow()
+    if to not in (S.assigned, S.accepted, S.closed):
+        raise InvalidInput("invalid.resolution")
+    note = clean_text(note, field="note", max_len=500)
+    wish = await get_wish(s, wish_id)
+    values: dict = {"closed_at": now} if to == S.closed else {}
+    if to == S.accepted:
+        values.update(assigned_member_id=None, assigned_at=None)
+    actor = await load_actor(s, actor_id)
+    return await move(s, wish, to, actor=actor, note=note, values=values, now=now)

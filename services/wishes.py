@@ -1,0 +1,175 @@
+"""Posting a wish (点单), triage (受理 / 不予受理) and cancelling."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Branch, Offer, OfferStatus, Priority, ResidentProfile, TimeWindow, Wish, WishEvent
+from models.enums import OPEN_STATUSES
+from models.enums import WishStatus as S
+from models.types import utcnow
+from services.actors import load_actor
+from services.catalogue import Catalogue
+from services.errors import InvalidInput, NotFound
+from services.lifecycle import move
+from services.outbox import Note, queue, staff_of
+from services.validation import clean_text
+
+MAX_DAYS_AHEAD = 90
+
+
+@dataclass(frozen=True)
+class WishDraft:
+    category: str
+    text: str
+    time_window: TimeWindow = TimeWindow.asap
+    preferred_date: date | None = None
+    photo_file_ids: tuple[str, ...] = ()
+    voice_file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_open_wishes: int = 5
+    max_photos: int = 3
+
+
+async def get_wish(s: AsyncSession, wish_id: int) -> Wish:
+    """Load a wish or raise NotFound."""
+    wish = await s.get(Wish, wish_id)
+    if wish is None:
+        raise NotFound("error.no_wish")
+    return wish
+
+
+def _check_draft(draft: WishDraft, catalogue: Catalogue, limits: Limits, today: date) -> str:
+    if draft.category not in catalogue.categories:
+        raise InvalidInput("invalid.category")
+    if len(draft.photo_file_ids) > limits.max_photos:
+        raise InvalidInput("invalid.photos", max=limits.max_photos)
+    if draft.voice_file_id and not draft.text.strip():
+        text = "🎤"  # a voice-only wish: staff listen to it
+    else:
+        text = clean_text(draft.text, field="wish_text", max_len=1000)
+    if draft.time_window == TimeWindow.on_date:
+        if draft.preferred_date is None or not (
+            today <= draft.preferred_date <= today + timedelta(days=MAX_DAYS_AHEAD)
+        ):
+            raise InvalidInput("invalid.date", days=MAX_DAYS_AHEAD)
+    return text
+
+
+async def submit_wish(
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    draft: WishDraft,
+    catalogue: Catalogue,
+    limits: Limits,
+    today: date,
+    now: datetime | None = None,
+) -> Wish:
+    """A registered resident posts a wish; the branch staff are told at once."""
+    now = now or utcnow()
+    profile = await s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == actor_id))
+    if profile is None:
+        raise InvalidInput("error.register_first")
+    text = _check_draft(draft, catalogue, limits, today)
+    open_count = await s.scalar(
+        select(func.count())
+        .select_from(Wish)
+        .where(Wish.resident_id == actor_id, Wish.status.in_(OPEN_STATUSES))
+    )
+    if open_count >= limits.max_open_wishes:
+        raise InvalidInput("invalid.too_many_open", max=limits.max_open_wishes)
+    seq, code = (
+        await s.execute(
+            update(Branch)
+            .where(Branch.id == profile.branch_id)
+            .values(wish_seq=Branch.wish_seq + 1)
+            .returning(Branch.wish_seq, Branch.code)
+        )
+    ).one()
+    wish = Wish(
+        number=f"{code}-{seq:04d}",
+        branch_id=profile.branch_id,
+        grid_id=profile.grid_id,
+        resident_id=actor_id,
+        category=draft.category,
+        text=text,
+        photo_file_ids=list(draft.photo_file_ids),
+        voice_file_id=draft.voice_file_id,
+        time_window=draft.time_window,
+        preferred_date=draft.preferred_date if draft.time_window == TimeWindow.on_date else None,
+        submitted_at=now,
+    )
+    s.add(wish)
+    await s.flush()
+    await s.execute(
+        insert(WishEvent).values(wish_id=wish.id, actor_id=actor_id, to_status=S.submitted, at=now)
+    )
+    params = {"number": wish.number, "category": wish.category}
+    notes = [Note(uid, "staff.new_wish", params, wish.id) for uid in await staff_of(s, wish.branch_id)]
+    await queue(s, notes, skip=actor_id, now=now)
+    return wish
+
+
+async def accept_wish(
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    wish_id: int,
+    category: str,
+    priority: Priority,
+    catalogue: Catalogue,
+    now: datetime | None = None,
+) -> Wish:
+    """Staff accept a wish (受理), confirming its category and priority."""
+    now = now or utcnow()
+    if category not in catalogue.categories:
+        raise InvalidInput("invalid.category")
+    wish = await get_wish(s, wish_id)
+    values = {"category": category, "priority": Priority(priority), "triaged_at": now}
+    return await move(s, wish, S.accepted, actor=await load_actor(s, actor_id), values=values, now=now)
+
+
+async def reject_wish(
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    wish_id: int,
+    reason: str,
+    note: str | None,
+    catalogue: Catalogue,
+    now: datetime | None = None,
+) -> Wish:
+    """Staff reject a wish (不予受理) with a reason; the catalogue supplies any referral."""
+    now = now or utcnow()
+    if reason not in catalogue.rejections:
+        raise InvalidInput("invalid.reason")
+    note = clean_text(note, field="note", max_len=500) if note and note.strip() else None
+    wish = await get_wish(s, wish_id)
+    values = {"rejection_reason": reason, "rejection_note": note, "closed_at": now}
+    if wish.triaged_at is None:
+        values["triaged_at"] = now
+    actor = await load_actor(s, actor_id)
+    return await move(s, wish, S.rejected, actor=actor, note=note or reason, values=values, now=now)
+
+
+async def cancel_wish(
+    s: AsyncSession, *, actor_id: int, wish_id: int, note: str | None = None, now: datetime | None = None
+) -> Wish:
+    """The resident (or staff) cancels a wish nobody has taken yet."""
+    now = now or utcnow()
+    wish = await get_wish(s, wish_id)
+    open_offer = await s.scalar(
+        select(Offer).where(Offer.wish_id == wish.id, Offer.status == OfferStatus.open)
+    )
+    actor = await load_actor(s, actor_id)
+    offeree = open_offer.member_id if open_offer else None
+    await move(s, wish, S.cancelled, actor=actor, offeree_id=offeree, note=note, values={"closed_at": now}, now=now)
+    if open_offer:
+        open_offer.status, open_offer.answered_at = OfferStatus.withdrawn, now
+    return wish

@@ -1,0 +1,68 @@
+"""Fixtures: a fresh migrated database per test, on SQLite and optionally PostgreSQL."""
+
+import asyncio
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from sandan.migrate import upgrade
+from services.catalogue import load_catalogue
+from services.db import Database
+from sandan.settings import DEFAULT_CATALOGUE
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file; each test gets a copy, so each starts fresh."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def build():
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await upgrade(db)
+        await db.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+def _pg_url(name: str) -> str:
+    base = POSTGRES_URL.replace("postgresql://", "postgresql+asyncpg://", 1)
+    return base.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def _pg_admin(sql: str) -> None:
+    engine = create_async_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(sql))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"])
+async def db(request, sqlite_template, tmp_path):
+    """A fresh, migrated database: a SQLite copy, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        yield database
+        await database.dispose()
+        return
+    name = f"sandan_test_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    database = Database(_pg_url(name))
+    await upgrade(database)
+    yield database
+    await database.dispose()
+    await _pg_admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return load_catalogue(DEFAULT_CATALOGUE)
