@@ -37,4 +37,5 @@ __all__ = [
     "User",
     "Wish",
     "WishEvent",
+    "WishStatus",
 ]

@@ -1,10 +1,18 @@
 """Who must hear of each move of a wish, and with which message key."""
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Wish
+from models import Grid, Wish
 from models.enums import WishStatus as S
 from services.outbox import Note, staff_of
+
+
+async def _offer_facts(s: AsyncSession, wish: Wish) -> dict:
+    """What a member needs to decide on an offer, without the resident's contact."""
+    grid = await s.scalar(select(Grid.name).where(Grid.id == wish.grid_id)) if wish.grid_id else None
+    when = wish.preferred_date.isoformat() if wish.preferred_date else None
+    return {"text": wish.text[:300], "grid": grid or "", "time": wish.time_window, "date": when}
 
 
 async def notes_for(
@@ -41,7 +49,7 @@ async def notes_for(
         case (_, S.rejected):
             return to_(owner, "resident.rejected", reason=wish.rejection_reason)
         case (_, S.offered):
-            return to_(member, "member.offer")
+            return to_(member, "member.offer", **await _offer_facts(s, wish))
         case (S.offered, S.accepted):
             return await to_staff("staff.offer_declined" if actor_id else "staff.offer_expired")
         case (S.assigned | S.in_progress, S.accepted):

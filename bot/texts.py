@@ -1,0 +1,60 @@
+"""Turns domain results into user-facing text in the user's language."""
+
+from collections import defaultdict
+
+from bot.i18n import t
+from services.catalogue import Catalogue
+from services.matching import Candidate
+
+
+def status_label(language: str, status: str) -> str:
+    return t(language, f"status.{status}")
+
+
+def category_label(language: str, catalogue: Catalogue, code: str) -> str:
+    category = catalogue.categories.get(code)
+    return category.label.get(language) if category else code
+
+
+def time_label(language: str, window: str, date: str | None = None) -> str:
+    return t(language, f"time.{window}", date=date or "")
+
+
+def render_note(language: str, catalogue: Catalogue, key: str, params: dict) -> str:
+    """The text of one outbox notification for its recipient."""
+    values = defaultdict(str, params)
+    if "category" in params:
+        values["category"] = category_label(language, catalogue, params["category"])
+    if "time" in params:
+        values["time"] = time_label(language, params["time"], params.get("date"))
+    if params.get("note"):
+        values["note_line"] = t(language, "note.line", note=params["note"])
+    reason = catalogue.rejections.get(params.get("reason") or "")
+    if reason:
+        values["reason"] = reason.label.get(language)
+        if reason.referral:
+            values["referral"] = t(language, "note.referral", referral=reason.referral.get(language))
+    return t(language, f"note.{key}").format_map(values)
+
+
+def render_reason(language: str, c: Candidate) -> str:
+    """One line saying why a member ranks where they do."""
+    parts = [
+        t(language, "rank.skill_fit" if c.skill_fit else "rank.no_skill"),
+        t(language, "rank.same_grid" if c.same_grid else "rank.same_branch"),
+        t(language, "rank.available" if c.available else "rank.unavailable"),
+        t(language, "rank.load", n=c.load),
+        t(language, "rank.rating", r=f"{c.rating:.1f}")
+        if c.rating is not None
+        else t(language, "rank.unrated"),
+        t(language, "rank.recent", n=c.recent),
+    ]
+    return " · ".join(parts)
+
+
+def render_error(language: str, key: str, params: dict) -> str:
+    """A refusal from the services, politely, in the user's language."""
+    values = dict(params)
+    if "status" in values:
+        values["status"] = status_label(language, values["status"])
+    return t(language, key).format_map(defaultdict(str, values))

@@ -1,0 +1,148 @@
+"""The `sandan` command line."""
+
+import asyncio
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from bot.i18n import DEFAULT
+from bot.texts import render_error
+from sandan.bootstrap import bootstrap
+from sandan.migrate import upgrade
+from sandan.settings import ConfigError
+from services.branches import add_admin, add_branch, add_staff, list_branches
+from services.errors import DomainError
+
+app = typer.Typer(help="Sandan: 居民点单、支部下单、党员接单", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+branch_app = typer.Typer(help="Branches (支部).", no_args_is_help=True)
+staff_app = typer.Typer(help="Branch staff.", no_args_is_help=True)
+admin_app = typer.Typer(help="District admins.", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (branch_app, "branch"), (staff_app, "staff"), (admin_app, "admin")):
+    app.add_typer(sub, name=name)
+
+
+def _run(make_coro) -> None:
+    """Bootstrap, run one coroutine against the app, and report failures plainly."""
+    try:
+        the_app = bootstrap()
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+    async def go():
+        try:
+            await upgrade(the_app.db)
+            return await make_coro(the_app)
+        finally:
+            await the_app.db.dispose()
+
+    try:
+        asyncio.run(go())
+    except DomainError as exc:
+        typer.echo(render_error(DEFAULT, exc.key, exc.params), err=True)
+        raise typer.Exit(1) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration (the bot also does this on start)."""
+
+    async def noop(_app):
+        typer.echo("Database is up to date.")
+
+    _run(noop)
+
+
+@branch_app.command("add")
+def branch_add(
+    code: str,
+    name: str,
+    grid: Annotated[list[str] | None, typer.Option("--grid", "-g", help="A grid (网格); repeat it.")] = None,
+) -> None:
+    """Add a branch, e.g. `sandan branch add A 幸福社区 -g 一网格 -g 二网格`."""
+
+    async def go(a):
+        async with a.db.write() as s:
+            branch = await add_branch(s, code=code, name=name, grids=grid or [])
+        typer.echo(f"Added branch {branch.code} {branch.name} with {len(grid or [])} grid(s).")
+
+    _run(go)
+
+
+@branch_app.command("list")
+def branch_list() -> None:
+    """List branches with their grids and staff count."""
+
+    async def go(a):
+        async with a.db.read() as s:
+            rows = await list_branches(s)
+        if not rows:
+            typer.echo("No branches yet. Add one with `sandan branch add CODE NAME`.")
+        for row in rows:
+            typer.echo(f"{row.code}\t{row.name}\tstaff={row.staff}\tgrids={', '.join(row.grids) or '-'}")
+
+    _run(go)
+
+
+@staff_app.command("add")
+def staff_add(telegram_id: int, branch: str) -> None:
+    """Appoint a Telegram user as staff of a branch."""
+
+    async def go(a):
+        async with a.db.write() as s:
+            await add_staff(s, telegram_id=telegram_id, branch_code=branch)
+        typer.echo(f"{telegram_id} is now staff of {branch.upper()}.")
+
+    _run(go)
+
+
+@admin_app.command("add")
+def admin_add(telegram_id: int) -> None:
+    """Make a Telegram user a district admin."""
+
+    async def go(a):
+        async with a.db.write() as s:
+            await add_admin(s, telegram_id=telegram_id)
+        typer.echo(f"{telegram_id} is now an admin.")
+
+    _run(go)
+
+
+@app.command()
+def seed(
+    scale: str = typer.Option("district", help="district (100 branches) or small."),
+    rng_seed: int = typer.Option(1, "--rng-seed", help="Random seed, for repeatable data."),
+) -> None:
+    """Fill the database with synthetic data of realistic shape."""
+    from sandan.seed import SCALES
+    from sandan.seed import seed as run_seed
+
+    if scale not in SCALES:
+        typer.echo(f"Unknown scale {scale!r}; choose from {', '.join(SCALES)}.", err=True)
+        raise typer.Exit(2)
+
+    async def go(a):
+        summary = await run_seed(a.db, scale=scale, rng_seed=rng_seed)
+        typer.echo(f"Seeded: {summary}")
+
+    _run(go)
+
+
+@app.command()
+def demo(lang: str = typer.Option(DEFAULT, help="zh or en.")) -> None:
+    """Run a whole story on a fresh temporary database and print what each person is told."""
+    from sandan.cli.demo import run_demo
+
+    asyncio.run(run_demo(lang))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        sys.exit(2)
