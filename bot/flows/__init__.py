@@ -1,0 +1,1 @@
+"""Conversation flows: plain Python shared by every adapter (no Telegram library here)."""

@@ -1,0 +1,82 @@
+"""Runs one input through the flows inside one transaction."""
+
+import logging
+
+from bot.flows.callbacks import BadCallback
+from bot.flows.context import Ctx, Deps
+from bot.flows.io import Answer, Input, Kind, Message, Output
+from bot.flows.router import Handler, Router
+from bot.i18n import LANGUAGES, t
+from bot.texts import render_error
+from services import conversations
+from services.actors import load_actor
+from services.errors import DomainError
+from services.people import ensure_user
+from services.updates import first_time
+
+log = logging.getLogger(__name__)
+
+
+class Unexpected(Exception):
+    """A form step got input it cannot use; the engine asks the question again."""
+
+
+class Engine:
+    def __init__(self, deps: Deps, router: Router, *, fallback: Handler) -> None:
+        self.deps, self.router, self.fallback = deps, router, fallback
+        self._menu = {t(lang, key): key for key in router.menu for lang in LANGUAGES}
+
+    async def handle(self, inp: Input) -> list[Output]:
+        """Apply the input once and return what to show; a duplicate update returns nothing."""
+        async with self.deps.db.write() as s:
+            if inp.update_id is not None and not await first_time(s, inp.update_id):
+                return []
+            user = await ensure_user(
+                s, telegram_id=inp.who.telegram_id, display_name=inp.who.display_name,
+                language=inp.who.language_code,
+            )
+            lang = user.language
+            ctx = Ctx(s, self.deps, user, await load_actor(s, user.id), inp,
+                      await conversations.load_state(s, user.telegram_id))
+            try:
+                async with s.begin_nested():
+                    outputs = await self._route(ctx)
+            except DomainError as exc:
+                outputs = [self._refusal(inp, render_error(lang, exc.key, exc.params))]
+            except BadCallback:
+                outputs = [Answer(t(lang, "error.stale_button"), alert=True)]
+        if inp.kind == Kind.button and not any(isinstance(o, Answer) for o in outputs):
+            outputs.append(Answer())
+        return outputs
+
+    @staticmethod
+    def _refusal(inp: Input, text: str) -> Output:
+        return Answer(text, alert=True) if inp.kind == Kind.button else Message(text)
+
+    async def _route(self, ctx: Ctx) -> list[Output]:
+        inp = ctx.input
+        if inp.kind == Kind.command:
+            handler = self.router.commands.get(inp.command or "")
+            return await (handler or self.fallback)(ctx)
+        if inp.kind == Kind.button:
+            ctx.callback = self.deps.codec.decode(inp.data)
+            handler = self.router.buttons.get(ctx.callback.verb)
+            if handler is None:
+                raise BadCallback(inp.data)
+            return await handler(ctx)
+        if inp.kind == Kind.text and inp.text.strip() in self._menu:
+            key = self._menu[inp.text.strip()]
+            if key != "btn.cancel":  # a menu press leaves any form; cancel must see it
+                await ctx.done()
+            return await self.router.menu[key](ctx)
+        if ctx.state is not None:
+            key = (ctx.state.flow, ctx.state.step)
+            handler = self.router.steps.get(key)
+            if handler is None:  # a form from an older version of the bot
+                await ctx.done()
+                return await self.fallback(ctx)
+            try:
+                return await handler(ctx)
+            except Unexpected:
+                return [Message(ctx.t("form.hint")), *await self.router.asks[key](ctx)]
+        return await self.fallback(ctx)

@@ -1,0 +1,64 @@
+"""Shared pieces of every form: the step order, 返回 / 取消, and re-asking."""
+
+from bot.flows.context import Ctx
+from bot.flows.io import Answer, Button, Message, Output
+from bot.flows.menus import main_keyboard
+from bot.flows.router import Router
+
+router = Router()
+
+# The order of each form's steps, for 返回 (back). Flow modules register theirs.
+STEPS: dict[str, list[str]] = {}
+
+
+def nav(ctx: Ctx, *, back: bool = True) -> list[Button]:
+    """The 返回 / 取消 row every question carries."""
+    row = [ctx.button("btn.back", "back")] if back else []
+    return [*row, ctx.button("btn.cancel", "cancel")]
+
+
+def question(ctx: Ctx, key: str, rows: list[list[Button]] | None = None, *, back: bool = True,
+             **params) -> list[Output]:
+    """One question, its answer buttons, then the navigation row."""
+    return [Message(ctx.t(key, **params), buttons=[*(rows or []), nav(ctx, back=back)])]
+
+
+def in_form(ctx: Ctx, flow: str, step: str | None = None) -> bool:
+    """Whether a form button still belongs to the form the user is in."""
+    state = ctx.state
+    return state is not None and state.flow == flow and (step is None or state.step == step)
+
+
+def stale(ctx: Ctx) -> list[Output]:
+    """The polite refusal for a button whose moment has passed."""
+    return [Answer(ctx.t("error.stale_button"), alert=True)]
+
+
+def grid_of(buttons: list[Button], per_row: int = 2) -> list[list[Button]]:
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+async def ask_current(ctx: Ctx) -> list[Output]:
+    from bot.flows.registry import ROUTER  # the merged router, built after every module
+
+    return await ROUTER.asks[(ctx.state.flow, ctx.state.step)](ctx)
+
+
+@router.button("back")
+async def go_back(ctx: Ctx) -> list[Output]:
+    if ctx.state is None:
+        return [Message(ctx.t("form.nothing_to_cancel"), keyboard=main_keyboard(ctx))]
+    order = STEPS.get(ctx.state.flow, [])
+    i = order.index(ctx.state.step) if ctx.state.step in order else 0
+    await ctx.goto(ctx.state.flow, order[max(i - 1, 0)] if order else ctx.state.step)
+    return await ask_current(ctx)
+
+
+@router.button("cancel")
+@router.command("cancel")
+@router.menu_item("btn.cancel")
+async def cancel(ctx: Ctx) -> list[Output]:
+    had_form = ctx.state is not None
+    await ctx.done()
+    key = "form.cancelled" if had_form else "form.nothing_to_cancel"
+    return [Message(ctx.t(key), keyboard=main_keyboard(ctx))]

@@ -1,0 +1,82 @@
+"""What a flow receives and what it returns; adapters translate to and from these."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    command = "command"
+    text = "text"
+    button = "button"
+    contact = "contact"
+    photo = "photo"
+    voice = "voice"
+    location = "location"
+    other = "other"
+
+
+@dataclass(frozen=True)
+class Who:
+    telegram_id: int
+    display_name: str = ""
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Input:
+    """One thing a user did: a command, text, a button press, a shared contact, ..."""
+
+    who: Who
+    kind: Kind
+    text: str = ""  # message text or caption; for commands, the arguments
+    command: str | None = None  # without the slash
+    data: str | None = None  # callback data of a pressed button
+    file_id: str | None = None  # photo (largest size) or voice
+    phone: str | None = None  # a shared contact's phone number
+    contact_user_id: int | None = None  # whose contact was shared
+    message_id: int | None = None  # the message a pressed button belongs to
+    update_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str
+
+
+@dataclass
+class Message:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    keyboard: list[list[str]] | None = None  # persistent reply keyboard
+    contact_button: str | None = None  # label of a request_contact button
+    remove_keyboard: bool = False
+    notify: bool = True
+    chat_id: int | None = None  # None: the user who sent the input
+
+
+@dataclass
+class Edit:
+    """Replace the text and buttons of the message whose button was pressed."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    """The reply to a button press: a toast, or an alert the user must dismiss."""
+
+    text: str = ""
+    alert: bool = False
+
+
+@dataclass
+class File:
+    data: bytes
+    name: str
+    caption: str = ""
+    photo: bool = False
+
+
+Output = Message | Edit | Answer | File

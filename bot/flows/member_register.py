@@ -1,0 +1,184 @@
+"""Member registration (在职党员报到): name, phone, branch, work unit, skills, availability."""
+
+from bot.flows.context import Ctx
+from bot.flows.engine import Unexpected
+from bot.flows.forms import STEPS, grid_of, in_form, question, stale
+from bot.flows.io import Kind, Message, Output
+from bot.flows.menus import main_keyboard
+from bot.flows.router import Router
+from bot.i18n import t
+from bot.texts import render_error
+from models import Availability
+from services import people
+from services.branches import list_branches
+from services.errors import InvalidInput
+from services.validation import clean_text, normalise_phone
+
+router = Router()
+FLOW = "join"
+STEPS[FLOW] = ["name", "phone", "branch", "work_unit", "skills", "availability", "confirm"]
+SLOTS = list(Availability)
+
+
+@router.command("join")
+async def join(ctx: Ctx) -> list[Output]:
+    return await begin(ctx, branch_id=None)
+
+
+async def begin(ctx: Ctx, *, branch_id: int | None) -> list[Output]:
+    await ctx.goto(FLOW, "name", {"branch_id": branch_id, "skills": [], "availability": []})
+    return [Message(ctx.t("join.intro")), *await ask_name(ctx)]
+
+
+async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
+    await ctx.goto(FLOW, step, {**ctx.data, **answers})
+    return await router.asks[(FLOW, step)](ctx)
+
+
+def invalid(ctx: Ctx, exc: InvalidInput) -> Message:
+    return Message(render_error(ctx.lang, exc.key, exc.params))
+
+
+@router.ask(FLOW, "name")
+async def ask_name(ctx: Ctx) -> list[Output]:
+    return question(ctx, "reg.ask_name", back=False)
+
+
+@router.step(FLOW, "name")
+async def got_name(ctx: Ctx) -> list[Output]:
+    if ctx.input.kind != Kind.text:
+        raise Unexpected
+    try:
+        return await advance(ctx, "phone", name=clean_text(ctx.input.text, field="name", max_len=50))
+    except InvalidInput as exc:
+        return [invalid(ctx, exc), *await ask_name(ctx)]
+
+
+@router.ask(FLOW, "phone")
+async def ask_phone(ctx: Ctx) -> list[Output]:
+    return [Message(ctx.t("reg.ask_phone"), contact_button=ctx.t("btn.share_phone"),
+                    keyboard=[[ctx.t("btn.cancel")]])]
+
+
+@router.step(FLOW, "phone")
+async def got_phone(ctx: Ctx) -> list[Output]:
+    inp = ctx.input
+    if inp.kind == Kind.contact and inp.contact_user_id not in (None, ctx.user.telegram_id):
+        return [Message(ctx.t("reg.own_phone_only")), *await ask_phone(ctx)]
+    if inp.kind not in (Kind.contact, Kind.text):
+        raise Unexpected
+    try:
+        phone = normalise_phone(inp.phone or inp.text)
+    except InvalidInput as exc:
+        return [invalid(ctx, exc), *await ask_phone(ctx)]
+    step = "work_unit" if ctx.data.get("branch_id") else "branch"
+    return [Message(ctx.t("reg.phone_ok"), remove_keyboard=True), *await advance(ctx, step, phone=phone)]
+
+
+@router.ask(FLOW, "branch")
+async def ask_branch(ctx: Ctx) -> list[Output]:
+    rows = grid_of([ctx.raw_button(b.name, "jbr", b.id) for b in await list_branches(ctx.s)])
+    return question(ctx, "join.ask_branch", rows)
+
+
+@router.button("jbr")
+async def got_branch(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "branch"):
+        return stale(ctx)
+    return await advance(ctx, "work_unit", branch_id=ctx.ids[0])
+
+
+@router.ask(FLOW, "work_unit")
+async def ask_work_unit(ctx: Ctx) -> list[Output]:
+    return question(ctx, "join.ask_work_unit")
+
+
+@router.step(FLOW, "work_unit")
+async def got_work_unit(ctx: Ctx) -> list[Output]:
+    if ctx.input.kind != Kind.text:
+        raise Unexpected
+    try:
+        unit = clean_text(ctx.input.text, field="work_unit", max_len=200)
+    except InvalidInput as exc:
+        return [invalid(ctx, exc), *await ask_work_unit(ctx)]
+    return await advance(ctx, "skills", work_unit=unit)
+
+
+def _toggles(ctx: Ctx, verb: str, options: list[tuple[str, str]], chosen: list[str]) -> list[list]:
+    buttons = [ctx.raw_button(("✅ " if code in chosen else "") + label, verb, i)
+               for i, (code, label) in enumerate(options)]
+    return [*grid_of(buttons), [ctx.button("btn.done_choosing", verb, len(options))]]
+
+
+def _skill_options(ctx: Ctx) -> list[tuple[str, str]]:
+    return [(code, label.get(ctx.lang)) for code, label in ctx.deps.catalogue.skills.items()]
+
+
+def _slot_options(ctx: Ctx) -> list[tuple[str, str]]:
+    return [(slot.value, t(ctx.lang, f"availability.{slot.value}")) for slot in SLOTS]
+
+
+@router.ask(FLOW, "skills")
+async def ask_skills(ctx: Ctx) -> list[Output]:
+    return question(ctx, "join.ask_skills", _toggles(ctx, "jsk", _skill_options(ctx), ctx.data["skills"]))
+
+
+@router.ask(FLOW, "availability")
+async def ask_availability(ctx: Ctx) -> list[Output]:
+    rows = _toggles(ctx, "jav", _slot_options(ctx), ctx.data["availability"])
+    return question(ctx, "join.ask_availability", rows)
+
+
+async def _toggle(ctx: Ctx, field: str, options, following: str) -> list[Output]:
+    if not in_form(ctx, FLOW, field) or not ctx.ids or ctx.ids[0] > len(options):
+        return stale(ctx)
+    chosen = list(ctx.data[field])
+    if ctx.ids[0] == len(options):  # 选好了
+        if not chosen:
+            return [Message(ctx.t(f"invalid.{field}")), *await router.asks[(FLOW, field)](ctx)]
+        return await advance(ctx, following)
+    code = options[ctx.ids[0]][0]
+    chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+    await ctx.goto(FLOW, field, {**ctx.data, field: chosen})
+    return await router.asks[(FLOW, field)](ctx)
+
+
+@router.button("jsk")
+async def toggle_skill(ctx: Ctx) -> list[Output]:
+    return await _toggle(ctx, "skills", _skill_options(ctx), "availability")
+
+
+@router.button("jav")
+async def toggle_slot(ctx: Ctx) -> list[Output]:
+    return await _toggle(ctx, "availability", _slot_options(ctx), "confirm")
+
+
+@router.ask(FLOW, "confirm")
+async def ask_confirm(ctx: Ctx) -> list[Output]:
+    d = ctx.data
+    skills = "、".join(label for code, label in _skill_options(ctx) if code in d["skills"])
+    slots = "、".join(label for code, label in _slot_options(ctx) if code in d["availability"])
+    rows = [[ctx.button("btn.submit", "jok"), ctx.button("btn.edit", "jedit")]]
+    return question(ctx, "join.confirm", rows, name=d["name"], phone=d["phone"], unit=d["work_unit"],
+                    skills=skills, slots=slots)
+
+
+@router.button("jedit")
+async def edit(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "confirm"):
+        return stale(ctx)
+    return await advance(ctx, "name")
+
+
+@router.button("jok")
+async def save(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "confirm"):
+        return stale(ctx)
+    d = ctx.data
+    await people.register_member(
+        ctx.s, actor_id=ctx.user.id, catalogue=ctx.deps.catalogue, name=d["name"], phone=d["phone"],
+        branch_id=d["branch_id"], grid_id=None, work_unit=d["work_unit"], skills=d["skills"],
+        availability=d["availability"],
+    )
+    await ctx.done()
+    return [Message(ctx.t("join.done"), keyboard=main_keyboard(ctx))]

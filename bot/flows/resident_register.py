@@ -1,0 +1,179 @@
+"""Resident registration: name, phone, branch, grid and address, one question at a time."""
+
+from bot.flows.context import Ctx
+from bot.flows.engine import Unexpected
+from bot.flows.forms import STEPS, grid_of, in_form, question, stale
+from bot.flows.io import Kind, Message, Output
+from bot.flows.router import Router
+from bot.texts import render_error
+from services import people
+from services.branches import grids_of, list_branches
+from services.errors import InvalidInput
+from services.validation import clean_text, normalise_phone
+
+router = Router()
+FLOW = "reg"
+STEPS[FLOW] = ["name", "phone", "branch", "grid", "compound", "building", "unit", "room", "confirm"]
+TEXT_LIMITS = {"compound": 100, "building": 20, "unit": 20, "room": 20}
+
+
+async def begin(ctx: Ctx, *, branch_id: int | None = None, then: str | None = None) -> list[Output]:
+    """Start registering; `then` names a flow to continue with afterwards."""
+    await ctx.goto(FLOW, "name", {"branch_id": branch_id, "then": then})
+    return [Message(ctx.t("reg.intro")), *await ask_name(ctx)]
+
+
+async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
+    await ctx.goto(FLOW, step, {**ctx.data, **answers})
+    return await router.asks[(FLOW, step)](ctx)
+
+
+def invalid(ctx: Ctx, exc: InvalidInput) -> Message:
+    return Message(render_error(ctx.lang, exc.key, exc.params))
+
+
+@router.ask(FLOW, "name")
+async def ask_name(ctx: Ctx) -> list[Output]:
+    shown = ctx.user.display_name.strip()
+    rows = [[ctx.button("reg.use_name", "regname", name=shown)]] if shown else []
+    return question(ctx, "reg.ask_name", rows, back=False)
+
+
+@router.button("regname")
+async def use_display_name(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "name"):
+        return stale(ctx)
+    return await advance(ctx, "phone", name=ctx.user.display_name.strip()[:50])
+
+
+@router.step(FLOW, "name")
+async def got_name(ctx: Ctx) -> list[Output]:
+    if ctx.input.kind != Kind.text:
+        raise Unexpected
+    try:
+        name = clean_text(ctx.input.text, field="name", max_len=50)
+    except InvalidInput as exc:
+        return [invalid(ctx, exc), *await ask_name(ctx)]
+    return await advance(ctx, "phone", name=name)
+
+
+@router.ask(FLOW, "phone")
+async def ask_phone(ctx: Ctx) -> list[Output]:
+    return [Message(ctx.t("reg.ask_phone"), contact_button=ctx.t("btn.share_phone"),
+                    keyboard=[[ctx.t("btn.cancel")]])]
+
+
+@router.step(FLOW, "phone")
+async def got_phone(ctx: Ctx) -> list[Output]:
+    inp = ctx.input
+    if inp.kind == Kind.contact and inp.contact_user_id not in (None, ctx.user.telegram_id):
+        return [Message(ctx.t("reg.own_phone_only")), *await ask_phone(ctx)]
+    if inp.kind not in (Kind.contact, Kind.text):
+        raise Unexpected
+    try:
+        phone = normalise_phone(inp.phone or inp.text)
+    except InvalidInput as exc:
+        return [invalid(ctx, exc), *await ask_phone(ctx)]
+    return [Message(ctx.t("reg.phone_ok"), remove_keyboard=True), *await next_after_phone(ctx, phone)]
+
+
+async def next_after_phone(ctx: Ctx, phone: str) -> list[Output]:
+    if ctx.data.get("branch_id"):
+        return await advance(ctx, "grid", phone=phone)
+    branches = await list_branches(ctx.s)
+    if len(branches) == 1:
+        return await advance(ctx, "grid", phone=phone, branch_id=branches[0].id)
+    return await advance(ctx, "branch", phone=phone)
+
+
+@router.ask(FLOW, "branch")
+async def ask_branch(ctx: Ctx) -> list[Output]:
+    rows = grid_of([ctx.raw_button(b.name, "regbr", b.id) for b in await list_branches(ctx.s)])
+    return question(ctx, "reg.ask_branch", rows)
+
+
+@router.button("regbr")
+async def got_branch(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW):
+        return stale(ctx)
+    return await advance(ctx, "grid", branch_id=ctx.ids[0])
+
+
+@router.ask(FLOW, "grid")
+async def ask_grid(ctx: Ctx) -> list[Output]:
+    grids = await grids_of(ctx.s, ctx.data["branch_id"])
+    if not grids:
+        return await advance(ctx, "compound", grid_id=None)
+    rows = grid_of([ctx.raw_button(g.name, "reggrid", g.id) for g in grids])
+    rows.append([ctx.button("reg.grid_unknown", "reggrid", 0)])
+    return question(ctx, "reg.ask_grid", rows)
+
+
+@router.button("reggrid")
+async def got_grid(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW):
+        return stale(ctx)
+    return await advance(ctx, "compound", grid_id=ctx.ids[0] or None)
+
+
+def _text_step(step: str, following: str):
+    @router.ask(FLOW, step)
+    async def ask(ctx: Ctx) -> list[Output]:
+        rows = [[ctx.button("reg.no_unit", "regnounit")]] if step == "unit" else []
+        return question(ctx, f"reg.ask_{step}", rows)
+
+    @router.step(FLOW, step)
+    async def got(ctx: Ctx) -> list[Output]:
+        if ctx.input.kind != Kind.text:
+            raise Unexpected
+        try:
+            value = clean_text(ctx.input.text, field=step, max_len=TEXT_LIMITS[step])
+        except InvalidInput as exc:
+            return [invalid(ctx, exc), *await ask(ctx)]
+        return await advance(ctx, following, **{step: value})
+
+
+for _step, _next in (("compound", "building"), ("building", "unit"), ("unit", "room"), ("room", "confirm")):
+    _text_step(_step, _next)
+
+
+@router.button("regnounit")
+async def no_unit(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "unit"):
+        return stale(ctx)
+    return await advance(ctx, "room", unit="")
+
+
+@router.ask(FLOW, "confirm")
+async def ask_confirm(ctx: Ctx) -> list[Output]:
+    d = ctx.data
+    address = " ".join(p for p in (d["compound"], d["building"], d.get("unit", ""), d["room"]) if p)
+    rows = [[ctx.button("btn.confirm", "regok"), ctx.button("btn.edit", "regedit")]]
+    return question(ctx, "reg.confirm", rows, name=d["name"], phone=d["phone"], address=address)
+
+
+@router.button("regedit")
+async def edit(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "confirm"):
+        return stale(ctx)
+    return await advance(ctx, "name")
+
+
+@router.button("regok")
+async def save(ctx: Ctx) -> list[Output]:
+    from bot.flows import wish_form
+    from bot.flows.menus import main_keyboard
+
+    if not in_form(ctx, FLOW, "confirm"):
+        return stale(ctx)
+    d = ctx.data
+    await people.register_resident(
+        ctx.s, actor_id=ctx.user.id, name=d["name"], phone=d["phone"], branch_id=d["branch_id"],
+        grid_id=d.get("grid_id"),
+        address=people.Address(d["compound"], d["building"], d.get("unit", ""), d["room"]),
+    )
+    await ctx.done()
+    done = Message(ctx.t("reg.done"), keyboard=main_keyboard(ctx))
+    if d.get("then") == "wish":
+        return [done, *await wish_form.begin(ctx)]
+    return [done]

@@ -1,0 +1,159 @@
+"""Posting a wish (点单): category, description, preferred time, then confirm."""
+
+from datetime import date, timedelta
+
+from bot.flows.common import is_resident
+from bot.flows.context import Ctx
+from bot.flows.engine import Unexpected
+from bot.flows.forms import STEPS, grid_of, in_form, question, stale
+from bot.flows.io import Kind, Message, Output
+from bot.flows.menus import main_keyboard
+from bot.flows.router import Router
+from bot.texts import category_label, render_error, time_label
+from models import TimeWindow
+from services import wishes
+from services.errors import InvalidInput
+from services.validation import clean_text
+
+router = Router()
+FLOW = "wish"
+STEPS[FLOW] = ["category", "describe", "time", "date", "confirm"]
+WINDOWS = [TimeWindow.asap, TimeWindow.this_week, TimeWindow.weekend, TimeWindow.on_date]
+DATE_CHOICES = 7
+
+
+@router.menu_item("menu.post")
+@router.command("wish")
+async def begin(ctx: Ctx) -> list[Output]:
+    from bot.flows import resident_register
+
+    if not await is_resident(ctx):
+        return await resident_register.begin(ctx, then="wish")
+    await ctx.goto(FLOW, "category", {})
+    return await ask_category(ctx)
+
+
+async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
+    await ctx.goto(FLOW, step, {**ctx.data, **answers})
+    return await router.asks[(FLOW, step)](ctx)
+
+
+@router.ask(FLOW, "category")
+async def ask_category(ctx: Ctx) -> list[Output]:
+    codes = list(ctx.deps.catalogue.categories)
+    buttons = [ctx.raw_button(category_label(ctx.lang, ctx.deps.catalogue, c), "wcat", i) for i, c in enumerate(codes)]
+    return question(ctx, "wish.ask_category", grid_of(buttons), back=False)
+
+
+@router.button("wcat")
+async def got_category(ctx: Ctx) -> list[Output]:
+    codes = list(ctx.deps.catalogue.categories)
+    if not in_form(ctx, FLOW) or not ctx.ids or ctx.ids[0] >= len(codes):
+        return stale(ctx)
+    return await advance(ctx, "describe", category=codes[ctx.ids[0]])
+
+
+@router.ask(FLOW, "describe")
+async def ask_describe(ctx: Ctx) -> list[Output]:
+    label = category_label(ctx.lang, ctx.deps.catalogue, ctx.data["category"])
+    return question(ctx, "wish.ask_describe", category=label)
+
+
+@router.step(FLOW, "describe")
+async def got_description(ctx: Ctx) -> list[Output]:
+    inp = ctx.input
+    answers: dict = {}
+    if inp.kind == Kind.photo:
+        photos = [*ctx.data.get("photos", []), inp.file_id]
+        if len(photos) > ctx.deps.limits.max_photos:
+            return [Message(ctx.t("invalid.photos", max=ctx.deps.limits.max_photos)), *await ask_describe(ctx)]
+        answers["photos"] = photos
+        if not inp.text.strip():  # a photo without a caption: ask for words too
+            await ctx.goto(FLOW, "describe", {**ctx.data, **answers})
+            return [Message(ctx.t("wish.photo_ok"))]
+    elif inp.kind == Kind.voice:
+        answers["voice"] = inp.file_id
+        if not ctx.data.get("text"):
+            answers["text"] = ""
+        return await advance(ctx, "time", **answers)
+    elif inp.kind != Kind.text:
+        raise Unexpected
+    try:
+        answers["text"] = clean_text(inp.text, field="wish_text", max_len=1000)
+    except InvalidInput as exc:
+        return [Message(render_error(ctx.lang, exc.key, exc.params)), *await ask_describe(ctx)]
+    return await advance(ctx, "time", **answers)
+
+
+@router.ask(FLOW, "time")
+async def ask_time(ctx: Ctx) -> list[Output]:
+    rows = grid_of([ctx.raw_button(time_label(ctx.lang, w), "wtime", i) for i, w in enumerate(WINDOWS)])
+    return question(ctx, "wish.ask_time", rows)
+
+
+@router.button("wtime")
+async def got_time(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW) or not ctx.ids or ctx.ids[0] >= len(WINDOWS):
+        return stale(ctx)
+    window = WINDOWS[ctx.ids[0]]
+    if window == TimeWindow.on_date:
+        return await advance(ctx, "date", window=window.value)
+    return await advance(ctx, "confirm", window=window.value, date=None)
+
+
+@router.ask(FLOW, "date")
+async def ask_date(ctx: Ctx) -> list[Output]:
+    today = ctx.today()
+    days = [today + timedelta(days=n) for n in range(1, DATE_CHOICES + 1)]
+    buttons = [ctx.raw_button(f"{d:%m-%d} {ctx.t(f'weekday.{d.weekday()}')}", "wdate", d.toordinal()) for d in days]
+    return question(ctx, "wish.ask_date", grid_of(buttons, 3))
+
+
+@router.button("wdate")
+async def got_date(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "date") or not ctx.ids:
+        return stale(ctx)
+    chosen = date.fromordinal(ctx.ids[0])
+    return await advance(ctx, "confirm", date=chosen.isoformat())
+
+
+@router.ask(FLOW, "confirm")
+async def ask_confirm(ctx: Ctx) -> list[Output]:
+    d = ctx.data
+    text = d.get("text") or ctx.t("wish.voice_only")
+    extras = []
+    if d.get("photos"):
+        extras.append(ctx.t("wish.with_photos", n=len(d["photos"])))
+    if d.get("voice"):
+        extras.append(ctx.t("wish.with_voice"))
+    rows = [[ctx.button("btn.submit", "wsubmit"), ctx.button("btn.edit", "wedit")]]
+    return question(
+        ctx, "wish.confirm", rows,
+        category=category_label(ctx.lang, ctx.deps.catalogue, d["category"]),
+        text=text, time=time_label(ctx.lang, d["window"], d.get("date")), extras="\n".join(extras),
+    )
+
+
+@router.button("wedit")
+async def edit(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "confirm"):
+        return stale(ctx)
+    return await advance(ctx, "category")
+
+
+@router.button("wsubmit")
+async def submit(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "confirm"):
+        return stale(ctx)
+    d = ctx.data
+    draft = wishes.WishDraft(
+        category=d["category"], text=d.get("text", ""), time_window=TimeWindow(d["window"]),
+        preferred_date=date.fromisoformat(d["date"]) if d.get("date") else None,
+        photo_file_ids=tuple(d.get("photos", [])), voice_file_id=d.get("voice"),
+    )
+    wish = await wishes.submit_wish(
+        ctx.s, actor_id=ctx.user.id, draft=draft, catalogue=ctx.deps.catalogue, limits=ctx.deps.limits,
+        today=ctx.today(),
+    )
+    await ctx.done()
+    return [Message(ctx.t("reply.submitted", number=wish.number), keyboard=main_keyboard(ctx))]

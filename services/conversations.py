@@ -1,0 +1,25 @@
+"""Which step of which form a user is on, stored in the database."""
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import ConversationState
+from models.types import utcnow
+
+
+async def load_state(s: AsyncSession, telegram_id: int) -> ConversationState | None:
+    return await s.scalar(select(ConversationState).where(ConversationState.telegram_id == telegram_id))
+
+
+async def save_state(s: AsyncSession, *, telegram_id: int, flow: str, step: str, data: dict) -> None:
+    """Start or advance a form; the data is replaced whole."""
+    state = await load_state(s, telegram_id)
+    if state is None:
+        s.add(ConversationState(telegram_id=telegram_id, flow=flow, step=step, data=dict(data)))
+    else:
+        state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), utcnow()
+    await s.flush()
+
+
+async def clear_state(s: AsyncSession, telegram_id: int) -> None:
+    await s.execute(delete(ConversationState).where(ConversationState.telegram_id == telegram_id))

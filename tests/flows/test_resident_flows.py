@@ -1,0 +1,76 @@
+"""A resident registers and posts a wish only by pressing buttons and typing answers."""
+
+from sqlalchemy import func, select
+
+from bot.flows.io import Answer, Kind, Message
+from models import ConversationState, Wish
+from services.branches import add_branch
+from tests.flows.harness import Chat, Person, last_text, messages
+
+
+async def _branch(db):
+    async with db.write() as s:
+        await add_branch(s, code="A", name="幸福社区", grids=["一网格", "二网格"])
+
+
+async def test_a_new_resident_registers_then_posts_a_wish_with_buttons(db, catalogue):
+    await _branch(db)
+    chat, grandma = Chat(db, catalogue), Person(501, "王秀英")
+    await chat.command(grandma, "start")
+    await chat.text(grandma, "📝 我要点单")
+    assert "姓名" in last_text(grandma)
+    await chat.press(grandma, "王秀英")
+    await chat.send(grandma, Kind.contact, phone="+86 138 1234 1234", contact_user_id=501)
+    await chat.press(grandma, "一网格")
+    for answer in ("幸福小区", "3栋"):
+        await chat.text(grandma, answer)
+    await chat.press(grandma, "没有单元")
+    await chat.text(grandma, "502")
+    assert "幸福小区 3栋 502" in last_text(grandma)
+    await chat.press(grandma, "确认")
+    assert "哪方面" in last_text(grandma)
+    await chat.press(grandma, "维修疏通")
+    await chat.text(grandma, "厨房水管漏水")
+    await chat.press(grandma, "周末")
+    await chat.press(grandma, "提交")
+    assert "A-0001" in last_text(grandma)
+    async with db.read() as s:
+        wish = await s.scalar(select(Wish))
+        forms = await s.scalar(select(func.count()).select_from(ConversationState))
+    assert (wish.text, wish.time_window, wish.status) == ("厨房水管漏水", "weekend", "submitted")
+    assert forms == 0
+
+
+async def test_an_unexpected_message_in_a_form_repeats_the_question(db, catalogue):
+    await _branch(db)
+    chat, user = Chat(db, catalogue), Person(502, "李")
+    await chat.text(user, "📝 我要点单")
+    out = await chat.send(user, Kind.location)
+    texts = [m.text for m in messages(out)]
+    assert "这一步需要您回答" in texts[0] and "姓名" in texts[1]
+
+
+async def test_cancel_leaves_the_form_and_submits_nothing(db, catalogue):
+    await _branch(db)
+    chat, user = Chat(db, catalogue), Person(503, "李")
+    await chat.text(user, "📝 我要点单")
+    await chat.press(user, "取消")
+    assert "已取消" in last_text(user)
+    async with db.read() as s:
+        assert await s.scalar(select(func.count()).select_from(ConversationState)) == 0
+
+
+async def test_a_forged_button_is_refused_politely(db, catalogue):
+    chat, user = Chat(db, catalogue), Person(504, "李")
+    out = await chat.send(user, Kind.button, data="wsubmit~AAAAAAAA")
+    assert isinstance(out[-1], Answer) and out[-1].alert and "过期" in out[-1].text
+
+
+async def test_the_same_update_is_applied_once(db, catalogue):
+    from bot.flows.io import Input
+
+    chat, user = Chat(db, catalogue), Person(505, "李")
+    inp = Input(user.who, Kind.command, command="start", update_id=999_999)
+    assert await chat.engine.handle(inp)
+    assert await chat.engine.handle(inp) == []
+    assert isinstance((await chat.command(user, "start"))[0], Message)
