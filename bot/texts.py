@@ -27,6 +27,8 @@ def render_note(language: str, catalogue: Catalogue, key: str, params: dict) -> 
         values["category"] = category_label(language, catalogue, params["category"])
     if "time" in params:
         values["time"] = time_label(language, params["time"], params.get("date"))
+    if params.get("role"):
+        values["who"] = t(language, f"role.{params['role']}")
     if params.get("note"):
         values["note_line"] = t(language, "note.line", note=params["note"])
     reason = catalogue.rejections.get(params.get("reason") or "")

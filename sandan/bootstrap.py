@@ -35,3 +35,12 @@ async def prepare(app: App) -> None:
     async with app.db.write() as s:
         for telegram_id in app.settings.admin_telegram_ids:
             await add_admin(s, telegram_id=telegram_id)
+
+
+def flow_deps(app: App):
+    """What the conversation flows need, for whichever adapter runs them."""
+    from bot.flows.callbacks import CallbackCodec
+    from bot.flows.context import Deps
+
+    codec = CallbackCodec(app.settings.callback_key())
+    return Deps(app.db, app.catalogue, app.limits, app.settings.tz, codec)

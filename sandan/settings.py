@@ -1,5 +1,6 @@
 """The one validated configuration, read from the environment and `.env`."""
 
+import hashlib
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./sandan.db"
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
+    callback_secret: SecretStr | None = None  # signs button data; derived from the token if unset
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     timezone: str = "Asia/Shanghai"
     category_catalogue_path: Path = DEFAULT_CATALOGUE
@@ -72,6 +74,13 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def callback_key(self) -> bytes:
+        """The key that signs callback data: CALLBACK_SECRET, else one derived from the token."""
+        if self.callback_secret:
+            return self.callback_secret.get_secret_value().encode()
+        token = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else "sandan-dev"
+        return hashlib.sha256(b"sandan-callbacks:" + token.encode()).digest()
 
 
 def load_settings(**overrides) -> Settings:

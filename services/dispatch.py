@@ -143,3 +143,16 @@ async def release_wish(
     values = {"assigned_member_id": None, "assigned_at": None}
     actor = await load_actor(s, actor_id)
     return await move(s, wish, S.accepted, actor=actor, note=reason, values=values, now=now)
+
+
+async def open_offer_for(s: AsyncSession, *, wish_id: int, member_id: int) -> Offer:
+    """The open direct offer of this wish to this member, or Conflict if it is gone."""
+    offer = await s.scalar(
+        select(Offer).where(
+            Offer.wish_id == wish_id, Offer.member_id == member_id, Offer.kind == OfferKind.direct,
+            Offer.status == OfferStatus.open,
+        )
+    )
+    if offer is None:
+        raise Conflict("error.offer_gone")
+    return offer

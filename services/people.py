@@ -26,8 +26,11 @@ async def ensure_user(
         user = User(telegram_id=telegram_id, display_name=display_name[:200], language=lang)
         s.add(user)
         await s.flush()
-    elif display_name and user.display_name != display_name[:200]:
-        user.display_name = display_name[:200]
+    else:
+        if display_name and user.display_name != display_name[:200]:
+            user.display_name = display_name[:200]
+        if user.unreachable:  # they wrote to us, so they unblocked the bot
+            user.unreachable = False
     return user
 
 
@@ -125,7 +128,8 @@ async def register_member(
     if profile.status in (MemberStatus.rejected, MemberStatus.pending) or moved:
         profile.status, profile.registered_at = MemberStatus.pending, utcnow()
         await s.flush()
-        notes = [Note(uid, "staff.member_registered", {"name": user.name}) for uid in await staff_of(s, branch_id)]
+        params = {"name": user.name, "member_id": actor_id}
+        notes = [Note(uid, "staff.member_registered", params) for uid in await staff_of(s, branch_id)]
         await queue(s, notes, skip=actor_id)
     await s.flush()
     return profile

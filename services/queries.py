@@ -77,3 +77,95 @@ async def timeline(s: AsyncSession, *, actor_id: int, wish_id: int) -> list[Time
         )
         for e, name, display in rows
     ]
+
+
+async def find_by_number(s: AsyncSession, *, actor_id: int, number: str) -> Wish:
+    """A wish by its human number, e.g. A-0042, for staff of its branch or its owner or assignee."""
+    from services.errors import NotFound
+
+    rows = (await s.scalars(select(Wish).where(Wish.number == number.strip().upper()))).all()
+    actor = await load_actor(s, actor_id)
+    for wish in rows:
+        if actor.is_staff_of(wish.branch_id) or actor_id in (wish.resident_id, wish.assigned_member_id):
+            return wish
+    raise NotFound("error.no_wish")
+
+
+async def search_wishes(s: AsyncSession, *, actor_id: int, branch_id: int, text: str, limit: int = PAGE) -> list[Wish]:
+    """Staff search their branch's wishes by number or words, newest first."""
+    require_staff(await load_actor(s, actor_id), branch_id)
+    pattern = f"%{text.strip()}%"
+    query = (
+        select(Wish)
+        .where(Wish.branch_id == branch_id, (Wish.number.ilike(pattern)) | (Wish.text.ilike(pattern)))
+        .order_by(Wish.id.desc())
+        .limit(limit)
+    )
+    return list((await s.scalars(query)).all())
+
+
+async def wall(s: AsyncSession, *, actor_id: int) -> list[Wish]:
+    """Wishes on the wall of the actor's branch, for an approved member to claim."""
+    actor = await load_actor(s, actor_id)
+    if actor.member_branch is None or not actor.is_member_of(actor.member_branch):
+        raise NotAllowed("error.not_branch_member")
+    query = (
+        select(Wish)
+        .where(Wish.branch_id == actor.member_branch, Wish.status == S.posted, Wish.resident_id != actor_id)
+        .order_by(Wish.submitted_at)
+        .limit(20)
+    )
+    return list((await s.scalars(query)).all())
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    status: str
+    hours: float
+    confirmed: int
+    average_rating: float | None
+    open_tasks: int
+
+
+async def member_record(s: AsyncSession, *, actor_id: int) -> MemberRecord:
+    """A member's own service record: hours, confirmed tasks, average rating."""
+    from models import MemberProfile
+    from services.errors import NotFound
+
+    profile = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == actor_id))
+    if profile is None:
+        raise NotFound("error.no_member")
+    open_tasks = len(await tasks_of_member(s, actor_id=actor_id))
+    average = round(profile.rating_sum / profile.rating_count, 2) if profile.rating_count else None
+    return MemberRecord(profile.status, profile.hours_total, profile.tasks_confirmed, average, open_tasks)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: int
+    name: str
+    phone: str
+    work_unit: str
+    status: str
+    skills: list[str]
+
+
+async def members_of_branch(
+    s: AsyncSession, *, actor_id: int, branch_id: int, statuses: tuple[str, ...], text: str = "", limit: int = PAGE
+) -> list[MemberRow]:
+    """Staff list their branch's members in some statuses, optionally matching a name or phone."""
+    from models import MemberProfile
+
+    require_staff(await load_actor(s, actor_id), branch_id)
+    query = (
+        select(MemberProfile, User.name, User.phone)
+        .join(User, User.id == MemberProfile.user_id)
+        .where(MemberProfile.branch_id == branch_id, MemberProfile.status.in_(statuses))
+        .order_by(MemberProfile.registered_at)
+        .limit(limit)
+    )
+    if text.strip():
+        pattern = f"%{text.strip()}%"
+        query = query.where(User.name.ilike(pattern) | User.phone.ilike(pattern))
+    rows = (await s.execute(query)).all()
+    return [MemberRow(p.user_id, name, phone, p.work_unit, p.status, p.skills) for p, name, phone in rows]

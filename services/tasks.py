@@ -107,3 +107,19 @@ async def resolve_dispute(
         values.update(assigned_member_id=None, assigned_at=None)
     actor = await load_actor(s, actor_id)
     return await move(s, wish, to, actor=actor, note=note, values=values, now=now)
+
+
+async def comment_rating(s: AsyncSession, *, actor_id: int, wish_id: int, comment: str) -> None:
+    """The resident adds a comment to the rating they just gave."""
+    from sqlalchemy import select
+
+    from services.errors import NotAllowed, NotFound
+
+    comment = clean_text(comment, field="comment", max_len=500)
+    wish = await get_wish(s, wish_id)
+    if wish.resident_id != actor_id:
+        raise NotAllowed()
+    rating = await s.scalar(select(Rating).where(Rating.wish_id == wish_id))
+    if rating is None:
+        raise NotFound("error.no_wish")
+    rating.comment = comment

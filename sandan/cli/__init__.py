@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.i18n import DEFAULT
+from bot.i18n import DEFAULT, t
 from bot.texts import render_error
 from sandan.bootstrap import bootstrap
 from sandan.migrate import upgrade
@@ -129,6 +129,22 @@ def seed(
         typer.echo(f"Seeded: {summary}")
 
     _run(go)
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: poll Telegram (or TELEGRAM_API_BASE_URL) and deliver notifications."""
+    from sandan.serve import serve
+
+    try:
+        the_app = bootstrap()
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    if the_app.settings.telegram_bot_token is None:
+        typer.echo(t(DEFAULT, "run.no_token"), err=True)
+        raise typer.Exit(1)
+    asyncio.run(serve(the_app))
 
 
 @app.command()

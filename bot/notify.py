@@ -1,0 +1,42 @@
+"""Outbox notifications as chat messages: the text plus the buttons to act on them."""
+
+from bot.flows import verbs
+from bot.flows.callbacks import CallbackCodec
+from bot.flows.io import Button, Message
+from bot.i18n import t
+from bot.texts import render_note
+from services.catalogue import Catalogue
+
+
+def _buttons(lang: str, codec: CallbackCodec, key: str, wish_id: int | None, params: dict) -> list[list[Button]]:
+    def b(label_key: str, verb: str, *ids: int, **fmt) -> Button:
+        return Button(t(lang, label_key, **fmt), codec.encode(verb, *ids))
+
+    if key == "staff.member_registered" and params.get("member_id"):
+        member = params["member_id"]
+        return [[b("btn.approve", verbs.APPROVE, member), b("btn.deny", verbs.DENY, member)]]
+    if wish_id is None:
+        return []
+    match key:
+        case "member.offer":
+            return [[b("btn.take", verbs.TAKE, wish_id), b("btn.decline", verbs.DECLINE, wish_id)]]
+        case "resident.completed":
+            stars = [Button("★" * n, codec.encode(verbs.RATE, wish_id, n)) for n in range(1, 6)]
+            return [stars[:3], stars[3:], [b("btn.not_done", verbs.DISPUTE, wish_id)]]
+        case "staff.new_wish":
+            return [[b("btn.accept", verbs.ACCEPT, wish_id), b("btn.reject", verbs.REJECT, wish_id)]]
+        case "staff.offer_declined" | "staff.offer_expired" | "staff.dropped_out":
+            return [[b("btn.dispatch", verbs.DISPATCH, wish_id)]]
+        case "staff.disputed" | "staff.unreachable":
+            return [[b("btn.view", verbs.VIEW, wish_id)]]
+        case "resident.accepted" | "resident.assigned" | "resident.started" | "resident.rearranging":
+            return [[b("btn.view", verbs.VIEW, wish_id)]]
+    return []
+
+
+def render_notification(
+    lang: str, catalogue: Catalogue, codec: CallbackCodec, *, key: str, params: dict, wish_id: int | None
+) -> Message:
+    """The message one outbox row becomes, in its recipient's language."""
+    text = render_note(lang, catalogue, key, params)
+    return Message(text, buttons=_buttons(lang, codec, key, wish_id, params))

@@ -1,0 +1,1 @@
+"""The python-telegram-bot adapter: updates in, flow outputs out, and the outbox sender."""

@@ -1,0 +1,76 @@
+"""Builds the PTB Application around the flow engine and runs it with the outbox sender."""
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.flows.context import Deps
+from bot.flows.engine import Engine
+from bot.flows.io import Answer, Kind, Message
+from bot.flows.registry import build_engine
+from bot.i18n import pick_language, t
+from bot.ptb.commands import set_chat_commands, set_default_commands
+from bot.ptb.convert import to_input
+from bot.ptb.render import render
+from bot.ptb.transport import PtbTransport
+from services.actors import load_actor
+from services.delivery import OutboxSender
+from services.people import ensure_user
+
+log = logging.getLogger(__name__)
+
+# Commands after which the user's roles (and so their command menu) may differ.
+_MENU_REFRESH = {"start", "help", "language"}
+
+
+class SandanBot:
+    """One adapter: updates become flow inputs, outputs become Bot API calls."""
+
+    def __init__(self, deps: Deps, *, token: str, api_root: str) -> None:
+        self.deps = deps
+        self.engine: Engine = build_engine(deps)
+        self.application: Application = (
+            ApplicationBuilder().token(token).base_url(f"{api_root}/bot")
+            .base_file_url(f"{api_root}/file/bot").build()
+        )
+        self.application.add_handler(TypeHandler(Update, self.on_update))
+        self.sender = OutboxSender(deps.db, PtbTransport(self.application.bot, deps.catalogue, deps.codec))
+
+    async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        inp = to_input(update)
+        if inp is None:
+            return
+        bot, chat_id, query = self.application.bot, inp.who.telegram_id, update.callback_query
+        try:
+            outputs = await self.engine.handle(inp)
+        except Exception:
+            log.exception("update %s failed", update.update_id)
+            text = t(pick_language(inp.who.language_code), "error.generic")
+            outputs = [Answer(text, alert=True)] if inp.kind == Kind.button else [Message(text)]
+        await render(bot, chat_id, outputs, query=query)
+        if inp.kind == Kind.command and inp.command in _MENU_REFRESH:
+            await self._refresh_menu(chat_id, inp)
+
+    async def _refresh_menu(self, chat_id: int, inp) -> None:
+        async with self.deps.db.read() as s:
+            user = await ensure_user(s, telegram_id=chat_id)
+            actor, language = await load_actor(s, user.id), user.language
+        await set_chat_commands(self.application.bot, chat_id, actor, language)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll and deliver until `stop` is set, then shut down cleanly."""
+        app = self.application
+        await app.initialize()
+        await set_default_commands(app.bot)
+        await app.start()
+        await app.updater.start_polling(allowed_updates=["message", "callback_query"], timeout=10)
+        sender = asyncio.create_task(self.sender.run_forever(stop), name="outbox-sender")
+        try:
+            await stop.wait()
+        finally:
+            await sender
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()

@@ -1,0 +1,33 @@
+"""Deliver outbox rows with PTB, translating its errors for the sender."""
+
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.flows.callbacks import CallbackCodec
+from bot.notify import render_notification
+from bot.ptb.render import send_message
+from services import delivery
+from services.catalogue import Catalogue
+
+
+class PtbTransport:
+    def __init__(self, bot: Bot, catalogue: Catalogue, codec: CallbackCodec) -> None:
+        self.bot, self.catalogue, self.codec = bot, catalogue, codec
+
+    async def __call__(self, item: delivery.Delivery) -> None:
+        message = render_notification(
+            item.language, self.catalogue, self.codec, key=item.key, params=item.params, wish_id=item.wish_id
+        )
+        try:
+            await send_message(self.bot, item.telegram_id, message)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            raise delivery.RetryAfter(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from exc
+        except Forbidden as exc:
+            raise delivery.Unreachable(str(exc)) from exc
+        except BadRequest:  # a NetworkError subclass, but retrying will not help
+            raise
+        except NetworkError as exc:  # includes TimedOut and 5xx answers
+            raise delivery.Transient(str(exc)) from exc

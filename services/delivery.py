@@ -1,0 +1,186 @@
+"""The outbox sender: delivers queued notifications within Telegram's limits.
+
+A row is claimed by pushing its `not_before` forward (a lease), delivered,
+and marked sent in its own small transaction, so a crash can duplicate at
+most the one message in flight. Rows whose lease lapses are picked up again.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from tenacity import wait_exponential
+
+from models import Outbox, OutboxStatus, User, Wish
+from models.types import utcnow
+from services.db import Database
+from services.outbox import Note, queue, staff_of
+from services.ratelimit import ChatLimits, TokenBucket
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+_backoff = wait_exponential(multiplier=2, min=2, max=600)
+
+
+class RetryAfter(Exception):
+    """Telegram asked us to wait (HTTP 429)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+class Unreachable(Exception):
+    """The user blocked the bot or deleted their account (HTTP 403)."""
+
+
+class Transient(Exception):
+    """A network error or a server error; worth trying again later."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the transport needs to send one notification."""
+
+    outbox_id: int
+    telegram_id: int
+    language: str
+    key: str
+    params: dict
+    wish_id: int | None
+
+
+Deliver = Callable[[Delivery], Awaitable[None]]
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    unreachable: int = 0
+
+
+class OutboxSender:
+    def __init__(self, db: Database, deliver: Deliver, *, rate: float = 30, burst: float = 30,
+                 per_chat_rate: float = 1, per_chat_burst: float = 3, batch: int = 200) -> None:
+        self.db, self.deliver, self.batch = db, deliver, batch
+        self.overall = TokenBucket(rate, burst)
+        self.chats = ChatLimits(per_chat_rate, per_chat_burst)
+        self.tally = Tally()
+
+    async def _due(self) -> list[tuple[Outbox, User]]:
+        async with self.db.read() as s:
+            rows = await s.execute(
+                select(Outbox, User).join(User, User.id == Outbox.user_id)
+                .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= utcnow())
+                .order_by(Outbox.id).limit(self.batch)
+            )
+            return list(rows.tuples())
+
+    async def _claim(self, row: Outbox) -> bool:
+        """Take a lease on the row; False if another sender took it first."""
+        async with self.db.write() as s:
+            result = await s.execute(
+                update(Outbox)
+                .where(Outbox.id == row.id, Outbox.status == OutboxStatus.pending, Outbox.not_before == row.not_before)
+                .values(not_before=utcnow() + LEASE, attempts=Outbox.attempts + 1)
+            )
+            return result.rowcount == 1
+
+    async def _finish(self, row_id: int, **values) -> None:
+        async with self.db.write() as s:
+            await s.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; returns how many rows were handled."""
+        handled = 0
+        for row, user in await self._due():
+            if user.telegram_id is None:
+                await self._finish(row.id, status=OutboxStatus.failed, last_error="no telegram id")
+                continue
+            if user.unreachable:
+                await self._finish(row.id, status=OutboxStatus.failed, last_error="unreachable")
+                self.tally.unreachable += 1
+                continue
+            chat = self.chats.bucket(user.telegram_id)
+            if chat.wait_time() > 0:  # this chat has had its share; others go first
+                continue
+            while (pause := self.overall.wait_time()) > 0:
+                await asyncio.sleep(pause)
+            if not await self._claim(row):
+                continue
+            self.overall.take()
+            chat.take()
+            await self._attempt(row, user)
+            handled += 1
+        self.chats.prune()
+        return handled
+
+    async def _attempt(self, row: Outbox, user: User) -> None:
+        delivery = Delivery(row.id, user.telegram_id, user.language, row.key, row.params, row.wish_id)
+        try:
+            await self.deliver(delivery)
+        except RetryAfter as exc:
+            self.overall.block(exc.seconds)
+            later = utcnow() + timedelta(seconds=exc.seconds)
+            await self._finish(row.id, not_before=later, attempts=row.attempts, last_error="429")
+            self.tally.retried += 1
+        except Unreachable:
+            await self._mark_unreachable(row, user)
+        except Transient as exc:
+            attempts = row.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                await self._finish(row.id, status=OutboxStatus.failed, last_error=str(exc)[:500])
+                self.tally.failed += 1
+            else:
+                wait = _backoff(_RetryState(attempts))
+                await self._finish(row.id, not_before=utcnow() + timedelta(seconds=wait), last_error=str(exc)[:500])
+                self.tally.retried += 1
+        except Exception as exc:  # a message Telegram refuses outright (e.g. 400): don't retry forever
+            log.exception("outbox %s failed permanently", row.id)
+            await self._finish(row.id, status=OutboxStatus.failed, last_error=repr(exc)[:500])
+            self.tally.failed += 1
+        else:
+            await self._finish(row.id, status=OutboxStatus.sent, sent_at=utcnow())
+            self.tally.sent += 1
+
+    async def _mark_unreachable(self, row: Outbox, user: User) -> None:
+        """Remember the block, and tell the branch staff when a wish depends on this person."""
+        async with self.db.write() as s:
+            await s.execute(update(Outbox).where(Outbox.id == row.id)
+                            .values(status=OutboxStatus.failed, last_error="403 blocked"))
+            await s.execute(update(User).where(User.id == user.id).values(unreachable=True))
+            wish = await s.get(Wish, row.wish_id) if row.wish_id else None
+            if wish is not None and user.id in (wish.resident_id, wish.assigned_member_id):
+                role = "resident" if user.id == wish.resident_id else "member"
+                params = {"number": wish.number, "role": role}
+                staff = await staff_of(s, wish.branch_id)
+                await queue(s, [Note(uid, "staff.unreachable", params, wish.id) for uid in staff], skip=user.id)
+        self.tally.unreachable += 1
+
+    async def run_forever(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:
+        """Deliver until `stop` is set; a failing pass is logged, never fatal."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("outbox pass failed")
+                handled = 0
+            if handled == 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=idle)
+                except TimeoutError:
+                    pass
+
+
+@dataclass
+class _RetryState:
+    """The bit of tenacity's RetryCallState that its wait strategies read."""
+
+    attempt_number: int

@@ -1,0 +1,53 @@
+"""Token buckets for Telegram's limits: ~30 messages a second overall, ~1 a second per chat."""
+
+import time
+from collections.abc import Callable
+
+
+class TokenBucket:
+    """`rate` tokens a second, holding at most `burst`; short bursts pass, long ones wait."""
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens, self.stamp = burst, clock()
+        self.blocked_until = 0.0
+
+    def _refill(self) -> float:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return now
+
+    def wait_time(self) -> float:
+        """Seconds until one token is available (0 if one is available now)."""
+        now = self._refill()
+        if now < self.blocked_until:
+            return self.blocked_until - now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self._refill()
+        self.tokens -= 1
+
+    def block(self, seconds: float) -> None:
+        """Send nothing for a while (Telegram said 429 retry_after)."""
+        self.blocked_until = max(self.blocked_until, self.clock() + seconds)
+        self.tokens = 0
+
+
+class ChatLimits:
+    """One bucket per chat, forgotten once full again so memory stays small."""
+
+    def __init__(self, rate: float = 1.0, burst: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self._buckets: dict[int, TokenBucket] = {}
+
+    def bucket(self, chat_id: int) -> TokenBucket:
+        if chat_id not in self._buckets:
+            self._buckets[chat_id] = TokenBucket(self.rate, self.burst, self.clock)
+        return self._buckets[chat_id]
+
+    def prune(self) -> None:
+        full = [cid for cid, b in self._buckets.items() if b.wait_time() == 0 and b.tokens >= b.burst]
+        for cid in full:
+            del self._buckets[cid]
