@@ -9,7 +9,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from tenacity import wait_exponential
@@ -68,8 +68,9 @@ class Tally:
 
 class OutboxSender:
     def __init__(self, db: Database, deliver: Deliver, *, rate: float = 30, burst: float = 30,
-                 per_chat_rate: float = 1, per_chat_burst: float = 3, batch: int = 200) -> None:
-        self.db, self.deliver, self.batch = db, deliver, batch
+                 per_chat_rate: float = 1, per_chat_burst: float = 3, batch: int = 200,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db, self.deliver, self.batch, self.clock = db, deliver, batch, clock
         self.overall = TokenBucket(rate, burst)
         self.chats = ChatLimits(per_chat_rate, per_chat_burst)
         self.tally = Tally()
@@ -78,10 +79,10 @@ class OutboxSender:
         async with self.db.read() as s:
             rows = await s.execute(
                 select(Outbox, User).join(User, User.id == Outbox.user_id)
-                .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= utcnow())
+                .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= self.clock())
                 .order_by(Outbox.id).limit(self.batch)
             )
-            return list(rows.tuples())
+            return [tuple(r) for r in rows]
 
     async def _claim(self, row: Outbox) -> bool:
         """Take a lease on the row; False if another sender took it first."""
@@ -89,7 +90,7 @@ class OutboxSender:
             result = await s.execute(
                 update(Outbox)
                 .where(Outbox.id == row.id, Outbox.status == OutboxStatus.pending, Outbox.not_before == row.not_before)
-                .values(not_before=utcnow() + LEASE, attempts=Outbox.attempts + 1)
+                .values(not_before=self.clock() + LEASE, attempts=Outbox.attempts + 1)
             )
             return result.rowcount == 1
 
@@ -128,7 +129,7 @@ class OutboxSender:
             await self.deliver(delivery)
         except RetryAfter as exc:
             self.overall.block(exc.seconds)
-            later = utcnow() + timedelta(seconds=exc.seconds)
+            later = self.clock() + timedelta(seconds=exc.seconds)
             await self._finish(row.id, not_before=later, attempts=row.attempts, last_error="429")
             self.tally.retried += 1
         except Unreachable:
@@ -140,14 +141,14 @@ class OutboxSender:
                 self.tally.failed += 1
             else:
                 wait = _backoff(_RetryState(attempts))
-                await self._finish(row.id, not_before=utcnow() + timedelta(seconds=wait), last_error=str(exc)[:500])
+                await self._finish(row.id, not_before=self.clock() + timedelta(seconds=wait), last_error=str(exc)[:500])
                 self.tally.retried += 1
         except Exception as exc:  # a message Telegram refuses outright (e.g. 400): don't retry forever
             log.exception("outbox %s failed permanently", row.id)
             await self._finish(row.id, status=OutboxStatus.failed, last_error=repr(exc)[:500])
             self.tally.failed += 1
         else:
-            await self._finish(row.id, status=OutboxStatus.sent, sent_at=utcnow())
+            await self._finish(row.id, status=OutboxStatus.sent, sent_at=self.clock())
             self.tally.sent += 1
 
     async def _mark_unreachable(self, row: Outbox, user: User) -> None:

@@ -1,0 +1,120 @@
+"""The outbox sender delivers every notification once, and copes with Telegram's refusals."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models import Outbox, OutboxStatus, User
+from models.types import utcnow
+from services import delivery
+from services.delivery import OutboxSender
+from tests.factories import build_world, submit
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **kw) -> None:
+        self.now += timedelta(**kw)
+
+
+class Recorder:
+    """A transport that records deliveries and fails on command."""
+
+    def __init__(self) -> None:
+        self.sent: list[delivery.Delivery] = []
+        self.fail_with: list[Exception] = []
+
+    async def __call__(self, item: delivery.Delivery) -> None:
+        if self.fail_with:
+            raise self.fail_with.pop(0)
+        self.sent.append(item)
+
+
+async def quiet_world(db, catalogue):
+    """A world whose set-up chatter (approvals and so on) was already delivered."""
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        await s.execute(Outbox.__table__.update().values(status="sent"))
+    return w
+
+
+def sender(db, transport, clock) -> OutboxSender:
+    return OutboxSender(db, transport, rate=1000, burst=1000, per_chat_rate=1000, per_chat_burst=1000, clock=clock)
+
+
+async def statuses(db) -> list[str]:
+    async with db.read() as s:
+        return list((await s.scalars(select(Outbox.status).order_by(Outbox.id))).all())
+
+
+async def test_every_pending_notification_is_sent_once(db, catalogue):
+    w = await build_world(db, catalogue)
+    await submit(w)
+    clock, transport = Clock(), Recorder()
+    out = sender(db, transport, clock)
+    await out.run_once()
+    await out.run_once()
+    assert [d.key for d in transport.sent].count("staff.new_wish") == 1
+    assert set(await statuses(db)) == {OutboxStatus.sent}
+
+
+async def test_a_429_waits_for_retry_after_and_then_delivers(db, catalogue):
+    w = await quiet_world(db, catalogue)
+    await submit(w)
+    clock, transport = Clock(), Recorder()
+    out = sender(db, transport, clock)
+    transport.fail_with = [delivery.RetryAfter(0.01)]
+    await out.run_once()
+    assert transport.sent == [] and (await statuses(db))[-1] == OutboxStatus.pending
+    clock.advance(seconds=1)
+    await out.run_once()
+    assert [d.key for d in transport.sent] == ["staff.new_wish"]
+
+
+async def test_a_blocked_user_is_marked_unreachable_and_staff_are_told(db, catalogue):
+    w = await quiet_world(db, catalogue)
+    wish = await submit(w)
+    async with db.write() as s:  # pretend only a note to the resident is pending
+        await s.execute(Outbox.__table__.update().values(status="sent"))
+        s.add(Outbox(user_id=w.resident_id, key="resident.accepted", params={"number": wish.number}, wish_id=wish.id))
+    clock, transport = Clock(), Recorder()
+    transport.fail_with = [delivery.Unreachable("Forbidden: bot was blocked by the user")]
+    await sender(db, transport, clock).run_once()
+    async with db.read() as s:
+        resident = await s.get(User, w.resident_id)
+        alerts = (await s.scalars(select(Outbox).where(Outbox.key == "staff.unreachable"))).all()
+    assert resident.unreachable
+    assert [(a.user_id, a.params["role"]) for a in alerts] == [(w.staff_id, "resident")]
+
+
+async def test_network_errors_back_off_and_retry(db, catalogue):
+    w = await quiet_world(db, catalogue)
+    await submit(w)
+    clock, transport = Clock(), Recorder()
+    transport.fail_with = [delivery.Transient("connection reset")]
+    out = sender(db, transport, clock)
+    await out.run_once()
+    assert transport.sent == []
+    clock.advance(seconds=3)
+    await out.run_once()
+    assert len(transport.sent) == 1
+
+
+async def test_a_message_claimed_by_a_crashed_sender_is_sent_after_the_lease(db, catalogue):
+    w = await quiet_world(db, catalogue)
+    await submit(w)
+    clock, transport = Clock(), Recorder()
+    crashed = sender(db, transport, clock)
+    async with db.read() as s:
+        row = await s.scalar(select(Outbox).where(Outbox.status == OutboxStatus.pending))
+    assert await crashed._claim(row)  # claimed, then the process died before sending
+    await sender(db, transport, clock).run_once()
+    assert transport.sent == []
+    clock.advance(seconds=61)
+    await sender(db, transport, clock).run_once()
+    assert [d.outbox_id for d in transport.sent] == [row.id]
