@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+import phonenumbers
+
 from bot.i18n import t
 from services.catalogue import Catalogue
 from services.matching import Candidate
@@ -18,6 +20,15 @@ def category_label(language: str, catalogue: Catalogue, code: str) -> str:
 
 def time_label(language: str, window: str, date: str | None = None) -> str:
     return t(language, f"time.{window}", date=date or "")
+
+
+def display_phone(e164: str) -> str:
+    """+8613812341234 -> 138 1234 1234, as people write it."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def render_note(language: str, catalogue: Catalogue, key: str, params: dict) -> str:

@@ -7,7 +7,7 @@ from bot.flows.io import Kind, Message, Output
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
 from bot.i18n import t
-from bot.texts import render_error
+from bot.texts import display_phone, render_error
 from models import Availability
 from services import people
 from services.branches import list_branches
@@ -159,7 +159,7 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
     skills = "、".join(label for code, label in _skill_options(ctx) if code in d["skills"])
     slots = "、".join(label for code, label in _slot_options(ctx) if code in d["availability"])
     rows = [[ctx.button("btn.submit", "jok"), ctx.button("btn.edit", "jedit")]]
-    return question(ctx, "join.confirm", rows, name=d["name"], phone=d["phone"], unit=d["work_unit"],
+    return question(ctx, "join.confirm", rows, name=d["name"], phone=display_phone(d["phone"]), unit=d["work_unit"],
                     skills=skills, slots=slots)
 
 

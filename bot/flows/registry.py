@@ -1,12 +1,27 @@
 """Every flow module's router, merged into one, and the engine built on it."""
 
-from bot.flows import common, forms, resident_register, wish_form
+from bot.flows import (
+    common,
+    forms,
+    member_tasks,
+    my_wishes,
+    resident_register,
+    staff_dispatch,
+    staff_members,
+    staff_queue,
+    staff_wish,
+    wish_form,
+)
 from bot.flows.context import Deps
 from bot.flows.engine import Engine
 from bot.flows.router import Router
 
 ROUTER = Router()
-for module in (common, forms, resident_register, wish_form):
+for module in (
+    common, forms, resident_register, wish_form,
+    staff_queue, staff_dispatch, staff_wish, staff_members,
+    member_tasks, my_wishes,
+):
     ROUTER.include(module.router)
 
 

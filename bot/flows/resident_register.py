@@ -5,7 +5,7 @@ from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, grid_of, in_form, question, stale
 from bot.flows.io import Kind, Message, Output
 from bot.flows.router import Router
-from bot.texts import render_error
+from bot.texts import display_phone, render_error
 from services import people
 from services.branches import grids_of, list_branches
 from services.errors import InvalidInput
@@ -149,7 +149,7 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     address = " ".join(p for p in (d["compound"], d["building"], d.get("unit", ""), d["room"]) if p)
     rows = [[ctx.button("btn.confirm", "regok"), ctx.button("btn.edit", "regedit")]]
-    return question(ctx, "reg.confirm", rows, name=d["name"], phone=d["phone"], address=address)
+    return question(ctx, "reg.confirm", rows, name=d["name"], phone=display_phone(d["phone"]), address=address)
 
 
 @router.button("regedit")

@@ -87,7 +87,8 @@ async def got_description(ctx: Ctx) -> list[Output]:
 
 @router.ask(FLOW, "time")
 async def ask_time(ctx: Ctx) -> list[Output]:
-    rows = grid_of([ctx.raw_button(time_label(ctx.lang, w), "wtime", i) for i, w in enumerate(WINDOWS)])
+    labels = [time_label(ctx.lang, w) if w != TimeWindow.on_date else ctx.t("wish.pick_date") for w in WINDOWS]
+    rows = grid_of([ctx.raw_button(label, "wtime", i) for i, label in enumerate(labels)])
     return question(ctx, "wish.ask_time", rows)
 
 

@@ -1,0 +1,241 @@
+"""Staff triage (受理 / 不予受理): /queue, then category, priority or a rejection reason.
+
+Also the pieces every staff module shares: the staff-only guard, choosing a branch,
+and the short card of one wish.
+"""
+
+from bot.flows import verbs
+from bot.flows.context import Ctx
+from bot.flows.forms import grid_of
+from bot.flows.io import Answer, Button, Edit, Kind, Message, Output
+from bot.flows.router import Router
+from bot.texts import category_label, time_label
+from models import Grid, Priority, User, Wish
+from models.enums import WishStatus as S
+from services import queries, wishes
+from services.actors import require_staff
+from services.branches import BranchRow, list_branches
+from services.privacy import mask_name
+
+router = Router()
+PAGE = 5
+PRIORITIES = [Priority.urgent, Priority.normal, Priority.low]  # 紧急 / 普通 / 不急
+NEXT, CHOOSE, CATEGORY, PRIORITY, REASON, BACK = "qn", "qb", "tc", "tp", "tr", "tb"
+
+
+# --- shared by the staff modules ---------------------------------------------------------------
+
+
+def not_staff(ctx: Ctx) -> bool:
+    return not (ctx.actor.staff_branches or ctx.actor.is_admin)
+
+
+def refuse(ctx: Ctx, key: str = "error.staff_only", **params) -> list[Output]:
+    """A polite refusal: an alert for a button press, a message otherwise."""
+    text = ctx.t(key, **params)
+    return [Answer(text, alert=True)] if ctx.input.kind == Kind.button else [Message(text)]
+
+
+async def scope(ctx: Ctx) -> list[BranchRow]:
+    """The branches the actor may act for: their own, or every branch for an admin."""
+    rows = await list_branches(ctx.s)
+    return rows if ctx.actor.is_admin else [b for b in rows if b.id in ctx.actor.staff_branches]
+
+
+async def pick_branch(ctx: Ctx, verb: str) -> tuple[BranchRow | None, str, list[Output]]:
+    """(branch, the rest of the arguments, outputs asking to choose when it is not clear).
+
+    A first argument that is a branch code picks that branch; one branch of one's own is
+    picked by itself; otherwise the staff choose with buttons that carry `verb`.
+    """
+    rows = await scope(ctx)
+    args = ctx.input.text.strip() if ctx.input.kind == Kind.command else ""
+    first, _, rest = args.partition(" ")
+    chosen = next((b for b in rows if first and b.code == first.upper()), None)
+    if chosen:
+        return chosen, rest.strip(), []
+    mine = [b for b in rows if b.id in ctx.actor.staff_branches] or rows
+    if len(mine) == 1:
+        return mine[0], args, []
+    if not mine:
+        return None, args, [Message(ctx.t("queue.no_branches"))]
+    buttons = grid_of([ctx.raw_button(f"{b.code} {b.name}", verb, b.id) for b in mine])
+    return None, args, [Message(ctx.t("queue.choose_branch"), buttons=buttons)]
+
+
+async def branch_row(ctx: Ctx, branch_id: int) -> BranchRow | None:
+    return next((b for b in await scope(ctx) if b.id == branch_id), None)
+
+
+def cat_label(ctx: Ctx, code: str) -> str:
+    return category_label(ctx.lang, ctx.deps.catalogue, code)
+
+
+def staff_status(ctx: Ctx, status: str) -> str:
+    return ctx.t(f"staffwish.st.{status}")
+
+
+def extras(ctx: Ctx, wish: Wish) -> str:
+    """Photo and voice indications, each on its own line."""
+    parts = [ctx.t("wish.with_photos", n=len(wish.photo_file_ids))] if wish.photo_file_ids else []
+    if wish.voice_file_id:
+        parts.append(ctx.t("wish.with_voice"))
+    return "".join(f"\n📎 {p}" for p in parts)
+
+
+async def card(ctx: Ctx, wish: Wish) -> str:
+    """A wish as a queue shows it: number, category, masked resident, time, text."""
+    resident = await ctx.s.get(User, wish.resident_id)
+    grid = await ctx.s.get(Grid, wish.grid_id) if wish.grid_id else None
+    date = wish.preferred_date.isoformat() if wish.preferred_date else None
+    return ctx.t(
+        "queue.card", number=wish.number, category=cat_label(ctx, wish.category),
+        resident=mask_name(resident.name or resident.display_name), grid=grid.name if grid else "",
+        at=ctx.local(wish.submitted_at), time=time_label(ctx.lang, wish.time_window, date), text=wish.text,
+        extras=extras(ctx, wish),
+    )
+
+
+def triage_buttons(ctx: Ctx, wish_id: int) -> list[list[Button]]:
+    return [[ctx.button("triage.accept", verbs.ACCEPT, wish_id),
+             ctx.button("triage.reject", verbs.REJECT, wish_id)]]
+
+
+# --- /queue ------------------------------------------------------------------------------------
+
+
+@router.command("queue")
+@router.menu_item("menu.queue")
+async def queue(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx):
+        return refuse(ctx)
+    branch, _, ask = await pick_branch(ctx, CHOOSE)
+    return ask if branch is None else await page(ctx, branch, 0)
+
+
+@router.button(CHOOSE, NEXT)
+async def pressed_page(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx) or not ctx.ids:
+        return refuse(ctx)
+    branch = await branch_row(ctx, ctx.ids[0])
+    if branch is None:
+        return refuse(ctx)
+    return await page(ctx, branch, ctx.ids[1] if len(ctx.ids) > 1 else 0)
+
+
+async def page(ctx: Ctx, branch: BranchRow, offset: int) -> list[Output]:
+    found = await queries.wishes_for_staff(
+        ctx.s, actor_id=ctx.user.id, branch_id=branch.id, statuses=(S.submitted,), offset=offset,
+        limit=PAGE + 1,
+    )
+    if not found:
+        return [Message(ctx.t("queue.empty", branch=branch.name))]
+    out: list[Output] = [Message(ctx.t("queue.header", branch=branch.name, page=offset // PAGE + 1))]
+    for wish in found[:PAGE]:
+        out.append(Message(await card(ctx, wish), buttons=triage_buttons(ctx, wish.id), notify=False))
+    if len(found) > PAGE:
+        more = [[ctx.button("queue.next", NEXT, branch.id, offset + PAGE)]]
+        out.append(Message(ctx.t("queue.more"), buttons=more, notify=False))
+    return out
+
+
+# --- 受理: category, then priority -------------------------------------------------------------
+
+
+async def submitted_wish(ctx: Ctx) -> Wish | list[Output]:
+    """The pressed wish if the actor may triage it and it still waits; else the refusal."""
+    if not_staff(ctx) or not ctx.ids:
+        return refuse(ctx)
+    wish = await wishes.get_wish(ctx.s, ctx.ids[0])
+    require_staff(ctx.actor, wish.branch_id)
+    if wish.status != S.submitted:
+        return refuse(ctx, "triage.done_already", number=wish.number, status=staff_status(ctx, wish.status))
+    return wish
+
+
+@router.button(verbs.ACCEPT)
+async def accept(ctx: Ctx) -> list[Output]:
+    wish = await submitted_wish(ctx)
+    if isinstance(wish, list):
+        return wish
+    codes = list(ctx.deps.catalogue.categories)
+    order = sorted(range(len(codes)), key=lambda i: codes[i] != wish.category)  # the current one first
+    label = cat_label(ctx, wish.category)
+    rows = grid_of([ctx.raw_button(cat_label(ctx, codes[i]), CATEGORY, wish.id, i) for i in order])
+    rows.append([ctx.button("btn.back", BACK, wish.id)])
+    return [Edit(ctx.t("triage.ask_category", number=wish.number, category=label), rows)]
+
+
+@router.button(CATEGORY)
+async def chose_category(ctx: Ctx) -> list[Output]:
+    wish = await submitted_wish(ctx)
+    if isinstance(wish, list):
+        return wish
+    codes = list(ctx.deps.catalogue.categories)
+    if len(ctx.ids) < 2 or ctx.ids[1] >= len(codes):
+        return refuse(ctx, "error.stale_button")
+    label = cat_label(ctx, codes[ctx.ids[1]])
+    rows = [[ctx.button(f"priority.{p}", PRIORITY, wish.id, ctx.ids[1], i) for i, p in enumerate(PRIORITIES)],
+            [ctx.button("btn.back", verbs.ACCEPT, wish.id)]]
+    return [Edit(ctx.t("triage.ask_priority", number=wish.number, category=label), rows)]
+
+
+@router.button(PRIORITY)
+async def chose_priority(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx):
+        return refuse(ctx)
+    codes = list(ctx.deps.catalogue.categories)
+    if len(ctx.ids) < 3 or ctx.ids[1] >= len(codes) or ctx.ids[2] >= len(PRIORITIES):
+        return refuse(ctx, "error.stale_button")
+    priority = PRIORITIES[ctx.ids[2]]
+    wish = await wishes.accept_wish(
+        ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], category=codes[ctx.ids[1]], priority=priority,
+        catalogue=ctx.deps.catalogue,
+    )
+    text = ctx.t("triage.accepted", number=wish.number, priority=ctx.t(f"priority.{priority}"),
+                 category=cat_label(ctx, wish.category))
+    return [Edit(text, [[ctx.button("dispatch.btn", verbs.DISPATCH, wish.id)]])]
+
+
+@router.button(BACK)
+async def back_to_card(ctx: Ctx) -> list[Output]:
+    wish = await submitted_wish(ctx)
+    if isinstance(wish, list):
+        return wish
+    return [Edit(await card(ctx, wish), triage_buttons(ctx, wish.id))]
+
+
+# --- 不予受理: a reason, with its referral -------------------------------------------------------
+
+
+@router.button(verbs.REJECT)
+async def reject(ctx: Ctx) -> list[Output]:
+    wish = await submitted_wish(ctx)
+    if isinstance(wish, list):
+        return wish
+    buttons = [
+        ctx.raw_button(r.label.get(ctx.lang) + (ctx.t("triage.referral_mark") if r.referral else ""), REASON,
+                       wish.id, i)
+        for i, r in enumerate(ctx.deps.catalogue.rejections.values())
+    ]
+    rows = [*grid_of(buttons, 1), [ctx.button("btn.back", BACK, wish.id)]]
+    return [Edit(ctx.t("triage.ask_reason", number=wish.number), rows)]
+
+
+@router.button(REASON)
+async def chose_reason(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx):
+        return refuse(ctx)
+    reasons = list(ctx.deps.catalogue.rejections.values())
+    if len(ctx.ids) < 2 or ctx.ids[1] >= len(reasons):
+        return refuse(ctx, "error.stale_button")
+    reason = reasons[ctx.ids[1]]
+    wish = await wishes.reject_wish(
+        ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], reason=reason.code, note=None,
+        catalogue=ctx.deps.catalogue,
+    )
+    referral = ""
+    if reason.referral:
+        referral = ctx.t("triage.referral_line", referral=reason.referral.get(ctx.lang))
+    text = ctx.t("triage.rejected", number=wish.number, reason=reason.label.get(ctx.lang), referral=referral)
+    return [Edit(text)]

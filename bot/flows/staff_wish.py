@@ -1,0 +1,207 @@
+"""The staff view of one wish (/wish NUMBER): contact, timeline and the actions its status allows.
+
+Also /find, and the short form that asks staff for a reason or a note before
+改派 (reassign) and before settling a dispute.
+"""
+
+from sqlalchemy import select
+
+from bot.flows import verbs, wish_form
+from bot.flows.context import Ctx
+from bot.flows.engine import Unexpected
+from bot.flows.forms import STEPS, grid_of, question
+from bot.flows.io import Button, Edit, Kind, Message, Output
+from bot.flows.router import Router
+from bot.flows.staff_dispatch import VIEW, view_button
+from bot.flows.staff_queue import cat_label, extras, not_staff, refuse, scope, staff_status, triage_buttons
+from bot.texts import render_error, time_label
+from models import Offer, OfferKind, OfferStatus, User, Wish
+from models.enums import WishStatus as S
+from services import dispatch, queries, tasks, wishes
+from services.actors import require_staff
+from services.errors import DomainError, InvalidInput
+from services.privacy import reveal_contact
+
+router = Router()
+CANCEL, CANCEL_YES, WITHDRAW, NOTE = "cx", "cxy", "ww", "sn"
+FLOW = "snote"
+ACTIONS = ["release", "redo", "redispatch", "close"]  # the steps of FLOW, each asking for one text
+RESOLVE = {"redo": S.assigned, "redispatch": S.accepted, "close": S.closed}
+STEPS[FLOW] = ACTIONS
+CANCELLABLE = (S.submitted, S.accepted, S.offered, S.posted)
+
+# wish_form owns /wish (post a wish). With a number, staff get the staff view instead.
+_post_wish = wish_form.router.commands["wish"]
+
+
+async def wish_command(ctx: Ctx) -> list[Output]:
+    if not ctx.input.text.strip() or not_staff(ctx):
+        return await _post_wish(ctx)
+    wish = await queries.find_by_number(ctx.s, actor_id=ctx.user.id, number=ctx.input.text.split()[0])
+    return await view(ctx, wish)
+
+
+wish_form.router.commands["wish"] = wish_command
+
+
+@router.button(VIEW)
+async def view_pressed(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx) or not ctx.ids:
+        return refuse(ctx)
+    return await view(ctx, await wishes.get_wish(ctx.s, ctx.ids[0]))
+
+
+async def view(ctx: Ctx, wish: Wish, *, edit: bool = False) -> list[Output]:
+    require_staff(ctx.actor, wish.branch_id)
+    text = await details(ctx, wish)
+    return [Edit(text, actions(ctx, wish)) if edit else Message(text, buttons=actions(ctx, wish))]
+
+
+async def details(ctx: Ctx, wish: Wish) -> str:
+    date = wish.preferred_date.isoformat() if wish.preferred_date else None
+    parts = [ctx.t(
+        "staffwish.details", number=wish.number, priority=ctx.t(f"priority.{wish.priority}"),
+        category=cat_label(ctx, wish.category), status=staff_status(ctx, wish.status),
+        at=ctx.local(wish.submitted_at), time=time_label(ctx.lang, wish.time_window, date), text=wish.text,
+        extras=extras(ctx, wish),
+    )]
+    contact = await reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
+    parts.append(ctx.t("staffwish.resident", name=contact.name, phone=contact.phone, address=contact.address))
+    if (await ctx.s.get(User, wish.resident_id)).unreachable:
+        parts.append(ctx.t("staffwish.unreachable"))
+    offer = await ctx.s.scalar(select(Offer).where(
+        Offer.wish_id == wish.id, Offer.kind == OfferKind.direct, Offer.status == OfferStatus.open))
+    member_id = wish.assigned_member_id or (offer.member_id if offer else None)
+    if member_id:
+        member = await ctx.s.get(User, member_id)
+        key = "staffwish.member" if wish.assigned_member_id else "staffwish.offered_to"
+        parts.append(ctx.t(key, name=member.name or member.display_name, phone=member.phone))
+        if member.unreachable:
+            parts.append(ctx.t("staffwish.unreachable"))
+    if wish.rejection_reason:
+        reason = ctx.deps.catalogue.rejections.get(wish.rejection_reason)
+        label = reason.label.get(ctx.lang) if reason else wish.rejection_reason
+        parts.append(ctx.t("staffwish.rejection", reason=label))
+    if wish.completion_note:
+        hours = f"{wish.hours_spent or 0:g}"
+        parts.append(ctx.t("staffwish.completion", note=wish.completion_note, hours=hours))
+    parts.append(ctx.t("staffwish.timeline"))
+    for e in await queries.timeline(ctx.s, actor_id=ctx.user.id, wish_id=wish.id):
+        note = ctx.t("staffwish.event_note", note=e.note) if e.note else ""
+        parts.append(ctx.t("staffwish.event", at=ctx.local(e.at), status=staff_status(ctx, e.to_status),
+                           actor=e.actor or ctx.t("label.system"), note=note))
+    return "".join(parts)
+
+
+def actions(ctx: Ctx, wish: Wish) -> list[list[Button]]:
+    """The buttons the wish's status allows."""
+    status, rows = S(wish.status), []
+    if status == S.submitted:
+        rows += triage_buttons(ctx, wish.id)
+    if status == S.accepted:
+        rows.append([ctx.button("dispatch.btn", verbs.DISPATCH, wish.id)])
+    if status == S.posted:
+        rows.append([ctx.button("staffwish.withdraw", WITHDRAW, wish.id)])
+    if status in (S.assigned, S.in_progress):
+        rows.append([ctx.button("staffwish.release", NOTE, wish.id, ACTIONS.index("release"))])
+    if status == S.disputed:
+        rows += grid_of([ctx.button(f"staffwish.{a}", NOTE, wish.id, ACTIONS.index(a)) for a in RESOLVE], 1)
+    if status in CANCELLABLE:
+        rows.append([ctx.button("staffwish.cancel", CANCEL, wish.id)])
+    return rows
+
+
+@router.button(CANCEL)
+async def cancel(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx) or not ctx.ids:
+        return refuse(ctx)
+    wish = await wishes.get_wish(ctx.s, ctx.ids[0])
+    require_staff(ctx.actor, wish.branch_id)
+    rows = [[ctx.button("staffwish.cancel_yes", CANCEL_YES, wish.id), ctx.button("btn.back", VIEW, wish.id)]]
+    return [Edit(ctx.t("staffwish.cancel_confirm", number=wish.number), rows)]
+
+
+@router.button(CANCEL_YES)
+async def cancel_confirmed(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx) or not ctx.ids:
+        return refuse(ctx)
+    wish = await wishes.cancel_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    return [Edit(ctx.t("staffwish.cancelled", number=wish.number), [[view_button(ctx, wish)]])]
+
+
+@router.button(WITHDRAW)
+async def withdraw(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx) or not ctx.ids:
+        return refuse(ctx)
+    wish = await dispatch.withdraw_from_wall(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    return [Edit(ctx.t("staffwish.withdrawn", number=wish.number),
+                 [[ctx.button("dispatch.btn", verbs.DISPATCH, wish.id)]])]
+
+
+# --- 改派 and settling a dispute: one typed reason or note, then the service ---------------------
+
+
+@router.button(NOTE)
+async def ask_for_note(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx) or len(ctx.ids) < 2 or ctx.ids[1] >= len(ACTIONS):
+        return refuse(ctx)
+    wish = await wishes.get_wish(ctx.s, ctx.ids[0])
+    require_staff(ctx.actor, wish.branch_id)
+    await ctx.goto(FLOW, ACTIONS[ctx.ids[1]], {"wish_id": wish.id, "number": wish.number})
+    return await ask(ctx)
+
+
+async def ask(ctx: Ctx) -> list[Output]:
+    return question(ctx, f"staffwish.ask_{ctx.state.step}", back=False, number=ctx.data["number"])
+
+
+for _action in ACTIONS:
+    router.ask(FLOW, _action)(ask)
+
+
+@router.step(FLOW, *ACTIONS)
+async def got_note(ctx: Ctx) -> list[Output]:
+    if ctx.input.kind != Kind.text:
+        raise Unexpected
+    action, wish_id, text = ctx.state.step, ctx.data["wish_id"], ctx.input.text
+    try:
+        if action == "release":
+            wish = await dispatch.release_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, reason=text)
+        else:
+            wish = await tasks.resolve_dispute(
+                ctx.s, actor_id=ctx.user.id, wish_id=wish_id, to=RESOLVE[action], note=text
+            )
+    except DomainError as exc:
+        refusal = Message(render_error(ctx.lang, exc.key, exc.params))
+        if isinstance(exc, InvalidInput):  # the text will not do: ask again
+            return [refusal, *await ask(ctx)]
+        await ctx.done()  # the wish moved on meanwhile: leave the form
+        return [refusal]
+    await ctx.done()
+    rows = [[ctx.button("dispatch.btn", verbs.DISPATCH, wish.id)]] if wish.status == S.accepted else []
+    rows.append([view_button(ctx, wish)])
+    return [Message(ctx.t(f"staffwish.done_{action}", number=wish.number), buttons=rows)]
+
+
+# --- /find -------------------------------------------------------------------------------------
+
+
+@router.command("find")
+async def find(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx):
+        return refuse(ctx)
+    text = ctx.input.text.strip()
+    if not text:
+        return [Message(ctx.t("find.usage"))]
+    found: list[Wish] = []
+    for branch in await scope(ctx):
+        found += await queries.search_wishes(ctx.s, actor_id=ctx.user.id, branch_id=branch.id, text=text)
+    found = sorted(found, key=lambda w: -w.id)[:queries.PAGE]
+    if not found:
+        return [Message(ctx.t("find.none", text=text))]
+    lines = [ctx.t("find.header", n=len(found))]
+    lines += [ctx.t("find.line", number=w.number, status=staff_status(ctx, w.status), text=w.text[:40],
+                    category=cat_label(ctx, w.category)) for w in found]
+    buttons = [ctx.raw_button(w.number, VIEW, w.id) for w in found]
+    return [Message("\n".join(lines), buttons=grid_of(buttons, 3))]
+
