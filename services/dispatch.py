@@ -10,7 +10,7 @@ from models.enums import WishStatus as S
 from models.types import utcnow
 from services.actors import load_actor, require_staff
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from services.lifecycle import move
+from services.lifecycle import move, require_status
 from services.validation import clean_text
 from services.wishes import get_wish
 
@@ -79,6 +79,7 @@ async def withdraw_from_wall(s: AsyncSession, *, actor_id: int, wish_id: int, no
     """Staff take a wish back off the wall."""
     now = now or utcnow()
     wish = await get_wish(s, wish_id)
+    require_status(wish, S.posted)
     await move(s, wish, S.accepted, actor=await load_actor(s, actor_id), now=now)
     posting = await _open_offer(s, wish.id, OfferKind.wall)
     if posting:
@@ -121,7 +122,7 @@ async def decline_offer(
 ) -> Wish:
     """The member declines an offer (婉拒) with a reason; staff are told."""
     now = now or utcnow()
-    reason = clean_text(reason, field="reason", max_len=500)
+    reason = clean_text(reason, field="reason_text", max_len=500)
     offer = await s.get(Offer, offer_id)
     if offer is None or offer.kind != OfferKind.direct:
         raise NotFound("error.offer_gone")
@@ -138,8 +139,9 @@ async def release_wish(
 ) -> Wish:
     """The member drops out (无法完成), or staff take the job back to reassign it."""
     now = now or utcnow()
-    reason = clean_text(reason, field="reason", max_len=500)
+    reason = clean_text(reason, field="reason_text", max_len=500)
     wish = await get_wish(s, wish_id)
+    require_status(wish, S.assigned, S.in_progress)
     values = {"assigned_member_id": None, "assigned_at": None}
     actor = await load_actor(s, actor_id)
     return await move(s, wish, S.accepted, actor=actor, note=reason, values=values, now=now)

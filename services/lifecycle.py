@@ -64,6 +64,17 @@ def allowed(frm: S, to: S) -> bool:
     return (frm, to) in TRANSITIONS
 
 
+def require_status(wish: Wish, *statuses: S) -> None:
+    """Refuse unless the wish is in one of `statuses`.
+
+    Several use cases share a target (accept, withdraw, release and resolve all end in
+    `accepted`); each must start from its own statuses, or it would make another one's move
+    without that one's side effects (closing the wall posting, clearing the assignee, triage).
+    """
+    if S(wish.status) not in statuses:
+        raise InvalidTransition("error.not_now", status=S(wish.status).value)
+
+
 def parties_of(actor: Actor | None, wish: Wish, *, offeree_id: int | None = None) -> set[Party]:
     """Every way the actor stands to the wish; None is the scheduler."""
     if actor is None:

@@ -70,8 +70,8 @@ async def rank_candidates(
 ) -> list[Candidate]:
     """The top approved members of the wish's branch, best first.
 
-    Members who already declined or let this wish's offer expire, and the
-    resident themself, are left out. `actor_id` None is the scheduler.
+    Members who already declined or let this wish's offer expire, who blocked
+    the bot, and the resident themself, are left out. `actor_id` None is the scheduler.
     """
     now = now or utcnow()
     wish: Wish = await get_wish(s, wish_id)
@@ -82,7 +82,11 @@ async def rank_candidates(
             select(MemberProfile.user_id, User.name, MemberProfile.grid_id, MemberProfile.skills,
                    MemberProfile.availability, MemberProfile.rating_sum, MemberProfile.rating_count)
             .join(User, User.id == MemberProfile.user_id)
-            .where(MemberProfile.branch_id == wish.branch_id, MemberProfile.status == MemberStatus.approved)
+            .where(
+                MemberProfile.branch_id == wish.branch_id,
+                MemberProfile.status == MemberStatus.approved,
+                User.unreachable.is_(False),  # they blocked the bot: an offer would never arrive
+            )
         )
     ).all()
     in_branch = Wish.branch_id == wish.branch_id

@@ -10,7 +10,7 @@ from models.enums import WishStatus as S
 from models.types import utcnow
 from services.actors import load_actor
 from services.errors import InvalidInput
-from services.lifecycle import move
+from services.lifecycle import move, require_status
 from services.validation import clean_text
 from services.wishes import get_wish
 
@@ -102,6 +102,7 @@ async def resolve_dispute(
         raise InvalidInput("invalid.resolution")
     note = clean_text(note, field="note", max_len=500)
     wish = await get_wish(s, wish_id)
+    require_status(wish, S.disputed)
     values: dict = {"closed_at": now} if to == S.closed else {}
     if to == S.accepted:
         values.update(assigned_member_id=None, assigned_at=None)

@@ -13,7 +13,7 @@ from models.types import utcnow
 from services.actors import load_actor
 from services.catalogue import Catalogue
 from services.errors import InvalidInput, NotFound
-from services.lifecycle import move
+from services.lifecycle import move, require_status
 from services.outbox import Note, queue, staff_of
 from services.validation import clean_text
 
@@ -131,6 +131,7 @@ async def accept_wish(
     if category not in catalogue.categories:
         raise InvalidInput("invalid.category")
     wish = await get_wish(s, wish_id)
+    require_status(wish, S.submitted)
     values = {"category": category, "priority": Priority(priority), "triaged_at": now}
     return await move(s, wish, S.accepted, actor=await load_actor(s, actor_id), values=values, now=now)
 

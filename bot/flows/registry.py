@@ -3,6 +3,7 @@
 from bot.flows import (
     common,
     forms,
+    member_register,
     member_tasks,
     my_wishes,
     resident_register,
@@ -18,7 +19,7 @@ from bot.flows.router import Router
 
 ROUTER = Router()
 for module in (
-    common, forms, resident_register, wish_form,
+    common, forms, resident_register, wish_form, member_register,
     staff_queue, staff_dispatch, staff_wish, staff_members,
     member_tasks, my_wishes,
 ):

@@ -53,10 +53,9 @@ async def ranked(ctx: Ctx, wish: Wish) -> list[Output]:
     if not found:
         return [Message(ctx.t("dispatch.nobody", number=wish.number, category=category), buttons=[wall])]
     lines = [ctx.t("dispatch.header", number=wish.number, category=category)]
-    lines += [
-        ctx.t("dispatch.line", i=i, name=c.name, score=f"{c.score:g}", reason=render_reason(ctx.lang, c))
-        for i, c in enumerate(found, 1)
-    ]
+    for i, c in enumerate(found, 1):
+        reason = render_reason(ctx.lang, c)
+        lines.append(ctx.t("dispatch.line", i=i, name=c.name, score=f"{c.score:g}", reason=reason))
     lines.append(ctx.t("dispatch.footer"))
     rows = [[ctx.button("dispatch.offer_btn", OFFER, wish.id, c.member_id, name=c.name)] for c in found]
     return [Message("\n".join(lines), buttons=[*rows, wall])]

@@ -4,6 +4,8 @@ Also the pieces every staff module shares: the staff-only guard, choosing a bran
 and the short card of one wish.
 """
 
+from sqlalchemy import func, select
+
 from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.forms import grid_of
@@ -120,7 +122,17 @@ async def pressed_page(ctx: Ctx) -> list[Output]:
     branch = await branch_row(ctx, ctx.ids[0])
     if branch is None:
         return refuse(ctx)
-    return await page(ctx, branch, ctx.ids[1] if len(ctx.ids) > 1 else 0)
+    return await page(ctx, branch, await after(ctx, branch.id, ctx.ids[1]) if len(ctx.ids) > 1 else 0)
+
+
+async def after(ctx: Ctx, branch_id: int, last_id: int) -> int:
+    """The offset just past the last wish shown: wishes triaged meanwhile no longer count."""
+    last = await wishes.get_wish(ctx.s, last_id)
+    at = last.submitted_at
+    before = (Wish.submitted_at < at) | ((Wish.submitted_at == at) & (Wish.id <= last.id))
+    query = select(func.count()).select_from(Wish).where(
+        Wish.branch_id == branch_id, Wish.status == S.submitted, before)
+    return await ctx.s.scalar(query)
 
 
 async def page(ctx: Ctx, branch: BranchRow, offset: int) -> list[Output]:
@@ -134,7 +146,7 @@ async def page(ctx: Ctx, branch: BranchRow, offset: int) -> list[Output]:
     for wish in found[:PAGE]:
         out.append(Message(await card(ctx, wish), buttons=triage_buttons(ctx, wish.id), notify=False))
     if len(found) > PAGE:
-        more = [[ctx.button("queue.next", NEXT, branch.id, offset + PAGE)]]
+        more = [[ctx.button("queue.next", NEXT, branch.id, found[PAGE - 1].id)]]
         out.append(Message(ctx.t("queue.more"), buttons=more, notify=False))
     return out
 

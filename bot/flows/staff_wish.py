@@ -30,25 +30,21 @@ RESOLVE = {"redo": S.assigned, "redispatch": S.accepted, "close": S.closed}
 STEPS[FLOW] = ACTIONS
 CANCELLABLE = (S.submitted, S.accepted, S.offered, S.posted)
 
-# wish_form owns /wish (post a wish). With a number, staff get the staff view instead.
-_post_wish = wish_form.router.commands["wish"]
-
-
+@router.command("wish")
 async def wish_command(ctx: Ctx) -> list[Output]:
+    """Staff: `/wish A-0042` shows the details. Anyone else (or no number) posts a wish."""
     if not ctx.input.text.strip() or not_staff(ctx):
-        return await _post_wish(ctx)
+        return await wish_form.begin(ctx)
     wish = await queries.find_by_number(ctx.s, actor_id=ctx.user.id, number=ctx.input.text.split()[0])
     return await view(ctx, wish)
-
-
-wish_form.router.commands["wish"] = wish_command
 
 
 @router.button(VIEW)
 async def view_pressed(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    return await view(ctx, await wishes.get_wish(ctx.s, ctx.ids[0]))
+    edit = ctx.ids[1:2] == (1,)  # 返回 from a confirmation: show the wish in place
+    return await view(ctx, await wishes.get_wish(ctx.s, ctx.ids[0]), edit=edit)
 
 
 async def view(ctx: Ctx, wish: Wish, *, edit: bool = False) -> list[Output]:
@@ -117,7 +113,8 @@ async def cancel(ctx: Ctx) -> list[Output]:
         return refuse(ctx)
     wish = await wishes.get_wish(ctx.s, ctx.ids[0])
     require_staff(ctx.actor, wish.branch_id)
-    rows = [[ctx.button("staffwish.cancel_yes", CANCEL_YES, wish.id), ctx.button("btn.back", VIEW, wish.id)]]
+    rows = [[ctx.button("staffwish.cancel_yes", CANCEL_YES, wish.id),
+             ctx.button("btn.back", VIEW, wish.id, 1)]]
     return [Edit(ctx.t("staffwish.cancel_confirm", number=wish.number), rows)]
 
 

@@ -23,7 +23,6 @@ DATE_CHOICES = 7
 
 
 @router.menu_item("menu.post")
-@router.command("wish")
 async def begin(ctx: Ctx) -> list[Output]:
     from bot.flows import resident_register
 
