@@ -31,8 +31,6 @@ OPEN_STATUSES = frozenset(
         WishStatus.disputed,
     }
 )
-# The assigned member sees the resident's contact only in these.
-ACTIVE_ASSIGNMENT = frozenset({WishStatus.assigned, WishStatus.in_progress})
 
 
 class MemberStatus(StrEnum):

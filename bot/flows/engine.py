@@ -72,10 +72,12 @@ class Engine:
         if ctx.state is not None:
             key = (ctx.state.flow, ctx.state.step)
             handler = self.router.steps.get(key)
-            if handler is None:  # a form from an older version of the bot
+            if key not in self.router.asks:  # a form from an older version of the bot
                 await ctx.done()
                 return await self.fallback(ctx)
             try:
+                if handler is None:  # a step answered with buttons only
+                    raise Unexpected
                 return await handler(ctx)
             except Unexpected:
                 return [Message(ctx.t("form.hint")), *await self.router.asks[key](ctx)]

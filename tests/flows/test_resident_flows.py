@@ -74,3 +74,15 @@ async def test_the_same_update_is_applied_once(db, catalogue):
     assert await chat.engine.handle(inp)
     assert await chat.engine.handle(inp) == []
     assert isinstance((await chat.command(user, "start"))[0], Message)
+
+
+async def test_typing_at_a_button_step_repeats_the_question_with_its_buttons(db, catalogue):
+    await _branch(db)
+    chat, user = Chat(db, catalogue), Person(506, "李")
+    await chat.text(user, "📝 我要点单")
+    await chat.press(user, "李")
+    await chat.text(user, "13812341234")
+    out = await chat.text(user, "随便打几个字")  # the grid question wants a button
+    texts = [m.text for m in messages(out)]
+    assert "这一步需要您回答" in texts[0] and "网格" in texts[1]
+    assert any("一网格" in b.text for row in messages(out)[1].buttons for b in row)
