@@ -20,9 +20,9 @@ def _buttons(lang: str, codec: CallbackCodec, key: str, wish_id: int | None, par
     match key:
         case "member.offer":
             return [[b("btn.take", verbs.TAKE, wish_id), b("btn.decline", verbs.DECLINE, wish_id)]]
-        case "resident.completed":
-            stars = [Button("★" * n, codec.encode(verbs.RATE, wish_id, n)) for n in range(1, 6)]
-            return [stars[:3], stars[3:], [b("btn.not_done", verbs.DISPUTE, wish_id)]]
+        case "resident.completed":  # the same keyboard as the wish view: five stars first
+            stars = [Button("★" * n, codec.encode(verbs.RATE, wish_id, n)) for n in range(5, 0, -1)]
+            return [stars[:2], stars[2:], [b("rate.btn.dispute", verbs.DISPUTE, wish_id)]]
         case "staff.new_wish":
             return [[b("btn.accept", verbs.ACCEPT, wish_id), b("btn.reject", verbs.REJECT, wish_id)]]
         case "staff.offer_declined" | "staff.offer_expired" | "staff.dropped_out":

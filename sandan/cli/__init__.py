@@ -149,8 +149,8 @@ def run() -> None:
 
 @app.command()
 def demo(lang: str = typer.Option(DEFAULT, help="zh or en.")) -> None:
-    """Run a whole story on a fresh temporary database and print what each person is told."""
-    from sandan.cli.demo import run_demo
+    """Play a whole story through the real bot against a fake Telegram on 127.0.0.1."""
+    from sandan.demo import run_demo
 
     asyncio.run(run_demo(lang))
 
