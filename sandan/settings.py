@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./sandan.db"
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_bot_username: str | None = None  # for deep links and QR posters, e.g. sandan_bot
     callback_secret: SecretStr | None = None  # signs button data; derived from the token if unset
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     timezone: str = "Asia/Shanghai"

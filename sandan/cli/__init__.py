@@ -12,7 +12,7 @@ from bot.texts import render_error
 from sandan.bootstrap import bootstrap
 from sandan.migrate import upgrade
 from sandan.settings import ConfigError
-from services.branches import add_admin, add_branch, add_staff, list_branches
+from services.branches import add_admin, add_branch, add_staff, branch_by_code, list_branches
 from services.errors import DomainError
 
 app = typer.Typer(help="Sandan: 居民点单、支部下单、党员接单", no_args_is_help=True, add_completion=False)
@@ -83,6 +83,32 @@ def branch_list() -> None:
             typer.echo("No branches yet. Add one with `sandan branch add CODE NAME`.")
         for row in rows:
             typer.echo(f"{row.code}\t{row.name}\tstaff={row.staff}\tgrids={', '.join(row.grids) or '-'}")
+
+    _run(go)
+
+
+@branch_app.command("qr")
+def branch_qr(
+    code: str,
+    out: Annotated[str | None, typer.Option("--out", "-o", help="PNG file to write.")] = None,
+    bot: Annotated[str | None, typer.Option("--bot", help="Bot username; defaults to TELEGRAM_BOT_USERNAME.")] = None,
+    lang: Annotated[str, typer.Option(help="zh or en.")] = DEFAULT,
+) -> None:
+    """Write a QR-code poster for a branch's lobby; scanning it opens the bot for that branch."""
+    from bot.poster import deep_link, render_poster
+
+    async def go(a):
+        username = bot or a.settings.telegram_bot_username
+        if not username:
+            typer.echo("Give the bot's username with --bot or TELEGRAM_BOT_USERNAME.", err=True)
+            raise typer.Exit(2)
+        async with a.db.read() as s:
+            branch = await branch_by_code(s, code)
+        path = out or f"sandan-{branch.code}-qr.png"
+        link = deep_link(username, branch.code)
+        with open(path, "wb") as fp:
+            fp.write(render_poster(branch_name=branch.name, link=link, language=lang))
+        typer.echo(f"Wrote {path} ({link}).")
 
     _run(go)
 
