@@ -154,7 +154,7 @@ async def run_demo(lang: str = "zh") -> None:
     """Run the story on a throwaway SQLite database and an in-process fake Telegram."""
     lang = lang if lang in ("zh", "en") else "zh"
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}")
+        db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'sandan-demo.sqlite3'}")
         await upgrade(db)
         async with FakeBotApi() as api:
             demo = Demo(api, db, lang)
