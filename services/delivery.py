@@ -158,11 +158,11 @@ class OutboxSender:
                             .values(status=OutboxStatus.failed, last_error="403 blocked"))
             await s.execute(update(User).where(User.id == user.id).values(unreachable=True))
             wish = await s.get(Wish, row.wish_id) if row.wish_id else None
-            if wish is not None and user.id in (wish.resident_id, wish.assigned_member_id):
+            staff = await staff_of(s, wish.branch_id) if wish is not None else []
+            if wish is not None and user.id not in staff:  # the resident, or a member offered or assigned it
                 role = "resident" if user.id == wish.resident_id else "member"
                 params = {"number": wish.number, "role": role}
-                staff = await staff_of(s, wish.branch_id)
-                await queue(s, [Note(uid, "staff.unreachable", params, wish.id) for uid in staff], skip=user.id)
+                await queue(s, [Note(uid, "staff.unreachable", params, wish.id) for uid in staff])
         self.tally.unreachable += 1
 
     async def run_forever(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:
