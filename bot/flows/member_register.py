@@ -159,8 +159,8 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
     skills = "、".join(label for code, label in _skill_options(ctx) if code in d["skills"])
     slots = "、".join(label for code, label in _slot_options(ctx) if code in d["availability"])
     rows = [[ctx.button("btn.submit", "jok"), ctx.button("btn.edit", "jedit")]]
-    return question(ctx, "join.confirm", rows, name=d["name"], phone=display_phone(d["phone"]), unit=d["work_unit"],
-                    skills=skills, slots=slots)
+    return question(ctx, "join.confirm", rows, name=d["name"], phone=display_phone(d["phone"]),
+                    unit=d["work_unit"], skills=skills, slots=slots)
 
 
 @router.button("jedit")

@@ -3,9 +3,12 @@
 from bot.flows import (
     common,
     forms,
+    member_complete,
+    member_record,
     member_register,
     member_tasks,
     my_wishes,
+    rating,
     resident_register,
     staff_dispatch,
     staff_members,
@@ -21,7 +24,7 @@ ROUTER = Router()
 for module in (
     common, forms, resident_register, wish_form, member_register,
     staff_queue, staff_dispatch, staff_wish, staff_members,
-    member_tasks, my_wishes,
+    member_tasks, member_complete, member_record, my_wishes, rating,
 ):
     ROUTER.include(module.router)
 

@@ -149,7 +149,8 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     address = " ".join(p for p in (d["compound"], d["building"], d.get("unit", ""), d["room"]) if p)
     rows = [[ctx.button("btn.confirm", "regok"), ctx.button("btn.edit", "regedit")]]
-    return question(ctx, "reg.confirm", rows, name=d["name"], phone=display_phone(d["phone"]), address=address)
+    return question(ctx, "reg.confirm", rows, name=d["name"], phone=display_phone(d["phone"]),
+                    address=address)
 
 
 @router.button("regedit")

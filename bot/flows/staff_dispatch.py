@@ -4,7 +4,7 @@ from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.io import Edit, Message, Output
 from bot.flows.router import Router
-from bot.flows.staff_queue import not_staff, refuse, staff_status
+from bot.flows.staff_common import not_staff, refuse, staff_status
 from bot.texts import category_label, render_reason
 from models import User, Wish
 from models.enums import WishStatus as S

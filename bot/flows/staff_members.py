@@ -4,7 +4,7 @@ from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.io import Edit, Message, Output
 from bot.flows.router import Router
-from bot.flows.staff_queue import branch_row, not_staff, pick_branch, refuse, scope
+from bot.flows.staff_common import branch_row, not_staff, pick_branch, refuse, scope
 from models import MemberStatus, User
 from services import people, queries
 from services.branches import BranchRow

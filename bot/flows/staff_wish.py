@@ -12,8 +12,8 @@ from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, grid_of, question
 from bot.flows.io import Button, Edit, Kind, Message, Output
 from bot.flows.router import Router
+from bot.flows.staff_common import cat_label, extras, not_staff, refuse, scope, staff_status, triage_buttons
 from bot.flows.staff_dispatch import VIEW, view_button
-from bot.flows.staff_queue import cat_label, extras, not_staff, refuse, scope, staff_status, triage_buttons
 from bot.texts import render_error, time_label
 from models import Offer, OfferKind, OfferStatus, User, Wish
 from models.enums import WishStatus as S

@@ -40,7 +40,8 @@ async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
 @router.ask(FLOW, "category")
 async def ask_category(ctx: Ctx) -> list[Output]:
     codes = list(ctx.deps.catalogue.categories)
-    buttons = [ctx.raw_button(category_label(ctx.lang, ctx.deps.catalogue, c), "wcat", i) for i, c in enumerate(codes)]
+    labels = [category_label(ctx.lang, ctx.deps.catalogue, c) for c in codes]
+    buttons = [ctx.raw_button(label, "wcat", i) for i, label in enumerate(labels)]
     return question(ctx, "wish.ask_category", grid_of(buttons), back=False)
 
 
@@ -65,7 +66,8 @@ async def got_description(ctx: Ctx) -> list[Output]:
     if inp.kind == Kind.photo:
         photos = [*ctx.data.get("photos", []), inp.file_id]
         if len(photos) > ctx.deps.limits.max_photos:
-            return [Message(ctx.t("invalid.photos", max=ctx.deps.limits.max_photos)), *await ask_describe(ctx)]
+            too_many = Message(ctx.t("invalid.photos", max=ctx.deps.limits.max_photos))
+            return [too_many, *await ask_describe(ctx)]
         answers["photos"] = photos
         if not inp.text.strip():  # a photo without a caption: ask for words too
             await ctx.goto(FLOW, "describe", {**ctx.data, **answers})
@@ -86,7 +88,9 @@ async def got_description(ctx: Ctx) -> list[Output]:
 
 @router.ask(FLOW, "time")
 async def ask_time(ctx: Ctx) -> list[Output]:
-    labels = [time_label(ctx.lang, w) if w != TimeWindow.on_date else ctx.t("wish.pick_date") for w in WINDOWS]
+    labels = [
+        time_label(ctx.lang, w) if w != TimeWindow.on_date else ctx.t("wish.pick_date") for w in WINDOWS
+    ]
     rows = grid_of([ctx.raw_button(label, "wtime", i) for i, label in enumerate(labels)])
     return question(ctx, "wish.ask_time", rows)
 
@@ -105,7 +109,10 @@ async def got_time(ctx: Ctx) -> list[Output]:
 async def ask_date(ctx: Ctx) -> list[Output]:
     today = ctx.today()
     days = [today + timedelta(days=n) for n in range(1, DATE_CHOICES + 1)]
-    buttons = [ctx.raw_button(f"{d:%m-%d} {ctx.t(f'weekday.{d.weekday()}')}", "wdate", d.toordinal()) for d in days]
+    buttons = [
+        ctx.raw_button(f"{d:%m-%d} {ctx.t(f'weekday.{d.weekday()}')}", "wdate", d.toordinal())
+        for d in days
+    ]
     return question(ctx, "wish.ask_date", grid_of(buttons, 3))
 
 

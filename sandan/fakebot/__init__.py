@@ -1,5 +1,6 @@
 """A fake Telegram Bot API server for end-to-end tests; see README.md."""
 
-from sandan.fakebot.server import Call, FakeBotApi, FakeUser, UploadedFile, users
+from sandan.fakebot.server import FakeBotApi
+from sandan.fakebot.types import Call, FakeUser, UploadedFile, users
 
 __all__ = ["Call", "FakeBotApi", "FakeUser", "UploadedFile", "users"]

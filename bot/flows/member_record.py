@@ -1,0 +1,77 @@
+"""What a member looks at: the wall (/wall), their tasks (/mytasks), their record (/me),
+and /pause or /resume."""
+
+from bot.flows.context import Ctx
+from bot.flows.forms import grid_of
+from bot.flows.io import Message, Output
+from bot.flows.member_common import category, contact_params, not_serving, task_buttons, when
+from bot.flows.menus import main_keyboard
+from bot.flows.router import Router
+from bot.flows.verbs import CLAIM
+from models import MemberStatus, Wish
+from models.enums import WishStatus as S
+from services import people, privacy, queries
+from services.branches import grids_of
+from services.ownership import ACTIVE_TASK
+
+router = Router()
+
+
+@router.command("wall")
+@router.menu_item("menu.wall")
+async def wall(ctx: Ctx) -> list[Output]:
+    if refused := not_serving(ctx):
+        return refused
+    found = await queries.wall(ctx.s, actor_id=ctx.user.id)
+    if not found:
+        return [Message(ctx.t("wall.empty"), keyboard=main_keyboard(ctx))]
+    grids = {g.id: g.name for g in await grids_of(ctx.s, ctx.actor.member_branch)}
+    lines = [ctx.t("wall.header")] + [
+        ctx.t("wall.item", number=w.number, category=category(ctx, w), time=when(ctx, w),
+              grid=grids.get(w.grid_id) or ctx.t("wall.no_grid"),
+              text=w.text if len(w.text) <= 60 else w.text[:60] + "…")
+        for w in found
+    ]
+    rows = grid_of([ctx.button("wall.btn.claim", CLAIM, w.id, number=w.number) for w in found])
+    return [Message("\n\n".join(lines), buttons=rows)]
+
+
+async def task_text(ctx: Ctx, wish: Wish) -> str:
+    text = ctx.t("task.item", number=wish.number, category=category(ctx, wish), time=when(ctx, wish),
+                 text=wish.text, status=ctx.t(f"task.status.{wish.status}"))
+    if S(wish.status) in ACTIVE_TASK:
+        c = await privacy.reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
+        text += "\n" + ctx.t("task.item_contact", **contact_params(c))
+    return text
+
+
+@router.command("mytasks")
+@router.menu_item("menu.tasks")
+async def my_tasks(ctx: Ctx) -> list[Output]:
+    if ctx.actor.member_status in (None, MemberStatus.pending, MemberStatus.rejected):
+        return not_serving(ctx)
+    found = await queries.tasks_of_member(ctx.s, actor_id=ctx.user.id)
+    if not found:
+        return [Message(ctx.t("task.none"), keyboard=main_keyboard(ctx))]
+    return [Message(ctx.t("task.header", n=len(found)), keyboard=main_keyboard(ctx))] + [
+        Message(await task_text(ctx, wish), buttons=task_buttons(ctx, wish)) for wish in found
+    ]
+
+
+@router.command("me")
+async def me(ctx: Ctx) -> list[Output]:
+    if ctx.actor.member_status is None:
+        return not_serving(ctx)
+    r = await queries.member_record(ctx.s, actor_id=ctx.user.id)
+    rated = r.average_rating is not None
+    rating = ctx.t("me.rating", r=f"{r.average_rating:.1f}") if rated else ctx.t("rank.unrated")
+    text = ctx.t("me.record", status=ctx.t(f"me.status.{r.status}"), hours=f"{r.hours:g}",
+                 confirmed=r.confirmed, rating=rating, open=r.open_tasks)
+    return [Message(text, keyboard=main_keyboard(ctx))]
+
+
+@router.command("pause", "resume")
+async def pause(ctx: Ctx) -> list[Output]:
+    paused = ctx.input.command == "pause"
+    await people.set_paused(ctx.s, actor_id=ctx.user.id, paused=paused)
+    return [Message(ctx.t("me.paused" if paused else "me.resumed"), keyboard=main_keyboard(ctx))]
