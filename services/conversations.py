@@ -11,14 +11,19 @@ async def load_state(s: AsyncSession, telegram_id: int) -> ConversationState | N
     return await s.scalar(select(ConversationState).where(ConversationState.telegram_id == telegram_id))
 
 
-async def save_state(s: AsyncSession, *, telegram_id: int, flow: str, step: str, data: dict) -> None:
-    """Start or advance a form; the data is replaced whole."""
-    state = await load_state(s, telegram_id)
+async def save_state(
+    s: AsyncSession, *, telegram_id: int, flow: str, step: str, data: dict,
+    current: ConversationState | None = None,
+) -> ConversationState:
+    """Start or advance a form; the data is replaced whole. `current` saves a lookup."""
+    state = current or await load_state(s, telegram_id)
     if state is None:
-        s.add(ConversationState(telegram_id=telegram_id, flow=flow, step=step, data=dict(data)))
+        state = ConversationState(telegram_id=telegram_id, flow=flow, step=step, data=dict(data))
+        s.add(state)
     else:
         state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), utcnow()
     await s.flush()
+    return state
 
 
 async def clear_state(s: AsyncSession, telegram_id: int) -> None:

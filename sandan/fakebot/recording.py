@@ -33,6 +33,10 @@ class Recording:
             if (wanted is None or c.method == wanted) and (chat_id is None or c.chat_id == chat_id)
         ]
 
+    def calls_from(self, index: int) -> list[Call]:
+        """Calls recorded since `index` (the length of an earlier `calls()`), cheaply."""
+        return self._calls[index:]
+
     def sent_messages(self, chat_id: int | str | None = None) -> list[JSONDict]:
         """Messages the bot sent successfully (as returned to it), oldest first."""
         return [m for m in self._sent if chat_id is None or m["chat"]["id"] == chat_id]

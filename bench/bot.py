@@ -1,0 +1,203 @@
+"""Throughput and latency of the real bot against the fake Bot API, beside a bare PTB echo bot.
+
+Both run in this one process, against the same kind of fake server, with 200
+simulated users in a closed loop: each user sends an update, waits for the
+bot's first reply to it, then sends the next. Prints updates per second, the
+p50/p95 time from update to first reply, and Sandan's share of the echo bot's
+throughput (target: at least 0.5). Each bot runs ROUNDS times, alternating,
+and the medians are reported.
+
+    uv run python bench/bot.py [--seconds 8] [--rounds 3]
+"""
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+# Run as a script, this file's folder comes first on sys.path, and this file
+# (bot.py) would hide the `bot` package it measures.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from telegram.ext import MessageHandler, filters  # noqa: E402
+
+from bot.flows.callbacks import CallbackCodec  # noqa: E402
+from bot.flows.context import Deps  # noqa: E402
+from bot.ptb.app import SandanBot  # noqa: E402
+from sandan.fakebot import FakeBotApi, FakeUser  # noqa: E402
+from sandan.migrate import upgrade  # noqa: E402
+from sandan.settings import DEFAULT_CATALOGUE  # noqa: E402
+from services import people  # noqa: E402
+from services.branches import add_branch, add_staff, grids_of  # noqa: E402
+from services.catalogue import load_catalogue  # noqa: E402
+from services.db import Database  # noqa: E402
+from services.wishes import Limits  # noqa: E402
+
+USERS = 200
+REPLIES = {"sendMessage", "editMessageText", "answerCallbackQuery", "sendPhoto", "sendDocument"}
+
+
+class Driver:
+    """Closed-loop users: send, wait for the first reply, repeat until time is up."""
+
+    def __init__(self, api: FakeBotApi, users: list[FakeUser]) -> None:
+        self.api, self.users = api, users
+        self.waiting: dict[int, tuple[float, asyncio.Future]] = {}
+        self.latencies: list[float] = []
+        self.done = 0
+
+    def _reply_chat(self, call) -> int | None:
+        if call.method == "answerCallbackQuery":
+            query = self.api.callback_queries.get(str(call.params.get("callback_query_id")))
+            return query["from"]["id"] if query else None
+        return call.chat_id if call.method in REPLIES else None
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        seen = len(self.api.calls())
+        while not stop.is_set():
+            new = self.api.calls_from(seen)
+            seen += len(new)
+            for call in new:
+                pending = self.waiting.pop(self._reply_chat(call), None)
+                if pending and not pending[1].done():
+                    self.latencies.append(time.perf_counter() - pending[0])
+                    pending[1].set_result(None)
+            await asyncio.sleep(0.002)
+
+    async def send(self, user: FakeUser, inject) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[user.id] = (time.perf_counter(), future)
+        inject()
+        await asyncio.wait_for(future, timeout=60)
+        self.done += 1
+
+    async def run(self, act, seconds: float) -> tuple[float, float, float]:
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(self.watch(stop))
+        start = time.perf_counter()
+        deadline = start + seconds
+
+        async def user_loop(user: FakeUser) -> None:
+            while time.perf_counter() < deadline:
+                await act(self, user)
+
+        await asyncio.gather(*(user_loop(u) for u in self.users))
+        elapsed = time.perf_counter() - start
+        stop.set()
+        await watcher
+        q = statistics.quantiles(self.latencies, n=20)
+        return self.done / elapsed, statistics.median(self.latencies) * 1000, q[18] * 1000
+
+
+async def echo_round(seconds: float) -> tuple[float, float, float]:
+    async with FakeBotApi() as api:
+        app = api.application_builder().build()
+
+        async def echo(update, _context):
+            await update.message.reply_text(update.message.text)
+
+        app.add_handler(MessageHandler(filters.TEXT, echo))
+        users = [FakeUser(10_000 + i, f"u{i}") for i in range(USERS)]
+
+        async def act(d: Driver, user: FakeUser) -> None:
+            await d.send(user, lambda: api.send_text(user, "你好"))
+
+        async with api.polling(app):
+            return await Driver(api, users).run(act, seconds)
+
+
+async def _people(db: Database, catalogue) -> tuple[list[FakeUser], list[FakeUser], list[FakeUser]]:
+    residents = [FakeUser(20_000 + i, f"居民{i}") for i in range(140)]
+    members = [FakeUser(30_000 + i, f"党员{i}") for i in range(50)]
+    staff = [FakeUser(40_000 + i, f"社工{i}") for i in range(10)]
+    async with db.write() as s:
+        branch = await add_branch(s, code="A", name="幸福社区", grids=["一网格", "二网格"])
+        grid = (await grids_of(s, branch.id))[0]
+        staff_ids = [(await add_staff(s, telegram_id=u.id, branch_code="A")).id for u in staff]
+        for u in residents:
+            user = await people.ensure_user(s, telegram_id=u.id, display_name=u.first_name)
+            await people.register_resident(s, actor_id=user.id, name=u.first_name, phone="13812341234",
+                                           branch_id=branch.id, grid_id=grid.id,
+                                           address=people.Address("幸福小区", "3栋", "", "502"))
+        for u in members:
+            user = await people.ensure_user(s, telegram_id=u.id, display_name=u.first_name)
+            await people.register_member(s, actor_id=user.id, catalogue=catalogue, name=u.first_name,
+                                         phone="13900001111", branch_id=branch.id, grid_id=grid.id,
+                                         work_unit="区税务局", skills=["repair"], availability=["weekend"])
+            await people.decide_member(s, actor_id=staff_ids[0], member_user_id=user.id, approve=True)
+    return residents, members, staff
+
+
+def _press(api: FakeBotApi, user: FakeUser, label: str):
+    """Inject a press of the newest button containing `label`, or fall back to /start."""
+    for message in reversed(api.sent_messages(user.id)[-6:]):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for b in row:
+                if label in b["text"]:
+                    return lambda: api.press(user, message, b["callback_data"], strict=False)
+    return lambda: api.send_command(user, "/start")
+
+
+async def sandan_round(seconds: float) -> tuple[float, float, float]:
+    catalogue = load_catalogue(DEFAULT_CATALOGUE)
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        await upgrade(db)
+        residents, members, staff = await _people(db, catalogue)
+        roles = {u.id: "resident" for u in residents} | {u.id: "member" for u in members}
+        roles |= {u.id: "staff" for u in staff}
+        async with FakeBotApi() as api:
+            deps = Deps(db, catalogue, Limits(max_open_wishes=1000), ZoneInfo("Asia/Shanghai"), CallbackCodec(b"b"))
+            bot = SandanBot(deps, token=api.token, api_root=api.base_url)
+            stop = asyncio.Event()
+            running = asyncio.create_task(bot.run(stop))
+            await api.wait_for_call("getUpdates")
+
+            async def act(d: Driver, user: FakeUser) -> None:
+                role = roles[user.id]
+                if role == "resident" and rng.random() < 0.6:  # post a wish: five updates
+                    await d.send(user, lambda: api.send_text(user, "📝 我要点单"))
+                    await d.send(user, _press(api, user, "维修疏通"))
+                    await d.send(user, lambda: api.send_text(user, "水龙头漏水，麻烦帮忙看看"))
+                    await d.send(user, _press(api, user, "尽快"))
+                    await d.send(user, _press(api, user, "提交"))
+                elif role == "resident":
+                    await d.send(user, lambda: api.send_text(user, rng.choice(["📋 我的心愿", "/help"])))
+                elif role == "member":
+                    await d.send(user, lambda: api.send_command(user, rng.choice(["/wall", "/me", "/mytasks"])))
+                else:
+                    await d.send(user, lambda: api.send_command(user, "/queue"))
+
+            try:
+                return await Driver(api, [*residents, *members, *staff]).run(act, seconds)
+            finally:
+                stop.set()
+                await running
+                await db.dispose()
+
+
+async def main(seconds: float, rounds: int) -> None:
+    echo, sandan = [], []
+    for _ in range(rounds):
+        echo.append(await echo_round(seconds))
+        sandan.append(await sandan_round(seconds))
+    for name, results in (("echo bot", echo), ("sandan", sandan)):
+        rate, p50, p95 = (statistics.median(r[i] for r in results) for i in range(3))
+        print(f"{name:9s} {rate:8.1f} updates/s   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   (median of {rounds})")
+    ratios = [s[0] / e[0] for e, s in zip(echo, sandan, strict=True)]
+    print(f"sandan / echo throughput: {statistics.median(ratios):.2f} (per round: "
+          f"{', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.50)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main(args.seconds, args.rounds))
