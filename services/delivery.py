@@ -76,13 +76,17 @@ class OutboxSender:
         self.tally = Tally()
 
     async def _due(self) -> list[tuple[Outbox, User]]:
+        """Due rows, leaving out chats that have had their share for now."""
+        busy = self.chats.busy()
+        query = (
+            select(Outbox, User).join(User, User.id == Outbox.user_id)
+            .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= self.clock())
+            .order_by(Outbox.id).limit(self.batch)
+        )
+        if busy:
+            query = query.where(Outbox.user_id.notin_(busy))
         async with self.db.read() as s:
-            rows = await s.execute(
-                select(Outbox, User).join(User, User.id == Outbox.user_id)
-                .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= self.clock())
-                .order_by(Outbox.id).limit(self.batch)
-            )
-            return [tuple(r) for r in rows]
+            return [tuple(r) for r in await s.execute(query)]
 
     async def _claim(self, row: Outbox) -> bool:
         """Take a lease on the row; False if another sender took it first."""
@@ -109,7 +113,7 @@ class OutboxSender:
                 await self._finish(row.id, status=OutboxStatus.failed, last_error="unreachable")
                 self.tally.unreachable += 1
                 continue
-            chat = self.chats.bucket(user.telegram_id)
+            chat = self.chats.bucket(user.id)
             if chat.wait_time() > 0:  # this chat has had its share; others go first
                 continue
             while (pause := self.overall.wait_time()) > 0:

@@ -36,7 +36,7 @@ class TokenBucket:
 
 
 class ChatLimits:
-    """One bucket per chat, forgotten once full again so memory stays small."""
+    """One bucket per chat (keyed by user id), forgotten once full again so memory stays small."""
 
     def __init__(self, rate: float = 1.0, burst: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate, self.burst, self.clock = rate, burst, clock
@@ -46,6 +46,10 @@ class ChatLimits:
         if chat_id not in self._buckets:
             self._buckets[chat_id] = TokenBucket(self.rate, self.burst, self.clock)
         return self._buckets[chat_id]
+
+    def busy(self) -> list[int]:
+        """Chats that must wait before their next message."""
+        return [key for key, bucket in self._buckets.items() if bucket.wait_time() > 0]
 
     def prune(self) -> None:
         full = [cid for cid, b in self._buckets.items() if b.wait_time() == 0 and b.tokens >= b.burst]

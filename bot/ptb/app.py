@@ -3,6 +3,7 @@
 import asyncio
 import logging
 
+from sqlalchemy import select
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -11,13 +12,14 @@ from bot.flows.engine import Engine
 from bot.flows.io import Answer, Kind, Message
 from bot.flows.registry import build_engine
 from bot.i18n import pick_language, t
-from bot.ptb.commands import set_chat_commands, set_default_commands
+from bot.ptb.commands import commands_key, set_chat_commands, set_default_commands
 from bot.ptb.convert import to_input
+from bot.ptb.ordering import PerUserOrder
 from bot.ptb.render import render
 from bot.ptb.transport import PtbTransport
+from models import User
 from services.actors import load_actor
 from services.delivery import OutboxSender
-from services.people import ensure_user
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +35,10 @@ class SandanBot:
         self.engine: Engine = build_engine(deps)
         self.application: Application = (
             ApplicationBuilder().token(token).base_url(f"{api_root}/bot")
-            .base_file_url(f"{api_root}/file/bot").build()
+            .base_file_url(f"{api_root}/file/bot").concurrent_updates(PerUserOrder()).build()
         )
         self.application.add_handler(TypeHandler(Update, self.on_update))
+        self._menus: dict[int, tuple] = {}  # the command menu last set per chat
         self.sender = OutboxSender(deps.db, PtbTransport(self.application.bot, deps.catalogue, deps.codec))
 
     async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -54,10 +57,14 @@ class SandanBot:
             await self._refresh_menu(chat_id, inp)
 
     async def _refresh_menu(self, chat_id: int, inp) -> None:
+        """Set the chat's command menu when its roles or language changed since we last did."""
         async with self.deps.db.read() as s:
-            user = await ensure_user(s, telegram_id=chat_id)
-            actor, language = await load_actor(s, user.id), user.language
-        await set_chat_commands(self.application.bot, chat_id, actor, language)
+            user = await s.scalar(select(User).where(User.telegram_id == chat_id))
+            actor = await load_actor(s, user.id)
+        menu = (commands_key(actor), user.language)
+        if self._menus.get(chat_id) != menu:
+            await set_chat_commands(self.application.bot, chat_id, actor, user.language)
+            self._menus[chat_id] = menu
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll and deliver until `stop` is set, then shut down cleanly."""

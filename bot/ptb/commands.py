@@ -15,13 +15,18 @@ MEMBER = ["wall", "mytasks", "me", "pause", "resume"]
 STAFF = ["queue", "dispatch", "wish", "members", "find"]
 
 
-def commands_for(actor: Actor | None, language: str) -> list[BotCommand]:
+def commands_key(actor: Actor | None) -> tuple[str, ...]:
+    """The command names a user's roles give them."""
     names = list(RESIDENT)
     if actor is not None and actor.member_status is not None:
         names += MEMBER
     if actor is not None and (actor.staff_branches or actor.is_admin):
         names += [n for n in STAFF if n not in names]
-    return [BotCommand(name, t(language, f"cmd.{name}")) for name in names]
+    return tuple(names)
+
+
+def commands_for(actor: Actor | None, language: str) -> list[BotCommand]:
+    return [BotCommand(name, t(language, f"cmd.{name}")) for name in commands_key(actor)]
 
 
 async def set_default_commands(bot: Bot) -> None:
