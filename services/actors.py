@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import MemberProfile, MemberStatus, Staff, User
@@ -37,16 +37,17 @@ class Actor:
         return frozenset(roles)
 
 
+_ROLES = (  # built once: it runs at the start of nearly every use case
+    select(User.is_admin, Staff.branch_id, MemberProfile.branch_id, MemberProfile.status)
+    .outerjoin(Staff, Staff.user_id == User.id)
+    .outerjoin(MemberProfile, MemberProfile.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
 async def load_actor(s: AsyncSession, user_id: int) -> Actor:
     """Load the acting user's roles in one query."""
-    rows = (
-        await s.execute(
-            select(User.is_admin, Staff.branch_id, MemberProfile.branch_id, MemberProfile.status)
-            .outerjoin(Staff, Staff.user_id == User.id)
-            .outerjoin(MemberProfile, MemberProfile.user_id == User.id)
-            .where(User.id == user_id)
-        )
-    ).all()
+    rows = (await s.execute(_ROLES, {"user_id": user_id})).all()
     if not rows:
         raise NotFound("error.unknown_user")
     is_admin, _, member_branch, member_status = rows[0]

@@ -6,15 +6,20 @@ from contextlib import asynccontextmanager
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from services.sqlite_inline import inline_creator
+
 _IMMEDIATE = "sandan_immediate"
+BUSY_TIMEOUT = 30.0  # seconds a statement waits for another writer's lock
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
+def _tune_sqlite(engine: AsyncEngine, *, inline: bool) -> None:
     """WAL, a busy timeout, and IMMEDIATE write transactions.
 
     pysqlite's own BEGIN is deferred: two writers both read, then one fails
     with "database is locked" on upgrade. Taking the write lock at BEGIN makes
-    the second writer wait its turn instead.
+    the second writer wait its turn instead. Inline connections wait for a
+    lock with asyncio.sleep instead of SQLite's own busy timeout, so that the
+    waiting never blocks the event loop (see services.sqlite_inline).
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -22,7 +27,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={0 if inline else int(BUSY_TIMEOUT * 1000)}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
@@ -34,17 +39,26 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 
 class Database:
-    """Owns the engine; hands out read and write transactions."""
+    """Owns the engine; hands out read and write transactions.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    SQLite runs on the event loop's thread (services.sqlite_inline), which
+    makes a short statement several times cheaper than aiosqlite's worker
+    thread; `sqlite_thread=True` goes back to that thread, e.g. for long
+    report queries that should not hold up the loop.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, sqlite_thread: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs = {"echo": echo}
+        inline = self.is_sqlite and not sqlite_thread
         if not self.is_sqlite:
             kwargs.update(pool_size=10, max_overflow=20)
+        elif inline:
+            kwargs["async_creator"] = inline_creator(url, BUSY_TIMEOUT)
         self.engine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
-            _tune_sqlite(self.engine)
+            _tune_sqlite(self.engine, inline=inline)
         writer = self.engine.execution_options(**{_IMMEDIATE: True})
         self._write = async_sessionmaker(writer, expire_on_commit=False)
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)

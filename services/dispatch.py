@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, Wish
@@ -13,6 +13,34 @@ from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from services.lifecycle import move, require_status
 from services.validation import clean_text
 from services.wishes import get_wish
+
+# Statements built once; see services.lifecycle for why.
+_OFFER = Offer.__table__
+_GET_OFFER = select(Offer).where(Offer.id == bindparam("offer_id"))
+_MEMBER = select(MemberProfile).where(MemberProfile.user_id == bindparam("user_id"))
+_CLOSES: dict[tuple[bool, bool], Update] = {}
+
+
+def _close_statement(check_member: bool, set_member: bool) -> Update:
+    """UPDATE an open offer: a direct one only by its member; a wall posting records its claimant."""
+    stmt = _CLOSES.get((check_member, set_member))
+    if stmt is None:
+        conditions = [_OFFER.c.id == bindparam("offer_id"), _OFFER.c.status == OfferStatus.open]
+        if check_member:
+            conditions.append(_OFFER.c.member_id == bindparam("who"))
+        values = {
+            "status": bindparam("to", type_=_OFFER.c.status.type),
+            "answered_at": bindparam("now", type_=_OFFER.c.answered_at.type),
+            "decline_reason": bindparam("reason", type_=_OFFER.c.decline_reason.type),
+        }
+        if set_member:
+            values["member_id"] = bindparam("who", type_=_OFFER.c.member_id.type)
+        stmt = _CLOSES[check_member, set_member] = update(_OFFER).where(*conditions).values(values)
+    return stmt
+
+
+async def _get_offer(s: AsyncSession, offer_id: int) -> Offer | None:
+    return (await s.execute(_GET_OFFER, {"offer_id": offer_id})).scalar_one_or_none()
 
 
 async def _open_offer(s: AsyncSession, wish_id: int, kind: OfferKind) -> Offer | None:
@@ -26,15 +54,12 @@ async def _close_offer(
     reason: str | None = None,
 ) -> None:
     """Close an open offer; the WHERE on status makes concurrent closers lose cleanly."""
-    conditions = [Offer.id == offer.id, Offer.status == OfferStatus.open]
-    if offer.kind == OfferKind.direct and member_id is not None:
-        conditions.append(Offer.member_id == member_id)
-    values = {"status": to, "answered_at": now, "decline_reason": reason}
-    if offer.kind == OfferKind.wall and member_id is not None:
-        values["member_id"] = member_id
-    result = await s.execute(
-        update(Offer).where(*conditions).values(**values).execution_options(synchronize_session=False)
-    )
+    check_member = offer.kind == OfferKind.direct and member_id is not None
+    set_member = offer.kind == OfferKind.wall and member_id is not None
+    params = {"offer_id": offer.id, "to": to, "now": now, "reason": reason}
+    if check_member or set_member:
+        params["who"] = member_id
+    result = await s.execute(_close_statement(check_member, set_member), params)
     if result.rowcount != 1:
         raise Conflict("error.already_taken" if to == OfferStatus.taken else "error.offer_gone")
 
@@ -52,7 +77,7 @@ async def offer_wish(
     actor = await load_actor(s, actor_id) if actor_id is not None else None
     if actor is not None:
         require_staff(actor, wish.branch_id)
-    member = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == member_id))
+    member = (await s.execute(_MEMBER, {"user_id": member_id})).scalar_one_or_none()
     if member is None or member.branch_id != wish.branch_id or member.status != MemberStatus.approved:
         raise InvalidInput("invalid.member_unavailable")
     if member_id == wish.resident_id:
@@ -80,17 +105,17 @@ async def withdraw_from_wall(s: AsyncSession, *, actor_id: int, wish_id: int, no
     now = now or utcnow()
     wish = await get_wish(s, wish_id)
     require_status(wish, S.posted)
-    await move(s, wish, S.accepted, actor=await load_actor(s, actor_id), now=now)
+    actor = await load_actor(s, actor_id)
     posting = await _open_offer(s, wish.id, OfferKind.wall)
-    if posting:
+    if posting:  # the posting before the wish: the lock order claim_from_wall uses
         await _close_offer(s, posting, OfferStatus.withdrawn, now)
-    return wish
+    return await move(s, wish, S.accepted, actor=actor, now=now)
 
 
 async def take_offer(s: AsyncSession, *, actor_id: int, offer_id: int, now: datetime | None = None) -> Wish:
     """The member an offer was made to takes the job (接单)."""
     now = now or utcnow()
-    offer = await s.get(Offer, offer_id)
+    offer = await _get_offer(s, offer_id)
     if offer is None or offer.kind != OfferKind.direct:
         raise NotFound("error.offer_gone")
     if offer.member_id != actor_id:
@@ -123,7 +148,7 @@ async def decline_offer(
     """The member declines an offer (婉拒) with a reason; staff are told."""
     now = now or utcnow()
     reason = clean_text(reason, field="reason_text", max_len=500)
-    offer = await s.get(Offer, offer_id)
+    offer = await _get_offer(s, offer_id)
     if offer is None or offer.kind != OfferKind.direct:
         raise NotFound("error.offer_gone")
     if offer.member_id != actor_id:

@@ -4,11 +4,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Outbox, Staff, User
 from models.types import utcnow
+
+# Built once; see services.lifecycle for why.
+_INSERT = insert(Outbox.__table__)
+_STAFF_OF = select(Staff.user_id).where(Staff.branch_id == bindparam("branch_id"))
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class Note:
 
 async def staff_of(s: AsyncSession, branch_id: int) -> list[int]:
     """User ids of the branch's staff."""
-    return list((await s.scalars(select(Staff.user_id).where(Staff.branch_id == branch_id))).all())
+    return list((await s.scalars(_STAFF_OF, {"branch_id": branch_id})).all())
 
 
 async def admins(s: AsyncSession) -> list[int]:
@@ -52,5 +56,5 @@ async def queue(
             }
         )
     if rows:
-        await s.execute(insert(Outbox), rows)
+        await s.execute(_INSERT, rows)
     return len(rows)

@@ -1,16 +1,18 @@
 """Who must hear of each move of a wish, and with which message key."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Grid, Wish
 from models.enums import WishStatus as S
 from services.outbox import Note, staff_of
 
+_GRID_NAME = select(Grid.name).where(Grid.id == bindparam("grid_id"))  # built once
+
 
 async def _offer_facts(s: AsyncSession, wish: Wish) -> dict:
     """What a member needs to decide on an offer, without the resident's contact."""
-    grid = await s.scalar(select(Grid.name).where(Grid.id == wish.grid_id)) if wish.grid_id else None
+    grid = await s.scalar(_GRID_NAME, {"grid_id": wish.grid_id}) if wish.grid_id else None
     when = wish.preferred_date.isoformat() if wish.preferred_date else None
     return {"text": wish.text[:300], "grid": grid or "", "time": wish.time_window, "date": when}
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import MemberProfile, Rating, Wish
@@ -15,6 +15,20 @@ from services.validation import clean_text
 from services.wishes import get_wish
 
 MAX_HOURS = 24
+
+# Built once; see services.lifecycle for why.
+_RATE = insert(Rating.__table__)
+_MEMBER = MemberProfile.__table__
+_CREDIT = (
+    update(_MEMBER)
+    .where(_MEMBER.c.user_id == bindparam("member_id"))
+    .values(
+        tasks_confirmed=_MEMBER.c.tasks_confirmed + 1,
+        hours_total=_MEMBER.c.hours_total + bindparam("hours", type_=_MEMBER.c.hours_total.type),
+        rating_sum=_MEMBER.c.rating_sum + bindparam("score", type_=_MEMBER.c.rating_sum.type),
+        rating_count=_MEMBER.c.rating_count + 1,
+    )
+)
 
 
 async def start_task(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
@@ -67,20 +81,9 @@ async def rate_wish(
     actor = await load_actor(s, actor_id)
     await move(s, wish, S.confirmed, actor=actor, note=f"★{score}", values={"closed_at": now}, now=now)
     member_id = wish.assigned_member_id
-    await s.execute(
-        insert(Rating).values(wish_id=wish.id, member_id=member_id, score=score, comment=comment, created_at=now)
-    )
-    await s.execute(
-        update(MemberProfile)
-        .where(MemberProfile.user_id == member_id)
-        .values(
-            tasks_confirmed=MemberProfile.tasks_confirmed + 1,
-            hours_total=MemberProfile.hours_total + (wish.hours_spent or 0),
-            rating_sum=MemberProfile.rating_sum + score,
-            rating_count=MemberProfile.rating_count + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    rating = {"wish_id": wish.id, "member_id": member_id, "score": score, "comment": comment}
+    await s.execute(_RATE, {**rating, "created_at": now})
+    await s.execute(_CREDIT, {"member_id": member_id, "hours": wish.hours_spent or 0, "score": score})
     return wish
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Branch, Offer, OfferStatus, Priority, ResidentProfile, TimeWindow, Wish, WishEvent
@@ -12,7 +12,7 @@ from models.enums import WishStatus as S
 from models.types import utcnow
 from services.actors import load_actor
 from services.catalogue import Catalogue
-from services.errors import InvalidInput, NotFound
+from services.errors import Conflict, InvalidInput, NotFound
 from services.lifecycle import move, require_status
 from services.outbox import Note, queue, staff_of
 from services.validation import clean_text
@@ -36,9 +36,27 @@ class Limits:
     max_photos: int = 3
 
 
+# Statements built once; see services.lifecycle for why.
+_GET_WISH = select(Wish).where(Wish.id == bindparam("wish_id"))
+_RESIDENT = select(ResidentProfile).where(ResidentProfile.user_id == bindparam("user_id"))
+_BRANCH = Branch.__table__
+_NEXT_NUMBER = (
+    update(_BRANCH)
+    .where(_BRANCH.c.id == bindparam("branch_id"))
+    .values(wish_seq=_BRANCH.c.wish_seq + 1)
+    .returning(_BRANCH.c.wish_seq, _BRANCH.c.code)
+)
+_OPEN_COUNT = (
+    select(func.count())
+    .select_from(Wish)
+    .where(Wish.resident_id == bindparam("resident_id"), Wish.status.in_(OPEN_STATUSES))
+)
+_AUDIT = insert(WishEvent.__table__)
+
+
 async def get_wish(s: AsyncSession, wish_id: int) -> Wish:
     """Load a wish or raise NotFound."""
-    wish = await s.get(Wish, wish_id)
+    wish = (await s.execute(_GET_WISH, {"wish_id": wish_id})).scalar_one_or_none()
     if wish is None:
         raise NotFound("error.no_wish")
     return wish
@@ -73,25 +91,16 @@ async def submit_wish(
 ) -> Wish:
     """A registered resident posts a wish; the branch staff are told at once."""
     now = now or utcnow()
-    profile = await s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == actor_id))
+    profile = (await s.execute(_RESIDENT, {"user_id": actor_id})).scalar_one_or_none()
     if profile is None:
         raise InvalidInput("error.register_first")
     text = _check_draft(draft, catalogue, limits, today)
-    open_count = await s.scalar(
-        select(func.count())
-        .select_from(Wish)
-        .where(Wish.resident_id == actor_id, Wish.status.in_(OPEN_STATUSES))
-    )
+    # Take the number first: the UPDATE locks the branch row, so concurrent submissions wait
+    # here and then count each other's wishes. A refusal below rolls the number back.
+    seq, code = (await s.execute(_NEXT_NUMBER, {"branch_id": profile.branch_id})).one()
+    open_count = await s.scalar(_OPEN_COUNT, {"resident_id": actor_id})
     if open_count >= limits.max_open_wishes:
         raise InvalidInput("invalid.too_many_open", max=limits.max_open_wishes)
-    seq, code = (
-        await s.execute(
-            update(Branch)
-            .where(Branch.id == profile.branch_id)
-            .values(wish_seq=Branch.wish_seq + 1)
-            .returning(Branch.wish_seq, Branch.code)
-        )
-    ).one()
     wish = Wish(
         number=f"{code}-{seq:04d}",
         branch_id=profile.branch_id,
@@ -107,9 +116,8 @@ async def submit_wish(
     )
     s.add(wish)
     await s.flush()
-    await s.execute(
-        insert(WishEvent).values(wish_id=wish.id, actor_id=actor_id, to_status=S.submitted, at=now)
-    )
+    audit = {"wish_id": wish.id, "actor_id": actor_id, "from_status": None, "to_status": S.submitted}
+    await s.execute(_AUDIT, {**audit, "at": now})
     params = {"number": wish.number, "category": wish.category}
     notes = [Note(uid, "staff.new_wish", params, wish.id) for uid in await staff_of(s, wish.branch_id)]
     await queue(s, notes, skip=actor_id, now=now)
@@ -170,7 +178,14 @@ async def cancel_wish(
     )
     actor = await load_actor(s, actor_id)
     offeree = open_offer.member_id if open_offer else None
+    if open_offer:  # the offer before the wish: the lock order take, claim and decline use
+        withdrawn = await s.execute(
+            update(Offer)
+            .where(Offer.id == open_offer.id, Offer.status == OfferStatus.open)
+            .values(status=OfferStatus.withdrawn, answered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if withdrawn.rowcount != 1:
+            raise Conflict("error.changed")
     await move(s, wish, S.cancelled, actor=actor, offeree_id=offeree, note=note, values={"closed_at": now}, now=now)
-    if open_offer:
-        open_offer.status, open_offer.answered_at = OfferStatus.withdrawn, now
     return wish

@@ -1,13 +1,28 @@
 """Builders for the people and wishes the tests need, made through the services."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
 
-from models import Priority, Wish
+from sqlalchemy import func, select, update
+
+from models import (
+    MemberProfile,
+    Offer,
+    OfferKind,
+    OfferStatus,
+    Outbox,
+    Priority,
+    Rating,
+    Wish,
+    WishEvent,
+    WishStatus,
+)
+from models.types import utcnow
 from services import dispatch, people, tasks, wishes
-from services.branches import add_branch, add_staff, grids_of
+from services.branches import add_admin, add_branch, add_staff, grids_of
 from services.db import Database
+from services.errors import DomainError
 
 _ids = count(10_000)
 
@@ -23,7 +38,7 @@ class World:
     staff_id: int
     resident_id: int
     members: list[int]
-    limits: wishes.Limits = wishes.Limits()
+    limits: wishes.Limits = field(default_factory=wishes.Limits)
 
 
 async def new_user(s, name: str = "") -> int:
@@ -45,7 +60,8 @@ async def new_resident(s, branch_id: int, grid_id: int | None, name: str = "王�
     uid = await new_user(s, name)
     address = people.Address("幸福小区", "3栋", "2单元", "502")
     await people.register_resident(
-        s, actor_id=uid, name=name, phone="13812341234", branch_id=branch_id, grid_id=grid_id, address=address
+        s, actor_id=uid, name=name, phone="13812341234", branch_id=branch_id, grid_id=grid_id,
+        address=address,
     )
     return uid
 
@@ -56,8 +72,9 @@ async def new_member(
 ) -> int:
     uid = await new_user(s, name)
     await people.register_member(
-        s, actor_id=uid, catalogue=catalogue, name=name, phone="13900001111", branch_id=branch_id,
-        grid_id=grid_id, work_unit="区供电公司", skills=list(skills), availability=list(availability),
+        s, actor_id=uid, catalogue=catalogue, name=name, phone="13900001111",
+        branch_id=branch_id, grid_id=grid_id, work_unit="区供电公司", skills=list(skills),
+        availability=list(availability),
     )
     if approve:
         await people.decide_member(s, actor_id=staff_id, member_user_id=uid, approve=True)
@@ -72,17 +89,17 @@ async def build_world(db: Database, catalogue, code: str = "A") -> World:
         members = [
             await new_member(s, catalogue, branch_id, grids[0], staff_id, name="李建国"),
             await new_member(s, catalogue, branch_id, grids[1], staff_id, name="赵红梅"),
-            await new_member(s, catalogue, branch_id, grids[1], staff_id, name="陈志强", skills=("tutoring",)),
+            await new_member(
+                s, catalogue, branch_id, grids[1], staff_id, name="陈志强", skills=("tutoring",)
+            ),
         ]
     return World(db, catalogue, branch_id, grids, staff_id, resident_id, members)
 
 
-async def submit(w: World, text: str = "厨房水管漏水", category: str = "repairs", resident_id=None) -> Wish:
-    async with w.db.write() as s:
-        return await wishes.submit_wish(
-            s, actor_id=resident_id or w.resident_id, draft=wishes.WishDraft(category, text),
-            catalogue=w.catalogue, limits=w.limits, today=date.today(),
-        )
+async def submit(
+    w: World, text: str = "厨房水管漏水", category: str = "repairs", resident_id=None
+) -> Wish:
+    return await submit_draft(w, wishes.WishDraft(category, text), resident_id=resident_id)
 
 
 async def accepted(w: World, **kw) -> Wish:
@@ -95,9 +112,7 @@ async def accepted(w: World, **kw) -> Wish:
 
 
 async def assigned(w: World, member_index: int = 0) -> Wish:
-    wish = await accepted(w)
-    async with w.db.write() as s:
-        offer = await dispatch.offer_wish(s, actor_id=w.staff_id, wish_id=wish.id, member_id=w.members[member_index])
+    _wish, offer = await offered(w, member_index)
     async with w.db.write() as s:
         return await dispatch.take_offer(s, actor_id=w.members[member_index], offer_id=offer.id)
 
@@ -108,3 +123,197 @@ async def completed(w: World, member_index: int = 0) -> Wish:
         return await tasks.complete_task(
             s, actor_id=w.members[member_index], wish_id=wish.id, note="换了水管", hours=1.5
         )
+
+
+# --- Helpers added for the service-level suite. ---
+
+
+async def new_admin(s) -> int:
+    user = await add_admin(s, telegram_id=next(_ids))
+    return user.id
+
+
+async def submit_draft(w: World, draft: wishes.WishDraft, resident_id=None) -> Wish:
+    async with w.db.write() as s:
+        return await wishes.submit_wish(
+            s, actor_id=resident_id or w.resident_id, draft=draft,
+            catalogue=w.catalogue, limits=w.limits, today=date.today(),
+        )
+
+
+async def offered(w: World, member_index: int = 0) -> tuple[Wish, Offer]:
+    """An accepted wish offered to one member."""
+    wish = await accepted(w)
+    async with w.db.write() as s:
+        offer = await dispatch.offer_wish(
+            s, actor_id=w.staff_id, wish_id=wish.id, member_id=w.members[member_index]
+        )
+        return await wishes.get_wish(s, wish.id), offer
+
+
+async def posted(w: World) -> tuple[Wish, Offer]:
+    """An accepted wish posted on the wall."""
+    wish = await accepted(w)
+    async with w.db.write() as s:
+        posting = await dispatch.post_to_wall(s, actor_id=w.staff_id, wish_id=wish.id)
+        return await wishes.get_wish(s, wish.id), posting
+
+
+async def attempt(db: Database, call):
+    """Run `call(session)` in its own write transaction; return its result or the DomainError."""
+    try:
+        async with db.write() as s:
+            return await call(s)
+    except DomainError as exc:
+        return exc
+
+
+async def snapshot(db: Database) -> dict:
+    """Everything a refused call must leave alone, in comparable form."""
+    async with db.read() as s:
+        wish_rows = (await s.scalars(select(Wish).order_by(Wish.id))).all()
+        offers = select(Offer.id, Offer.status, Offer.member_id).order_by(Offer.id)
+        members = select(
+            MemberProfile.user_id, MemberProfile.status, MemberProfile.tasks_confirmed
+        ).order_by(MemberProfile.user_id)
+        return {
+            "wishes": [
+                (x.id, x.status, x.assigned_member_id, x.category, x.priority, x.closed_at)
+                for x in wish_rows
+            ],
+            "events": (await s.scalars(select(WishEvent.id).order_by(WishEvent.id))).all(),
+            "outbox": (await s.scalars(select(Outbox.id).order_by(Outbox.id))).all(),
+            "offers": (await s.execute(offers)).all(),
+            "ratings": (await s.scalars(select(Rating.id))).all(),
+            "members": (await s.execute(members)).all(),
+        }
+
+
+async def new_outbox(db: Database, since: int = 0) -> list[tuple[int, str]]:
+    """(recipient user_id, key) of outbox rows with id > since, in order."""
+    query = select(Outbox.user_id, Outbox.key).where(Outbox.id > since).order_by(Outbox.id)
+    async with db.read() as s:
+        return [tuple(row) for row in (await s.execute(query)).all()]
+
+
+async def new_events(db: Database, since: int = 0) -> list[WishEvent]:
+    """WishEvents with id > since, in order."""
+    query = select(WishEvent).where(WishEvent.id > since).order_by(WishEvent.id)
+    async with db.read() as s:
+        return list((await s.scalars(query)).all())
+
+
+async def last_ids(db: Database) -> tuple[int, int]:
+    """The highest Outbox id and WishEvent id so far."""
+    async with db.read() as s:
+        return (
+            await s.scalar(select(func.coalesce(func.max(Outbox.id), 0))),
+            await s.scalar(select(func.coalesce(func.max(WishEvent.id), 0))),
+        )
+
+
+# The statuses in which a wish has an assigned member. Closed follows completed or disputed, so
+# the member who did the work stays on record, as in confirmed.
+HAS_MEMBER = frozenset({
+    WishStatus.assigned, WishStatus.in_progress, WishStatus.completed, WishStatus.disputed,
+    WishStatus.confirmed, WishStatus.closed,
+})
+
+
+async def wish_in(w: World, status: WishStatus, member_index: int = 0) -> Wish:
+    """Setup: a fresh wish forced into `status` with the offer or member that status implies.
+
+    The offer (direct) goes to, and the assignment is of, `w.members[member_index]`.
+    """
+    wish = await submit(w)
+    member = w.members[member_index]
+    async with w.db.write() as s:
+        values = {"status": status}
+        if status in HAS_MEMBER:
+            values.update(assigned_member_id=member, assigned_at=utcnow())
+        await s.execute(update(Wish).where(Wish.id == wish.id).values(**values))
+        if status == WishStatus.offered:
+            s.add(Offer(wish_id=wish.id, kind=OfferKind.direct, member_id=member))
+        if status == WishStatus.posted:
+            s.add(Offer(wish_id=wish.id, kind=OfferKind.wall))
+        return await wishes.get_wish(s, wish.id)
+
+
+async def fingerprint(db: Database, wish_id: int) -> tuple:
+    """One wish's row and the numbers of events, outbox rows and open offers, in one query."""
+    def count(model, *where):
+        return select(func.count()).select_from(model).where(*where).scalar_subquery()
+
+    query = select(
+        Wish.status, Wish.assigned_member_id, Wish.closed_at, Wish.triaged_at, Wish.category,
+        count(WishEvent), count(Outbox), count(Offer, Offer.status == OfferStatus.open),
+    ).where(Wish.id == wish_id)
+    async with db.read() as s:
+        return tuple((await s.execute(query)).one())
+
+
+USE_CASES = (
+    "accept", "reject", "cancel", "offer", "post", "withdraw", "take", "decline", "claim",
+    "start", "complete", "rate", "dispute", "resolve", "release",
+)
+
+
+async def latest_direct_offer(s, wish_id: int) -> int:
+    """The id of the wish's newest direct offer, whatever its status; -1 if none."""
+    query = select(func.max(Offer.id)).where(Offer.wish_id == wish_id, Offer.kind == OfferKind.direct)
+    return await s.scalar(query) or -1
+
+
+async def use_case(s, name: str, actor_id: int, wish_id: int | None, args: dict, catalogue):
+    """Call one use case by name with plausible arguments (`args` may override them)."""
+    ids = {"actor_id": actor_id, "wish_id": wish_id}
+    match name:
+        case "submit":
+            draft = args.get("draft") or wishes.WishDraft("repairs", "水龙头坏了")
+            limits = args.get("limits") or wishes.Limits(max_open_wishes=1000)
+            return await wishes.submit_wish(
+                s, actor_id=actor_id, draft=draft, catalogue=catalogue, limits=limits,
+                today=date.today(),
+            )
+        case "accept":
+            return await wishes.accept_wish(
+                s, **ids, category="repairs", priority=Priority.normal, catalogue=catalogue
+            )
+        case "reject":
+            return await wishes.reject_wish(
+                s, **ids, reason=args.get("reason", "unclear"), note=None, catalogue=catalogue
+            )
+        case "cancel":
+            return await wishes.cancel_wish(s, **ids)
+        case "offer":
+            return await dispatch.offer_wish(s, **ids, member_id=args["member_id"])
+        case "post":
+            return await dispatch.post_to_wall(s, **ids)
+        case "withdraw":
+            return await dispatch.withdraw_from_wall(s, **ids)
+        case "take":
+            return await dispatch.take_offer(s, actor_id=actor_id, offer_id=args["offer_id"])
+        case "decline":
+            return await dispatch.decline_offer(
+                s, actor_id=actor_id, offer_id=args["offer_id"], reason="这周出差"
+            )
+        case "claim":
+            return await dispatch.claim_from_wall(s, **ids)
+        case "start":
+            return await tasks.start_task(s, **ids)
+        case "complete":
+            return await tasks.complete_task(s, **ids, note="办好了", hours=1)
+        case "rate":
+            return await tasks.rate_wish(s, **ids, score=args.get("score", 5))
+        case "dispute":
+            return await tasks.dispute_wish(s, **ids, note="没修好")
+        case "resolve":
+            return await tasks.resolve_dispute(s, **ids, to=args["to"], note="回访后处理")
+        case "release":
+            return await dispatch.release_wish(s, **ids, reason="临时有事")
+    raise ValueError(f"unknown use case {name}")
+
+
+async def try_use_case(db: Database, name: str, actor_id, wish_id, catalogue, **args):
+    """`use_case` in its own write transaction: its result, or the DomainError it raised."""
+    return await attempt(db, lambda s: use_case(s, name, actor_id, wish_id, args, catalogue))

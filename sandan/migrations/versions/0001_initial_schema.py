@@ -158,9 +158,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id"),
     )
     with op.batch_alter_table("residentprofile", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_residentprofile_branch_id"), ["branch_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_residentprofile_branch_id"), ["branch_id"], unique=False)
 
     op.create_table(
         "wish",
@@ -181,9 +179,7 @@ def upgrade() -> None:
         sa.Column("rejection_reason", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("rejection_note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("completion_note", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
-        sa.Column(
-            "completion_photo_file_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
-        ),
+        sa.Column("completion_photo_file_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("hours_spent", sa.Float(), nullable=True),
         sa.Column("submitted_at", models.types.UTCDateTime(), nullable=False),
         sa.Column("triaged_at", models.types.UTCDateTime(), nullable=True),
@@ -212,12 +208,8 @@ def upgrade() -> None:
     with op.batch_alter_table("wish", schema=None) as batch_op:
         batch_op.create_index("ix_wish_branch_assigned", ["branch_id", "assigned_at"], unique=False)
         batch_op.create_index("ix_wish_branch_status", ["branch_id", "status"], unique=False)
-        batch_op.create_index(
-            "ix_wish_branch_submitted", ["branch_id", "submitted_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_wish_member_status", ["assigned_member_id", "status"], unique=False
-        )
+        batch_op.create_index("ix_wish_branch_submitted", ["branch_id", "submitted_at"], unique=False)
+        batch_op.create_index("ix_wish_member_status", ["assigned_member_id", "status"], unique=False)
         batch_op.create_index("ix_wish_resident_status", ["resident_id", "status"], unique=False)
 
     op.create_table(

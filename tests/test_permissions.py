@@ -1,0 +1,232 @@
+"""Who may do what: roles, parties, and the branch boundary.
+
+Each test tries a list of actions and compares the whole outcome at once, so that a failure
+names every action that was wrongly allowed.
+"""
+
+from models import WishStatus as S
+from services import people
+from services.branches import add_staff
+from services.errors import NotAllowed
+from services.matching import rank_candidates
+from services.privacy import reveal_contact
+from services.queries import timeline, wishes_for_staff
+from services.wishes import Limits
+from tests.factories import (
+    accepted,
+    assigned,
+    attempt,
+    build_world,
+    completed,
+    fingerprint,
+    new_admin,
+    new_member,
+    new_resident,
+    offered,
+    posted,
+    submit,
+    try_use_case,
+)
+
+
+async def wish_made_in(w, status: S):
+    """A wish brought to `status` through the use cases themselves."""
+    w.limits = Limits(max_open_wishes=100)
+    if status == S.submitted:
+        return await submit(w)
+    if status == S.accepted:
+        return await accepted(w)
+    if status == S.posted:
+        return (await posted(w))[0]
+    if status == S.assigned:
+        return await assigned(w)
+    wish = await completed(w)
+    if status == S.disputed:
+        await try_use_case(w.db, "dispute", w.resident_id, wish.id, w.catalogue)
+    return wish
+
+
+async def outcome(db, action, who, wish, catalogue, **args) -> str:
+    """'refused' if NotAllowed and nothing changed; else what happened."""
+    before = await fingerprint(db, wish.id)
+    result = await try_use_case(db, action, who, wish.id, catalogue, **args)
+    if isinstance(result, NotAllowed):
+        return "refused" if await fingerprint(db, wish.id) == before else "refused but changed"
+    return type(result).__name__
+
+
+STAFF_WORK = {
+    "accept": S.submitted, "reject": S.submitted, "cancel": S.submitted, "offer": S.accepted,
+    "post": S.accepted, "withdraw": S.posted, "release": S.assigned, "resolve": S.disputed,
+}
+READS = {
+    "rank": lambda s, a, wish, w: rank_candidates(
+        s, actor_id=a, wish_id=wish.id, catalogue=w.catalogue
+    ),
+    "reveal contact": lambda s, a, wish, w: reveal_contact(s, actor_id=a, wish_id=wish.id),
+    "timeline": lambda s, a, wish, w: timeline(s, actor_id=a, wish_id=wish.id),
+    "list wishes": lambda s, a, wish, w: wishes_for_staff(
+        s, actor_id=a, branch_id=w.branch_id, statuses=tuple(S)
+    ),
+}
+
+
+async def read_outcome(db, read: str, who: int, wish, w) -> str:
+    result = await attempt(db, lambda s: READS[read](s, who, wish, w))
+    return "refused" if isinstance(result, NotAllowed) else type(result).__name__
+
+
+async def test_staff_of_another_branch_cannot_change_a_wish(db, catalogue):
+    w = await build_world(db, catalogue, "A")
+    other = await build_world(db, catalogue, "B")
+    outcomes = {}
+    for action, status in STAFF_WORK.items():
+        wish = await wish_made_in(w, status)
+        args = {"member_id": w.members[1], "to": S.accepted}
+        outcomes[action] = await outcome(db, action, other.staff_id, wish, catalogue, **args)
+    assert outcomes == dict.fromkeys(STAFF_WORK, "refused")
+
+
+async def test_staff_of_another_branch_cannot_see_a_wish_but_its_own_staff_can(db, catalogue):
+    w = await build_world(db, catalogue, "A")
+    other = await build_world(db, catalogue, "B")
+    wish = await assigned(w)
+    seen = {read: await read_outcome(db, read, other.staff_id, wish, w) for read in READS}
+    assert seen == dict.fromkeys(READS, "refused")
+    seen = {read: await read_outcome(db, read, w.staff_id, wish, w) for read in READS}
+    assert "refused" not in seen.values()
+
+
+async def test_staff_of_another_branch_cannot_approve_a_member(db, catalogue):
+    w = await build_world(db, catalogue, "A")
+    other = await build_world(db, catalogue, "B")
+    async with db.write() as s:
+        pending = await new_member(s, catalogue, w.branch_id, None, w.staff_id, approve=False)
+
+    def decide(staff):
+        return lambda s: people.decide_member(
+            s, actor_id=staff, member_user_id=pending, approve=True
+        )
+
+    assert isinstance(await attempt(db, decide(other.staff_id)), NotAllowed)
+    assert (await attempt(db, decide(w.staff_id))).status == "approved"
+
+
+async def test_an_admin_can_act_in_every_branch(db, catalogue):
+    a = await build_world(db, catalogue, "A")
+    b = await build_world(db, catalogue, "B")
+    async with db.write() as s:
+        admin = await new_admin(s)
+    for w in (a, b):
+        wish = await submit(w)
+        assert await outcome(db, "accept", admin, wish, catalogue) == "Wish"
+        seen = {read: await read_outcome(db, read, admin, wish, w) for read in READS}
+        assert "refused" not in seen.values(), seen
+        offer = await try_use_case(db, "offer", admin, wish.id, catalogue, member_id=w.members[0])
+        assert offer.member_id == w.members[0]
+
+
+async def test_a_member_cannot_take_or_decline_an_offer_made_to_someone_else(db, catalogue):
+    w = await build_world(db, catalogue)
+    wish, offer = await offered(w, 0)
+    for action in ("take", "decline"):
+        result = await outcome(db, action, w.members[1], wish, catalogue, offer_id=offer.id)
+        assert result == "refused", action
+    taken = await try_use_case(db, "take", w.members[0], wish.id, catalogue, offer_id=offer.id)
+    assert (taken.status, taken.assigned_member_id) == (S.assigned, w.members[0])
+
+
+async def test_only_approved_members_of_the_branch_may_claim_and_never_their_own_wish(
+    db, catalogue
+):
+    w = await build_world(db, catalogue, "A")
+    other = await build_world(db, catalogue, "B")
+    async with db.write() as s:
+        pending = await new_member(s, catalogue, w.branch_id, None, w.staff_id, approve=False)
+        await people.register_member(
+            s, actor_id=w.resident_id, catalogue=catalogue, name="王秀英", phone="13812341234",
+            branch_id=w.branch_id, grid_id=None, work_unit="退休", skills=["repair"],
+            availability=["weekend"],
+        )
+        await people.decide_member(
+            s, actor_id=w.staff_id, member_user_id=w.resident_id, approve=True
+        )
+    wish, _ = await posted(w)
+    claimants = {
+        "a member of another branch": other.members[0], "a pending member": pending,
+        "the resident, who is a member too": w.resident_id, "staff": w.staff_id,
+    }
+    outcomes = {
+        who: await outcome(db, "claim", uid, wish, catalogue) for who, uid in claimants.items()
+    }
+    assert outcomes == dict.fromkeys(claimants, "refused")
+    assert await outcome(db, "claim", w.members[2], wish, catalogue) == "Wish"
+
+
+async def test_a_resident_cannot_rate_dispute_or_cancel_someone_elses_wish(db, catalogue):
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        neighbour = await new_resident(s, w.branch_id, w.grid_ids[0], name="刘桂兰")
+    tries = {"rate": S.completed, "dispute": S.completed, "cancel": S.accepted}
+    outcomes = {}
+    for action, status in tries.items():
+        wish = await wish_made_in(w, status)
+        outcomes[action] = await outcome(db, action, neighbour, wish, catalogue)
+        assert await outcome(db, action, w.resident_id, wish, catalogue) == "Wish"
+    assert outcomes == dict.fromkeys(tries, "refused")
+
+
+async def test_a_resident_cannot_do_staff_work_even_on_their_own_wish(db, catalogue):
+    w = await build_world(db, catalogue)
+    tries = {action: STAFF_WORK[action] for action in ("accept", "reject", "offer", "post")}
+    outcomes = {}
+    for action, status in tries.items():
+        wish = await wish_made_in(w, status)
+        args = {"member_id": w.members[0]}
+        outcomes[action] = await outcome(db, action, w.resident_id, wish, catalogue, **args)
+        for read in ("rank", "list wishes"):
+            outcomes[read] = await read_outcome(db, read, w.resident_id, wish, w)
+    assert outcomes == dict.fromkeys([*tries, "rank", "list wishes"], "refused")
+
+
+async def test_only_the_assigned_member_starts_completes_or_drops_out_of_the_job(db, catalogue):
+    w = await build_world(db, catalogue)
+    outcomes = {}
+    for action in ("start", "complete", "release"):
+        wish = await assigned(w, 0)
+        for who, uid in {"another member": w.members[1], "the resident": w.resident_id}.items():
+            outcomes[action, who] = await outcome(db, action, uid, wish, catalogue)
+        outcomes[action, "the member"] = await outcome(db, action, w.members[0], wish, catalogue)
+    assert outcomes == {
+        key: "Wish" if key[1] == "the member" else "refused" for key in outcomes
+    }
+
+
+async def test_staff_cannot_do_the_members_job_or_the_residents_rating(db, catalogue):
+    w = await build_world(db, catalogue)
+    wish = await assigned(w, 0)
+    done = await completed(w, 1)
+    outcomes = {
+        "start": await outcome(db, "start", w.staff_id, wish, catalogue),
+        "complete": await outcome(db, "complete", w.staff_id, wish, catalogue),
+        "rate": await outcome(db, "rate", w.staff_id, done, catalogue),
+        "dispute": await outcome(db, "dispute", w.staff_id, done, catalogue),
+    }
+    assert outcomes == dict.fromkeys(outcomes, "refused")
+
+
+async def test_only_an_admin_appoints_staff(db, catalogue):
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        admin = await new_admin(s)
+
+    def appoint(actor):
+        return lambda s: add_staff(s, telegram_id=777, branch_code="A", actor_id=actor)
+
+    assert isinstance(await attempt(db, appoint(w.staff_id)), NotAllowed)
+    appointed = await attempt(db, appoint(admin))
+    async with db.read() as s:
+        listed = await wishes_for_staff(
+            s, actor_id=appointed.id, branch_id=w.branch_id, statuses=(S.submitted,)
+        )
+    assert appointed.telegram_id == 777 and listed == []

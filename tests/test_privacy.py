@@ -1,0 +1,117 @@
+"""A resident's phone and address are shown to the branch staff and the assigned member only."""
+
+import pytest
+
+from models import WishStatus as S
+from services.errors import NotAllowed
+from services.privacy import Contact, mask_name, mask_phone, reveal_contact
+from services.queries import timeline
+from tests.factories import (
+    accepted,
+    assigned,
+    attempt,
+    build_world,
+    completed,
+    new_admin,
+    offered,
+    submit,
+    try_use_case,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("张三", "张*"), ("欧阳娜娜", "欧*"), ("  李四 ", "李*"), ("Ann", "A*"), ("", "*"),
+     (None, "*")],
+)
+def test_a_listed_name_shows_only_its_first_character(name, masked):
+    assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [
+        ("+8613812341234", "138****1234"),
+        ("13812341234", "138****1234"),
+        ("+14155552671", "141****2671"),
+        ("12345", "****"),
+        ("", "****"),
+    ],
+)
+def test_a_listed_phone_number_hides_its_middle(phone, masked):
+    assert mask_phone(phone) == masked
+
+
+async def contact(db, actor_id: int, wish_id: int):
+    return await attempt(db, lambda s: reveal_contact(s, actor_id=actor_id, wish_id=wish_id))
+
+
+RESIDENTS_CONTACT = Contact("王秀英", "+8613812341234", "幸福小区", "3栋", "2单元", "502")
+
+
+async def test_the_branch_staff_and_an_admin_see_the_contact_at_every_stage(db, catalogue):
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        admin = await new_admin(s)
+    for wish in (await submit(w), await accepted(w), await assigned(w), await completed(w)):
+        assert await contact(db, w.staff_id, wish.id) == RESIDENTS_CONTACT
+        assert await contact(db, admin, wish.id) == RESIDENTS_CONTACT
+    assert RESIDENTS_CONTACT.address == "幸福小区 3栋 2单元 502"
+
+
+async def test_the_assigned_member_sees_the_contact_from_taking_until_the_wish_ends(db, catalogue):
+    w = await build_world(db, catalogue)
+    member = w.members[0]
+    wish, offer = await offered(w, 0)
+    seen = {"offered": await contact(db, member, wish.id)}
+    await try_use_case(db, "take", member, wish.id, catalogue, offer_id=offer.id)
+    seen["assigned"] = await contact(db, member, wish.id)
+    await try_use_case(db, "start", member, wish.id, catalogue)
+    seen["in_progress"] = await contact(db, member, wish.id)
+    await try_use_case(db, "complete", member, wish.id, catalogue)
+    seen["completed"] = await contact(db, member, wish.id)
+    await try_use_case(db, "dispute", w.resident_id, wish.id, catalogue)
+    seen["disputed"] = await contact(db, member, wish.id)
+    await try_use_case(db, "resolve", w.staff_id, wish.id, catalogue, to=S.closed)
+    seen["closed"] = await contact(db, member, wish.id)
+    shown = {status: isinstance(result, Contact) for status, result in seen.items()}
+    assert shown == {
+        "offered": False, "assigned": True, "in_progress": True, "completed": True,
+        "disputed": True, "closed": False,
+    }
+    assert seen["assigned"] == RESIDENTS_CONTACT
+    assert seen["offered"].key == "error.contact_hidden"
+
+
+async def test_the_member_no_longer_sees_the_contact_once_the_resident_has_rated(db, catalogue):
+    w = await build_world(db, catalogue)
+    wish = await completed(w, 0)
+    await try_use_case(db, "rate", w.resident_id, wish.id, catalogue, score=5)
+    assert isinstance(await contact(db, w.members[0], wish.id), NotAllowed)
+
+
+async def test_a_member_who_dropped_out_no_longer_sees_the_contact(db, catalogue):
+    w = await build_world(db, catalogue)
+    wish = await assigned(w, 0)
+    assert isinstance(await contact(db, w.members[0], wish.id), Contact)
+    await try_use_case(db, "release", w.members[0], wish.id, catalogue)
+    assert isinstance(await contact(db, w.members[0], wish.id), NotAllowed)
+
+
+async def test_other_members_and_staff_of_another_branch_never_see_the_contact(db, catalogue):
+    w = await build_world(db, catalogue, "A")
+    other = await build_world(db, catalogue, "B")
+    wish = await assigned(w, 0)
+    for who in (w.members[1], w.members[2], other.staff_id, other.members[0], other.resident_id):
+        assert isinstance(await contact(db, who, wish.id), NotAllowed), who
+
+
+async def test_a_timeline_names_people_only_by_a_masked_name(db, catalogue):
+    w = await build_world(db, catalogue)
+    wish = await assigned(w, 0)
+    async with db.read() as s:
+        entries = await timeline(s, actor_id=w.resident_id, wish_id=wish.id)
+    names = [e.actor for e in entries]
+    assert names[0] == "王*"  # the resident, who posted it
+    assert names[-1] == "李*"  # the member, who took it
+    assert all(len(name) <= 2 and name.endswith("*") for name in names)

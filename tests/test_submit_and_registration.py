@@ -1,0 +1,212 @@
+"""Posting a wish (点单) and registering: what is refused, and what a refusal leaves behind."""
+
+import asyncio
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from models import Branch, MemberProfile, ResidentProfile, TimeWindow, User
+from services import people
+from services.errors import InvalidInput
+from services.wishes import Limits, WishDraft, submit_wish
+from tests.factories import (
+    attempt,
+    build_world,
+    new_resident,
+    new_user,
+    snapshot,
+    submit,
+    submit_draft,
+    try_use_case,
+)
+
+TODAY = date.today()
+
+
+async def refused_submit(w, draft: WishDraft, resident_id=None) -> InvalidInput:
+    """Submit, expecting a refusal that changes nothing; return the refusal."""
+    before = await snapshot(w.db)
+    result = await attempt(w.db, lambda s: submit_wish(
+        s, actor_id=resident_id or w.resident_id, draft=draft, catalogue=w.catalogue,
+        limits=w.limits, today=TODAY,
+    ))
+    assert isinstance(result, InvalidInput), result
+    assert await snapshot(w.db) == before
+    return result
+
+
+INVALID_DRAFTS = {
+    "unknown category": (WishDraft("plumbing", "水管漏水"), "invalid.category"),
+    "empty text": (WishDraft("repairs", ""), "invalid.wish_text"),
+    "blank text": (WishDraft("repairs", "   \n "), "invalid.wish_text"),
+    "1001 characters": (WishDraft("repairs", "漏" * 1001), "invalid.wish_text"),
+    "four photos": (WishDraft("repairs", "漏水", photo_file_ids=("a",) * 4), "invalid.photos"),
+    "yesterday": (
+        WishDraft("repairs", "漏水", TimeWindow.on_date, TODAY - timedelta(days=1)), "invalid.date"
+    ),
+    "91 days ahead": (
+        WishDraft("repairs", "漏水", TimeWindow.on_date, TODAY + timedelta(days=91)), "invalid.date"
+    ),
+    "a date left out": (WishDraft("repairs", "漏水", TimeWindow.on_date, None), "invalid.date"),
+}
+VALID_DRAFTS = {
+    "1000 characters, 3 photos": WishDraft("repairs", "漏" * 1000, photo_file_ids=("a",) * 3),
+    "today": WishDraft("repairs", " 漏水 ", TimeWindow.on_date, TODAY),
+    "90 days ahead": WishDraft("repairs", "漏水", TimeWindow.on_date, TODAY + timedelta(days=90)),
+    "a voice message alone": WishDraft("repairs", "", voice_file_id="voice-1"),
+}
+
+
+async def test_an_invalid_wish_is_refused_with_its_reason_and_leaves_nothing_behind(db, catalogue):
+    w = await build_world(db, catalogue)
+    keys = {case: (await refused_submit(w, d)).key for case, (d, _) in INVALID_DRAFTS.items()}
+    assert keys == {case: key for case, (_, key) in INVALID_DRAFTS.items()}
+
+
+async def test_a_wish_right_at_the_limits_is_accepted(db, catalogue):
+    w = await build_world(db, catalogue)
+    w.limits = Limits(max_open_wishes=10)
+    posted = {case: await submit_draft(w, draft) for case, draft in VALID_DRAFTS.items()}
+    statuses = {case: wish.status for case, wish in posted.items()}
+    assert statuses == dict.fromkeys(VALID_DRAFTS, "submitted")
+    assert posted["today"].text == "漏水"
+    assert posted["a voice message alone"].voice_file_id == "voice-1"
+
+
+async def test_the_sixth_open_wish_is_refused_until_one_is_finished(db, catalogue):
+    w = await build_world(db, catalogue)
+    five = [await submit(w, text=f"心愿{i}") for i in range(5)]
+    refusal = await refused_submit(w, WishDraft("repairs", "第六个"))
+    assert (refusal.key, refusal.params["max"]) == ("invalid.too_many_open", 5)
+    await try_use_case(db, "cancel", w.resident_id, five[0].id, catalogue)
+    assert (await submit(w, text="第六个")).number == "A-0006"
+
+
+async def test_a_resident_racing_past_the_open_wish_limit_still_gets_only_five(db, catalogue):
+    w = await build_world(db, catalogue)
+    for i in range(4):
+        await submit(w, text=f"心愿{i}")
+
+    async def one(i):
+        async with db.write() as s:
+            draft = WishDraft("repairs", f"同时{i}")
+            return await submit_wish(
+                s, actor_id=w.resident_id, draft=draft, catalogue=catalogue, limits=Limits(),
+                today=TODAY,
+            )
+
+    results = await asyncio.gather(*(one(i) for i in range(3)), return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["InvalidInput", "InvalidInput", "Wish"]
+
+
+async def test_someone_who_has_not_registered_cannot_post(db, catalogue):
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        stranger = await new_user(s, "路人")
+    refusal = await refused_submit(w, WishDraft("repairs", "漏水"), resident_id=stranger)
+    assert refusal.key == "error.register_first"
+
+
+async def test_wish_numbers_count_up_per_branch(db, catalogue):
+    a = await build_world(db, catalogue, "A")
+    b = await build_world(db, catalogue, "B")
+    await refused_submit(a, WishDraft("nope", "漏水"))  # a refusal spends no number
+    numbers = [(await submit(w)).number for w in (a, a, b, a, b)]
+    assert numbers == ["A-0001", "A-0002", "B-0001", "A-0003", "B-0002"]
+    async with db.read() as s:
+        seqs = (await s.execute(select(Branch.code, Branch.wish_seq).order_by(Branch.code))).all()
+    assert [tuple(r) for r in seqs] == [("A", 3), ("B", 2)]
+
+
+async def test_residents_posting_at_once_get_distinct_consecutive_numbers(db, catalogue):
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        residents = [await new_resident(s, w.branch_id, None, name=f"居民{i}") for i in range(8)]
+    results = await asyncio.gather(*(submit(w, resident_id=r) for r in residents))
+    assert sorted(x.number for x in results) == [f"A-{i:04d}" for i in range(1, 9)]
+
+
+async def register_member(s, w, uid, **changes):
+    fields = {
+        "name": "李建国", "phone": "13900001111", "branch_id": w.branch_id, "grid_id": None,
+        "work_unit": "区供电公司", "skills": ["repair"], "availability": ["weekend"], **changes,
+    }
+    return await people.register_member(s, actor_id=uid, catalogue=w.catalogue, **fields)
+
+
+async def register_resident(s, w, uid, **changes):
+    fields = {
+        "name": "王秀英", "phone": "13812341234", "branch_id": w.branch_id, "grid_id": None,
+        "address": people.Address("幸福小区", "3栋", "2单元", "502"), **changes,
+    }
+    return await people.register_resident(s, actor_id=uid, **fields)
+
+
+BAD_PHONES = ["12345", "abc", "1381234123", "+86 138 1234 12345", "", "110"]
+
+
+async def test_an_invalid_phone_number_is_refused_and_nothing_is_kept(db, catalogue):
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        uid = await new_user(s, "新人")
+    keys = {
+        (register.__name__, phone): getattr(
+            await attempt(db, lambda s, r=register, p=phone: r(s, w, uid, phone=p)), "key", None
+        )
+        for register in (register_member, register_resident)
+        for phone in BAD_PHONES
+    }
+    assert set(keys.values()) == {"invalid.phone"}, keys
+    async with db.read() as s:
+        user = await s.get(User, uid)
+        profiles = [
+            await s.scalar(select(model).where(model.user_id == uid))
+            for model in (MemberProfile, ResidentProfile)
+        ]
+    assert (user.name, user.phone, profiles) == ("", "", [None, None])
+
+
+async def test_phone_numbers_are_stored_in_one_form_however_they_are_typed(db, catalogue):
+    w = await build_world(db, catalogue)
+    stored = set()
+    for typed in ("138 1234 1234", "+86 138-1234-1234", "(0)13812341234", "+8613812341234"):
+        async with db.write() as s:
+            uid = await new_user(s, "新人")
+            await register_resident(s, w, uid, phone=typed)
+            stored.add((await s.get(User, uid)).phone)
+    assert stored == {"+8613812341234"}
+
+
+async def test_a_grid_of_another_branch_is_refused(db, catalogue):
+    w = await build_world(db, catalogue, "A")
+    other = await build_world(db, catalogue, "B")
+    async with db.write() as s:
+        uid = await new_user(s, "新人")
+    for register in (register_member, register_resident):
+        result = await attempt(db, lambda s, r=register: r(s, w, uid, grid_id=other.grid_ids[0]))
+        assert isinstance(result, InvalidInput) and result.key == "invalid.grid", register
+    async with db.write() as s:
+        profile = await register_member(s, w, uid, grid_id=w.grid_ids[1])
+    assert (profile.grid_id, profile.status) == (w.grid_ids[1], "pending")
+
+
+BAD_MEMBER_FIELDS = {
+    "unknown skill": ({"skills": ["juggling"]}, "invalid.skills"),
+    "one unknown skill": ({"skills": ["repair", "juggling"]}, "invalid.skills"),
+    "no skill": ({"skills": []}, "invalid.skills"),
+    "unknown availability": ({"availability": ["midnight"]}, "invalid.availability"),
+    "no availability": ({"availability": []}, "invalid.availability"),
+}
+
+
+async def test_a_member_registration_with_unknown_skills_or_times_is_refused(db, catalogue):
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        uid = await new_user(s, "新人")
+    before = await snapshot(db)
+    keys = {}
+    for case, (changes, _) in BAD_MEMBER_FIELDS.items():
+        result = await attempt(db, lambda s, c=changes: register_member(s, w, uid, **c))
+        keys[case] = getattr(result, "key", result)
+    assert keys == {case: key for case, (_, key) in BAD_MEMBER_FIELDS.items()}
+    assert await snapshot(db) == before
