@@ -24,7 +24,7 @@ from services.delivery import OutboxSender
 log = logging.getLogger(__name__)
 
 # Commands after which the user's roles (and so their command menu) may differ.
-_MENU_REFRESH = {"start", "help", "language"}
+_MENU_REFRESH = {"start", "language"}
 
 
 class SandanBot:

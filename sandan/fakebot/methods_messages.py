@@ -79,7 +79,7 @@ class MessageMethods:
                 raise ApiError(400, "Bad Request: message to be replied not found")
         self._messages[(chat_id, msg["message_id"])] = msg
         result = copy.deepcopy(msg)
-        self._sent.append(copy.deepcopy(msg))
+        self._record_sent(copy.deepcopy(msg))
         return result
 
     def _m_sendMessage(self, params: JSONDict) -> JSONDict:

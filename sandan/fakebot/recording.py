@@ -20,6 +20,7 @@ class Recording:
         """Nothing recorded yet."""
         self._calls: list[Call] = []
         self._sent: list[JSONDict] = []
+        self._sent_to: dict[int | str, list[JSONDict]] = {}  # the same, per chat, for quick lookups
         self.status_counts: Counter[int] = Counter()
         self.rate_limited_count = 0
         self._activity = asyncio.Event()
@@ -33,13 +34,17 @@ class Recording:
             if (wanted is None or c.method == wanted) and (chat_id is None or c.chat_id == chat_id)
         ]
 
+    def _record_sent(self, message: JSONDict) -> None:
+        self._sent.append(message)
+        self._sent_to.setdefault(message["chat"]["id"], []).append(message)
+
     def calls_from(self, index: int) -> list[Call]:
         """Calls recorded since `index` (the length of an earlier `calls()`), cheaply."""
         return self._calls[index:]
 
     def sent_messages(self, chat_id: int | str | None = None) -> list[JSONDict]:
         """Messages the bot sent successfully (as returned to it), oldest first."""
-        return [m for m in self._sent if chat_id is None or m["chat"]["id"] == chat_id]
+        return list(self._sent if chat_id is None else self._sent_to.get(chat_id, []))
 
     def last_message(self, chat_id: int | str) -> JSONDict | None:
         """The last message the bot sent to ``chat_id``, edits applied; ``None`` if none."""
@@ -52,6 +57,7 @@ class Recording:
         """Forget recorded calls, sent messages and counters (chat state and updates stay)."""
         self._calls.clear()
         self._sent.clear()
+        self._sent_to.clear()
         self.status_counts.clear()
         self.rate_limited_count = 0
 
