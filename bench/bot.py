@@ -93,7 +93,12 @@ class Driver:
         await watcher
         q = statistics.quantiles(self.latencies, n=20)
         api_calls = sum(1 for c in self.api.calls() if c.method != "getUpdates")
-        return self.done / elapsed, statistics.median(self.latencies) * 1000, q[18] * 1000, api_calls / self.done
+        return (
+            self.done / elapsed,
+            statistics.median(self.latencies) * 1000,
+            q[18] * 1000,
+            api_calls / self.done,
+        )
 
 
 async def echo_round(seconds: float) -> tuple[float, ...]:
@@ -123,14 +128,29 @@ async def _people(db: Database, catalogue) -> tuple[list[FakeUser], list[FakeUse
         staff_ids = [(await add_staff(s, telegram_id=u.id, branch_code="A")).id for u in staff]
         for u in residents:
             user = await people.ensure_user(s, telegram_id=u.id, display_name=u.first_name)
-            await people.register_resident(s, actor_id=user.id, name=u.first_name, phone="13812341234",
-                                           branch_id=branch.id, grid_id=grid.id,
-                                           address=people.Address("幸福小区", "3栋", "", "502"))
+            await people.register_resident(
+                s,
+                actor_id=user.id,
+                name=u.first_name,
+                phone="13812341234",
+                branch_id=branch.id,
+                grid_id=grid.id,
+                address=people.Address("幸福小区", "3栋", "", "502"),
+            )
         for u in members:
             user = await people.ensure_user(s, telegram_id=u.id, display_name=u.first_name)
-            await people.register_member(s, actor_id=user.id, catalogue=catalogue, name=u.first_name,
-                                         phone="13900001111", branch_id=branch.id, grid_id=grid.id,
-                                         work_unit="区税务局", skills=["repair"], availability=["weekend"])
+            await people.register_member(
+                s,
+                actor_id=user.id,
+                catalogue=catalogue,
+                name=u.first_name,
+                phone="13900001111",
+                branch_id=branch.id,
+                grid_id=grid.id,
+                work_unit="区税务局",
+                skills=["repair"],
+                availability=["weekend"],
+            )
             await people.decide_member(s, actor_id=staff_ids[0], member_user_id=user.id, approve=True)
     return residents, members, staff
 
@@ -155,7 +175,9 @@ async def sandan_round(seconds: float) -> tuple[float, ...]:
         roles = {u.id: "resident" for u in residents} | {u.id: "member" for u in members}
         roles |= {u.id: "staff" for u in staff}
         async with FakeBotApi() as api:
-            deps = Deps(db, catalogue, Limits(max_open_wishes=1000), ZoneInfo("Asia/Shanghai"), CallbackCodec(b"b"))
+            deps = Deps(
+                db, catalogue, Limits(max_open_wishes=1000), ZoneInfo("Asia/Shanghai"), CallbackCodec(b"b")
+            )
             bot = SandanBot(deps, token=api.token, api_root=api.base_url)
             stop = asyncio.Event()
             running = asyncio.create_task(bot.run(stop))
@@ -172,7 +194,9 @@ async def sandan_round(seconds: float) -> tuple[float, ...]:
                 elif role == "resident":
                     await d.send(user, lambda: api.send_text(user, rng.choice(["📋 我的心愿", "/help"])))
                 elif role == "member":
-                    await d.send(user, lambda: api.send_command(user, rng.choice(["/wall", "/me", "/mytasks"])))
+                    await d.send(
+                        user, lambda: api.send_command(user, rng.choice(["/wall", "/me", "/mytasks"]))
+                    )
                 else:
                     await d.send(user, lambda: api.send_command(user, "/queue"))
 
@@ -191,11 +215,15 @@ async def main(seconds: float, rounds: int) -> None:
         sandan.append(await sandan_round(seconds))
     for name, results in (("echo bot", echo), ("sandan", sandan)):
         rate, p50, p95, calls = (statistics.median(r[i] for r in results) for i in range(4))
-        print(f"{name:9s} {rate:8.1f} updates/s   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   "
-              f"{calls:4.1f} Bot API calls/update   (median of {rounds})")
+        print(
+            f"{name:9s} {rate:8.1f} updates/s   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   "
+            f"{calls:4.1f} Bot API calls/update   (median of {rounds})"
+        )
     ratios = [s[0] / e[0] for e, s in zip(echo, sandan, strict=True)]
-    print(f"sandan / echo throughput: {statistics.median(ratios):.2f} (per round: "
-          f"{', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.50)")
+    print(
+        f"sandan / echo throughput: {statistics.median(ratios):.2f} (per round: "
+        f"{', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.50)"
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ from bot.texts import render_note
 from services.catalogue import Catalogue
 
 
-def _buttons(lang: str, codec: CallbackCodec, key: str, wish_id: int | None, params: dict) -> list[list[Button]]:
+def _buttons(
+    lang: str, codec: CallbackCodec, key: str, wish_id: int | None, params: dict
+) -> list[list[Button]]:
     def b(label_key: str, verb: str, *ids: int, **fmt) -> Button:
         return Button(t(lang, label_key, **fmt), codec.encode(verb, *ids))
 

@@ -19,7 +19,9 @@ class RedactToken(logging.Filter):
 
 
 def setup_logging(level: str, token: str | None = None) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactToken(token))
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL, token included

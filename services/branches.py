@@ -41,9 +41,7 @@ async def list_branches(s: AsyncSession) -> list[BranchRow]:
     """Every branch with its grids and number of staff."""
     branches = (await s.scalars(select(Branch).order_by(Branch.code))).all()
     grids = (await s.execute(select(Grid.branch_id, Grid.name).order_by(Grid.id))).all()
-    staff = dict(
-        (await s.execute(select(Staff.branch_id, func.count()).group_by(Staff.branch_id))).all()
-    )
+    staff = dict((await s.execute(select(Staff.branch_id, func.count()).group_by(Staff.branch_id))).all())
     return [
         BranchRow(b.id, b.code, b.name, [g for bid, g in grids if bid == b.id], staff.get(b.id, 0))
         for b in branches
@@ -88,9 +86,7 @@ async def add_staff(
         raise NotAllowed("error.admin_only")
     branch = await branch_by_code(s, branch_code)
     user = await _user_by_telegram(s, telegram_id)
-    exists = await s.scalar(
-        select(Staff.id).where(Staff.user_id == user.id, Staff.branch_id == branch.id)
-    )
+    exists = await s.scalar(select(Staff.id).where(Staff.user_id == user.id, Staff.branch_id == branch.id))
     if not exists:
         s.add(Staff(user_id=user.id, branch_id=branch.id))
         await s.flush()

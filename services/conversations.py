@@ -12,7 +12,12 @@ async def load_state(s: AsyncSession, telegram_id: int) -> ConversationState | N
 
 
 async def save_state(
-    s: AsyncSession, *, telegram_id: int, flow: str, step: str, data: dict,
+    s: AsyncSession,
+    *,
+    telegram_id: int,
+    flow: str,
+    step: str,
+    data: dict,
     current: ConversationState | None = None,
 ) -> ConversationState:
     """Start or advance a form; the data is replaced whole. `current` saves a lookup."""

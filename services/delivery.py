@@ -6,6 +6,7 @@ most the one message in flight. Rows whose lease lapses are picked up again.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -67,9 +68,18 @@ class Tally:
 
 
 class OutboxSender:
-    def __init__(self, db: Database, deliver: Deliver, *, rate: float = 30, burst: float = 30,
-                 per_chat_rate: float = 1, per_chat_burst: float = 3, batch: int = 200,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        db: Database,
+        deliver: Deliver,
+        *,
+        rate: float = 30,
+        burst: float = 30,
+        per_chat_rate: float = 1,
+        per_chat_burst: float = 3,
+        batch: int = 200,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.db, self.deliver, self.batch, self.clock = db, deliver, batch, clock
         self.overall = TokenBucket(rate, burst)
         self.chats = ChatLimits(per_chat_rate, per_chat_burst)
@@ -79,9 +89,11 @@ class OutboxSender:
         """Due rows, leaving out chats that have had their share for now."""
         busy = self.chats.busy()
         query = (
-            select(Outbox, User).join(User, User.id == Outbox.user_id)
+            select(Outbox, User)
+            .join(User, User.id == Outbox.user_id)
             .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= self.clock())
-            .order_by(Outbox.id).limit(self.batch)
+            .order_by(Outbox.id)
+            .limit(self.batch)
         )
         if busy:
             query = query.where(Outbox.user_id.notin_(busy))
@@ -93,7 +105,11 @@ class OutboxSender:
         async with self.db.write() as s:
             result = await s.execute(
                 update(Outbox)
-                .where(Outbox.id == row.id, Outbox.status == OutboxStatus.pending, Outbox.not_before == row.not_before)
+                .where(
+                    Outbox.id == row.id,
+                    Outbox.status == OutboxStatus.pending,
+                    Outbox.not_before == row.not_before,
+                )
                 .values(not_before=self.clock() + LEASE, attempts=Outbox.attempts + 1)
             )
             return result.rowcount == 1
@@ -116,7 +132,7 @@ class OutboxSender:
             chat = self.chats.bucket(user.id)
             if chat.wait_time() > 0:  # this chat has had its share; others go first
                 continue
-            while (pause := self.overall.wait_time()) > 0:
+            while (pause := self.overall.wait_time()) > 0:  # noqa: ASYNC110 (a time-based limit, not an event)
                 await asyncio.sleep(pause)
             if not await self._claim(row):
                 continue
@@ -145,7 +161,9 @@ class OutboxSender:
                 self.tally.failed += 1
             else:
                 wait = _backoff(_RetryState(attempts))
-                await self._finish(row.id, not_before=self.clock() + timedelta(seconds=wait), last_error=str(exc)[:500])
+                await self._finish(
+                    row.id, not_before=self.clock() + timedelta(seconds=wait), last_error=str(exc)[:500]
+                )
                 self.tally.retried += 1
         except Exception as exc:  # a message Telegram refuses outright (e.g. 400): don't retry forever
             log.exception("outbox %s failed permanently", row.id)
@@ -158,8 +176,11 @@ class OutboxSender:
     async def _mark_unreachable(self, row: Outbox, user: User) -> None:
         """Remember the block, and tell the branch staff when a wish depends on this person."""
         async with self.db.write() as s:
-            await s.execute(update(Outbox).where(Outbox.id == row.id)
-                            .values(status=OutboxStatus.failed, last_error="403 blocked"))
+            await s.execute(
+                update(Outbox)
+                .where(Outbox.id == row.id)
+                .values(status=OutboxStatus.failed, last_error="403 blocked")
+            )
             await s.execute(update(User).where(User.id == user.id).values(unreachable=True))
             wish = await s.get(Wish, row.wish_id) if row.wish_id else None
             staff = await staff_of(s, wish.branch_id) if wish is not None else []
@@ -178,10 +199,8 @@ class OutboxSender:
                 log.exception("outbox pass failed")
                 handled = 0
             if handled == 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle)
-                except TimeoutError:
-                    pass
 
 
 @dataclass

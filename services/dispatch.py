@@ -50,7 +50,12 @@ async def _open_offer(s: AsyncSession, wish_id: int, kind: OfferKind) -> Offer |
 
 
 async def _close_offer(
-    s: AsyncSession, offer: Offer, to: OfferStatus, now: datetime, *, member_id: int | None = None,
+    s: AsyncSession,
+    offer: Offer,
+    to: OfferStatus,
+    now: datetime,
+    *,
+    member_id: int | None = None,
     reason: str | None = None,
 ) -> None:
     """Close an open offer; the WHERE on status makes concurrent closers lose cleanly."""
@@ -65,7 +70,11 @@ async def _close_offer(
 
 
 async def offer_wish(
-    s: AsyncSession, *, actor_id: int, wish_id: int, member_id: int | None,
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    wish_id: int,
+    member_id: int | None,
     now: datetime | None = None,
 ) -> Offer:
     """Staff offer an accepted wish to one approved member of the branch.
@@ -82,7 +91,9 @@ async def offer_wish(
         raise InvalidInput("invalid.member_unavailable")
     if member_id == wish.resident_id:
         raise InvalidInput("invalid.own_wish")
-    offer = Offer(wish_id=wish.id, kind=OfferKind.direct, member_id=member_id, offered_by=actor_id, created_at=now)
+    offer = Offer(
+        wish_id=wish.id, kind=OfferKind.direct, member_id=member_id, offered_by=actor_id, created_at=now
+    )
     await move(s, wish, S.offered, actor=actor, offeree_id=member_id, now=now)
     s.add(offer)
     await s.flush()
@@ -100,7 +111,9 @@ async def post_to_wall(s: AsyncSession, *, actor_id: int, wish_id: int, now: dat
     return offer
 
 
-async def withdraw_from_wall(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
+async def withdraw_from_wall(
+    s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None
+) -> Wish:
     """Staff take a wish back off the wall."""
     now = now or utcnow()
     wish = await get_wish(s, wish_id)
@@ -127,7 +140,9 @@ async def take_offer(s: AsyncSession, *, actor_id: int, offer_id: int, now: date
     return await move(s, wish, S.assigned, actor=actor, offeree_id=actor_id, values=values, now=now)
 
 
-async def claim_from_wall(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
+async def claim_from_wall(
+    s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None
+) -> Wish:
     """Any approved member of the branch claims a wall posting; the first claim wins."""
     now = now or utcnow()
     wish = await get_wish(s, wish_id)
@@ -176,7 +191,9 @@ async def open_offer_for(s: AsyncSession, *, wish_id: int, member_id: int) -> Of
     """The open direct offer of this wish to this member, or Conflict if it is gone."""
     offer = await s.scalar(
         select(Offer).where(
-            Offer.wish_id == wish_id, Offer.member_id == member_id, Offer.kind == OfferKind.direct,
+            Offer.wish_id == wish_id,
+            Offer.member_id == member_id,
+            Offer.kind == OfferKind.direct,
             Offer.status == OfferStatus.open,
         )
     )

@@ -40,14 +40,18 @@ class Candidate:
 
 def slots_for(window: TimeWindow, preferred: date | None) -> frozenset[Availability]:
     """The availability slots that suit a wish's preferred time."""
-    if window == TimeWindow.weekend or (window == TimeWindow.on_date and preferred and preferred.weekday() >= 5):
+    if window == TimeWindow.weekend or (
+        window == TimeWindow.on_date and preferred and preferred.weekday() >= 5
+    ):
         return frozenset({Availability.weekend})
     if window == TimeWindow.on_date:
         return frozenset({Availability.weekday_day, Availability.weekday_evening})
     return frozenset(Availability)
 
 
-def score(*, skill_fit: bool, same_grid: bool, available: bool, load: int, rating: float | None, recent: int) -> float:
+def score(
+    *, skill_fit: bool, same_grid: bool, available: bool, load: int, rating: float | None, recent: int
+) -> float:
     """The documented score; higher ranks first."""
     value = 40 * skill_fit + 20 * same_grid + 10 * available - 8 * load - 2 * min(recent, 10)
     if rating is not None:
@@ -79,8 +83,15 @@ async def rank_candidates(
         require_staff(await load_actor(s, actor_id), wish.branch_id)
     members = (
         await s.execute(
-            select(MemberProfile.user_id, User.name, MemberProfile.grid_id, MemberProfile.skills,
-                   MemberProfile.availability, MemberProfile.rating_sum, MemberProfile.rating_count)
+            select(
+                MemberProfile.user_id,
+                User.name,
+                MemberProfile.grid_id,
+                MemberProfile.skills,
+                MemberProfile.availability,
+                MemberProfile.rating_sum,
+                MemberProfile.rating_count,
+            )
             .join(User, User.id == MemberProfile.user_id)
             .where(
                 MemberProfile.branch_id == wish.branch_id,
@@ -100,7 +111,12 @@ async def rank_candidates(
         s,
         select(Offer.member_id, func.count())
         .join(Wish, Wish.id == Offer.wish_id)
-        .where(in_branch, Wish.status == S.offered, Offer.status == OfferStatus.open, Offer.kind == OfferKind.direct)
+        .where(
+            in_branch,
+            Wish.status == S.offered,
+            Offer.status == OfferStatus.open,
+            Offer.kind == OfferKind.direct,
+        )
         .group_by(Offer.member_id),
     )
     recent = await _counts(
@@ -110,13 +126,17 @@ async def rank_candidates(
         .group_by(Wish.assigned_member_id),
     )
     refused = set(
-        (await s.scalars(
-            select(Offer.member_id).where(
-                Offer.wish_id == wish.id, Offer.status.in_((OfferStatus.declined, OfferStatus.expired))
+        (
+            await s.scalars(
+                select(Offer.member_id).where(
+                    Offer.wish_id == wish.id, Offer.status.in_((OfferStatus.declined, OfferStatus.expired))
+                )
             )
-        )).all()
+        ).all()
     )
-    fitting = catalogue.categories[wish.category].skills if wish.category in catalogue.categories else frozenset()
+    fitting = (
+        catalogue.categories[wish.category].skills if wish.category in catalogue.categories else frozenset()
+    )
     slots = slots_for(TimeWindow(wish.time_window), wish.preferred_date)
     ranked = []
     for uid, name, grid, skills, avail, r_sum, r_count in members:

@@ -26,7 +26,13 @@ class TimelineEntry:
 
 
 async def wishes_for_staff(
-    s: AsyncSession, *, actor_id: int, branch_id: int, statuses: tuple[S, ...], offset: int = 0, limit: int = PAGE
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    branch_id: int,
+    statuses: tuple[S, ...],
+    offset: int = 0,
+    limit: int = PAGE,
 ) -> list[Wish]:
     """A branch's wishes in the given statuses, oldest first."""
     require_staff(await load_actor(s, actor_id), branch_id)
@@ -91,7 +97,9 @@ async def find_by_number(s: AsyncSession, *, actor_id: int, number: str) -> Wish
     raise NotFound("error.no_wish")
 
 
-async def search_wishes(s: AsyncSession, *, actor_id: int, branch_id: int, text: str, limit: int = PAGE) -> list[Wish]:
+async def search_wishes(
+    s: AsyncSession, *, actor_id: int, branch_id: int, text: str, limit: int = PAGE
+) -> list[Wish]:
     """Staff search their branch's wishes by number or words, newest first."""
     require_staff(await load_actor(s, actor_id), branch_id)
     pattern = f"%{text.strip()}%"
@@ -151,7 +159,13 @@ class MemberRow:
 
 
 async def members_of_branch(
-    s: AsyncSession, *, actor_id: int, branch_id: int, statuses: tuple[str, ...], text: str = "", limit: int = PAGE
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    branch_id: int,
+    statuses: tuple[str, ...],
+    text: str = "",
+    limit: int = PAGE,
 ) -> list[MemberRow]:
     """Staff list their branch's members in some statuses, optionally matching a name or phone."""
     from models import MemberProfile

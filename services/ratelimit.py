@@ -38,7 +38,9 @@ class TokenBucket:
 class ChatLimits:
     """One bucket per chat (keyed by user id), forgotten once full again so memory stays small."""
 
-    def __init__(self, rate: float = 1.0, burst: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float = 1.0, burst: float = 3.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate, self.burst, self.clock = rate, burst, clock
         self._buckets: dict[int, TokenBucket] = {}
 

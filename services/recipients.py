@@ -63,9 +63,7 @@ async def notes_for(
         case (S.disputed, S.accepted):
             return to_(owner, "resident.rearranging") + to_(member, "member.task_withdrawn")
         case (_, S.assigned):
-            return to_(owner, "resident.assigned") + (
-                to_(member, "member.redo") if frm == S.disputed else []
-            )
+            return to_(owner, "resident.assigned") + (to_(member, "member.redo") if frm == S.disputed else [])
         case (_, S.in_progress):
             return to_(owner, "resident.started")
         case (_, S.completed):

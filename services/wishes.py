@@ -71,11 +71,11 @@ def _check_draft(draft: WishDraft, catalogue: Catalogue, limits: Limits, today: 
         text = "🎤"  # a voice-only wish: staff listen to it
     else:
         text = clean_text(draft.text, field="wish_text", max_len=1000)
-    if draft.time_window == TimeWindow.on_date:
-        if draft.preferred_date is None or not (
-            today <= draft.preferred_date <= today + timedelta(days=MAX_DAYS_AHEAD)
-        ):
-            raise InvalidInput("invalid.date", days=MAX_DAYS_AHEAD)
+    latest = today + timedelta(days=MAX_DAYS_AHEAD)
+    if draft.time_window == TimeWindow.on_date and not (
+        draft.preferred_date is not None and today <= draft.preferred_date <= latest
+    ):
+        raise InvalidInput("invalid.date", days=MAX_DAYS_AHEAD)
     return text
 
 
@@ -187,5 +187,7 @@ async def cancel_wish(
         )
         if withdrawn.rowcount != 1:
             raise Conflict("error.changed")
-    await move(s, wish, S.cancelled, actor=actor, offeree_id=offeree, note=note, values={"closed_at": now}, now=now)
+    await move(
+        s, wish, S.cancelled, actor=actor, offeree_id=offeree, note=note, values={"closed_at": now}, now=now
+    )
     return wish

@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from sandan.migrate import upgrade
+from sandan.settings import DEFAULT_CATALOGUE
 from services.catalogue import load_catalogue
 from services.db import Database
-from sandan.settings import DEFAULT_CATALOGUE
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 

@@ -60,20 +60,40 @@ async def new_resident(s, branch_id: int, grid_id: int | None, name: str = "王�
     uid = await new_user(s, name)
     address = people.Address("幸福小区", "3栋", "2单元", "502")
     await people.register_resident(
-        s, actor_id=uid, name=name, phone="13812341234", branch_id=branch_id, grid_id=grid_id,
+        s,
+        actor_id=uid,
+        name=name,
+        phone="13812341234",
+        branch_id=branch_id,
+        grid_id=grid_id,
         address=address,
     )
     return uid
 
 
 async def new_member(
-    s, catalogue, branch_id: int, grid_id: int | None, staff_id: int, *, name: str = "李建国",
-    skills=("repair",), availability=("weekend",), approve: bool = True,
+    s,
+    catalogue,
+    branch_id: int,
+    grid_id: int | None,
+    staff_id: int,
+    *,
+    name: str = "李建国",
+    skills=("repair",),
+    availability=("weekend",),
+    approve: bool = True,
 ) -> int:
     uid = await new_user(s, name)
     await people.register_member(
-        s, actor_id=uid, catalogue=catalogue, name=name, phone="13900001111",
-        branch_id=branch_id, grid_id=grid_id, work_unit="区供电公司", skills=list(skills),
+        s,
+        actor_id=uid,
+        catalogue=catalogue,
+        name=name,
+        phone="13900001111",
+        branch_id=branch_id,
+        grid_id=grid_id,
+        work_unit="区供电公司",
+        skills=list(skills),
         availability=list(availability),
     )
     if approve:
@@ -96,9 +116,7 @@ async def build_world(db: Database, catalogue, code: str = "A") -> World:
     return World(db, catalogue, branch_id, grids, staff_id, resident_id, members)
 
 
-async def submit(
-    w: World, text: str = "厨房水管漏水", category: str = "repairs", resident_id=None
-) -> Wish:
+async def submit(w: World, text: str = "厨房水管漏水", category: str = "repairs", resident_id=None) -> Wish:
     return await submit_draft(w, wishes.WishDraft(category, text), resident_id=resident_id)
 
 
@@ -106,8 +124,12 @@ async def accepted(w: World, **kw) -> Wish:
     wish = await submit(w, **kw)
     async with w.db.write() as s:
         return await wishes.accept_wish(
-            s, actor_id=w.staff_id, wish_id=wish.id, category=wish.category,
-            priority=Priority.normal, catalogue=w.catalogue,
+            s,
+            actor_id=w.staff_id,
+            wish_id=wish.id,
+            category=wish.category,
+            priority=Priority.normal,
+            catalogue=w.catalogue,
         )
 
 
@@ -136,8 +158,12 @@ async def new_admin(s) -> int:
 async def submit_draft(w: World, draft: wishes.WishDraft, resident_id=None) -> Wish:
     async with w.db.write() as s:
         return await wishes.submit_wish(
-            s, actor_id=resident_id or w.resident_id, draft=draft,
-            catalogue=w.catalogue, limits=w.limits, today=date.today(),
+            s,
+            actor_id=resident_id or w.resident_id,
+            draft=draft,
+            catalogue=w.catalogue,
+            limits=w.limits,
+            today=date.today(),
         )
 
 
@@ -173,13 +199,12 @@ async def snapshot(db: Database) -> dict:
     async with db.read() as s:
         wish_rows = (await s.scalars(select(Wish).order_by(Wish.id))).all()
         offers = select(Offer.id, Offer.status, Offer.member_id).order_by(Offer.id)
-        members = select(
-            MemberProfile.user_id, MemberProfile.status, MemberProfile.tasks_confirmed
-        ).order_by(MemberProfile.user_id)
+        members = select(MemberProfile.user_id, MemberProfile.status, MemberProfile.tasks_confirmed).order_by(
+            MemberProfile.user_id
+        )
         return {
             "wishes": [
-                (x.id, x.status, x.assigned_member_id, x.category, x.priority, x.closed_at)
-                for x in wish_rows
+                (x.id, x.status, x.assigned_member_id, x.category, x.priority, x.closed_at) for x in wish_rows
             ],
             "events": (await s.scalars(select(WishEvent.id).order_by(WishEvent.id))).all(),
             "outbox": (await s.scalars(select(Outbox.id).order_by(Outbox.id))).all(),
@@ -214,10 +239,16 @@ async def last_ids(db: Database) -> tuple[int, int]:
 
 # The statuses in which a wish has an assigned member. Closed follows completed or disputed, so
 # the member who did the work stays on record, as in confirmed.
-HAS_MEMBER = frozenset({
-    WishStatus.assigned, WishStatus.in_progress, WishStatus.completed, WishStatus.disputed,
-    WishStatus.confirmed, WishStatus.closed,
-})
+HAS_MEMBER = frozenset(
+    {
+        WishStatus.assigned,
+        WishStatus.in_progress,
+        WishStatus.completed,
+        WishStatus.disputed,
+        WishStatus.confirmed,
+        WishStatus.closed,
+    }
+)
 
 
 async def wish_in(w: World, status: WishStatus, member_index: int = 0) -> Wish:
@@ -241,20 +272,40 @@ async def wish_in(w: World, status: WishStatus, member_index: int = 0) -> Wish:
 
 async def fingerprint(db: Database, wish_id: int) -> tuple:
     """One wish's row and the numbers of events, outbox rows and open offers, in one query."""
+
     def count(model, *where):
         return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
     query = select(
-        Wish.status, Wish.assigned_member_id, Wish.closed_at, Wish.triaged_at, Wish.category,
-        count(WishEvent), count(Outbox), count(Offer, Offer.status == OfferStatus.open),
+        Wish.status,
+        Wish.assigned_member_id,
+        Wish.closed_at,
+        Wish.triaged_at,
+        Wish.category,
+        count(WishEvent),
+        count(Outbox),
+        count(Offer, Offer.status == OfferStatus.open),
     ).where(Wish.id == wish_id)
     async with db.read() as s:
         return tuple((await s.execute(query)).one())
 
 
 USE_CASES = (
-    "accept", "reject", "cancel", "offer", "post", "withdraw", "take", "decline", "claim",
-    "start", "complete", "rate", "dispute", "resolve", "release",
+    "accept",
+    "reject",
+    "cancel",
+    "offer",
+    "post",
+    "withdraw",
+    "take",
+    "decline",
+    "claim",
+    "start",
+    "complete",
+    "rate",
+    "dispute",
+    "resolve",
+    "release",
 )
 
 
@@ -272,7 +323,11 @@ async def use_case(s, name: str, actor_id: int, wish_id: int | None, args: dict,
             draft = args.get("draft") or wishes.WishDraft("repairs", "水龙头坏了")
             limits = args.get("limits") or wishes.Limits(max_open_wishes=1000)
             return await wishes.submit_wish(
-                s, actor_id=actor_id, draft=draft, catalogue=catalogue, limits=limits,
+                s,
+                actor_id=actor_id,
+                draft=draft,
+                catalogue=catalogue,
+                limits=limits,
                 today=date.today(),
             )
         case "accept":

@@ -74,8 +74,12 @@ def test_the_check_sees_every_form_of_import(line):
 
 def test_the_check_lets_allowed_imports_through():
     source = "\n".join(
-        ["from models import Wish", "from sqlalchemy import select", "from . import enums",
-         "import telegramish"]
+        [
+            "from models import Wish",
+            "from sqlalchemy import select",
+            "from . import enums",
+            "import telegramish",
+        ]
     )
     names = imports_of(source, "services.fake")
     assert not {n.split(".")[0] for n in names} & set(FORBIDDEN["services"])

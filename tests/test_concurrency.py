@@ -58,21 +58,21 @@ async def test_fifty_members_claiming_one_wall_posting_make_exactly_one_assignme
     async with db.read() as s:
         stored = await s.get(Wish, wish.id)
         assignments = await s.scalar(
-            select(func.count()).select_from(WishEvent)
+            select(func.count())
+            .select_from(WishEvent)
             .where(WishEvent.wish_id == wish.id, WishEvent.to_status == S.assigned)
         )
     assert (stored.status, stored.assigned_member_id, assignments) == (S.assigned, won[0], 1)
     assert await offers_of(db, wish.id) == [(OfferStatus.taken, won[0])]
     events = await new_events(db, events_before)
-    assert [(e.from_status, e.to_status, e.actor_id) for e in events] == [
-        (S.posted, S.assigned, won[0])
-    ]
+    assert [(e.from_status, e.to_status, e.actor_id) for e in events] == [(S.posted, S.assigned, won[0])]
     assert await new_outbox(db, outbox_before) == [(w.resident_id, "resident.assigned")]
 
 
 async def test_the_same_member_pressing_take_twice_at_once_is_assigned_once(db, catalogue):
     w = await build_world(db, catalogue)
     wish, offer = await offered(w, 0)
+
     def take(s):
         return dispatch.take_offer(s, actor_id=w.members[0], offer_id=offer.id)
 
@@ -82,7 +82,8 @@ async def test_the_same_member_pressing_take_twice_at_once_is_assigned_once(db, 
     assert next(r for r in results if isinstance(r, Conflict)).key == "error.already_taken"
     async with db.read() as s:
         events = await s.scalar(
-            select(func.count()).select_from(WishEvent)
+            select(func.count())
+            .select_from(WishEvent)
             .where(WishEvent.wish_id == wish.id, WishEvent.to_status == S.assigned)
         )
         told = await s.scalar(
@@ -131,9 +132,7 @@ async def test_a_cancel_racing_a_take_leaves_the_wish_either_cancelled_or_assign
     assert outcomes <= {S.cancelled, S.assigned}
 
 
-async def test_withdrawing_from_the_wall_racing_a_claim_leaves_one_consistent_outcome(
-    db, catalogue
-):
+async def test_withdrawing_from_the_wall_racing_a_claim_leaves_one_consistent_outcome(db, catalogue):
     w = await build_world(db, catalogue)
     for _ in range(4):
         wish, _ = await posted(w)
@@ -150,9 +149,7 @@ async def test_withdrawing_from_the_wall_racing_a_claim_leaves_one_consistent_ou
         assert [o for o, _ in await offers_of(db, wish.id)] == [expected[status]]
 
 
-async def test_a_decline_racing_a_cancel_leaves_the_offer_closed_and_the_wish_consistent(
-    db, catalogue
-):
+async def test_a_decline_racing_a_cancel_leaves_the_offer_closed_and_the_wish_consistent(db, catalogue):
     w = await build_world(db, catalogue)
     for _ in range(4):
         wish, offer = await offered(w, 0)

@@ -44,7 +44,9 @@ async def quiet_world(db, catalogue):
 
 
 def sender(db, transport, clock) -> OutboxSender:
-    return OutboxSender(db, transport, rate=1000, burst=1000, per_chat_rate=1000, per_chat_burst=1000, clock=clock)
+    return OutboxSender(
+        db, transport, rate=1000, burst=1000, per_chat_rate=1000, per_chat_burst=1000, clock=clock
+    )
 
 
 async def statuses(db) -> list[str]:
@@ -81,7 +83,14 @@ async def test_a_blocked_user_is_marked_unreachable_and_staff_are_told(db, catal
     wish = await submit(w)
     async with db.write() as s:  # pretend only a note to the resident is pending
         await s.execute(Outbox.__table__.update().values(status="sent"))
-        s.add(Outbox(user_id=w.resident_id, key="resident.accepted", params={"number": wish.number}, wish_id=wish.id))
+        s.add(
+            Outbox(
+                user_id=w.resident_id,
+                key="resident.accepted",
+                params={"number": wish.number},
+                wish_id=wish.id,
+            )
+        )
     clock, transport = Clock(), Recorder()
     transport.fail_with = [delivery.Unreachable("Forbidden: bot was blocked by the user")]
     await sender(db, transport, clock).run_once()

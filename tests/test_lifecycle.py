@@ -135,9 +135,7 @@ async def moves_from(w, frm: S, actors: dict) -> list[str]:
     return problems
 
 
-async def test_every_status_pair_moves_only_as_the_table_says_and_refusals_change_nothing(
-    db, catalogue
-):
+async def test_every_status_pair_moves_only_as_the_table_says_and_refusals_change_nothing(db, catalogue):
     w = await build_world(db, catalogue)
     w.limits = Limits(max_open_wishes=1000)
     async with db.write() as s:
@@ -154,10 +152,19 @@ async def test_every_status_pair_moves_only_as_the_table_says_and_refusals_chang
 # Several use cases end in `accepted`; each may only start from its own statuses, or it would
 # skip the other one's side effects (clearing the member, closing the wall posting, triage).
 BORROWED_MOVES = [
-    ("accept", S.posted), ("accept", S.assigned), ("accept", S.in_progress), ("accept", S.disputed),
-    ("withdraw", S.assigned), ("withdraw", S.in_progress), ("withdraw", S.disputed),
-    ("release", S.submitted), ("release", S.posted), ("release", S.disputed),
-    ("resolve", S.submitted), ("resolve", S.posted), ("resolve", S.assigned),
+    ("accept", S.posted),
+    ("accept", S.assigned),
+    ("accept", S.in_progress),
+    ("accept", S.disputed),
+    ("withdraw", S.assigned),
+    ("withdraw", S.in_progress),
+    ("withdraw", S.disputed),
+    ("release", S.submitted),
+    ("release", S.posted),
+    ("release", S.disputed),
+    ("resolve", S.submitted),
+    ("resolve", S.posted),
+    ("resolve", S.assigned),
 ]
 
 
@@ -178,20 +185,30 @@ async def test_staff_cannot_use_one_use_case_to_make_another_ones_move(db, catal
 # (accepted -> offered by the system), which services.dispatch.offer_wish documents.
 _ST, _OW, _AS = Party.staff, Party.owner, Party.assignee
 DESIGN_TABLE = {
-    (S.submitted, S.accepted): {_ST}, (S.submitted, S.rejected): {_ST},
-    (S.submitted, S.cancelled): {_OW, _ST}, (S.accepted, S.cancelled): {_OW, _ST},
-    (S.offered, S.cancelled): {_OW, _ST}, (S.posted, S.cancelled): {_OW, _ST},
-    (S.accepted, S.offered): {_ST, Party.system}, (S.accepted, S.posted): {_ST},
+    (S.submitted, S.accepted): {_ST},
+    (S.submitted, S.rejected): {_ST},
+    (S.submitted, S.cancelled): {_OW, _ST},
+    (S.accepted, S.cancelled): {_OW, _ST},
+    (S.offered, S.cancelled): {_OW, _ST},
+    (S.posted, S.cancelled): {_OW, _ST},
+    (S.accepted, S.offered): {_ST, Party.system},
+    (S.accepted, S.posted): {_ST},
     (S.accepted, S.rejected): {_ST},
     (S.offered, S.assigned): {Party.offeree},
     (S.offered, S.accepted): {Party.offeree, Party.system},
-    (S.posted, S.assigned): {Party.branch_member}, (S.posted, S.accepted): {_ST},
-    (S.assigned, S.in_progress): {_AS}, (S.assigned, S.completed): {_AS},
-    (S.assigned, S.accepted): {_AS, _ST}, (S.in_progress, S.accepted): {_AS, _ST},
+    (S.posted, S.assigned): {Party.branch_member},
+    (S.posted, S.accepted): {_ST},
+    (S.assigned, S.in_progress): {_AS},
+    (S.assigned, S.completed): {_AS},
+    (S.assigned, S.accepted): {_AS, _ST},
+    (S.in_progress, S.accepted): {_AS, _ST},
     (S.in_progress, S.completed): {_AS},
-    (S.completed, S.confirmed): {_OW}, (S.completed, S.disputed): {_OW},
+    (S.completed, S.confirmed): {_OW},
+    (S.completed, S.disputed): {_OW},
     (S.completed, S.closed): {Party.system},
-    (S.disputed, S.assigned): {_ST}, (S.disputed, S.accepted): {_ST}, (S.disputed, S.closed): {_ST},
+    (S.disputed, S.assigned): {_ST},
+    (S.disputed, S.accepted): {_ST},
+    (S.disputed, S.closed): {_ST},
 }
 
 
@@ -230,8 +247,15 @@ async def cast_of_the_walk(db: Database, catalogue) -> dict:
         member_b = await new_member(s, catalogue, b_id, b_grids[0], staff_b, name="孙丽")
         neighbour = await new_resident(s, w.branch_id, w.grid_ids[1], name="刘桂兰")
         await people.register_member(
-            s, actor_id=neighbour, catalogue=catalogue, name="刘桂兰", phone="13700001111",
-            branch_id=w.branch_id, grid_id=None, work_unit="街道", skills=["repair"],
+            s,
+            actor_id=neighbour,
+            catalogue=catalogue,
+            name="刘桂兰",
+            phone="13700001111",
+            branch_id=w.branch_id,
+            grid_id=None,
+            work_unit="街道",
+            skills=["repair"],
             availability=["weekend"],
         )
         await people.decide_member(s, actor_id=w.staff_id, member_user_id=neighbour, approve=True)
@@ -248,7 +272,9 @@ async def cast_of_the_walk(db: Database, catalogue) -> dict:
         await use_case(s, "start", w.members[0], started.id, {}, catalogue)
         await use_case(s, "dispute", w.resident_id, disputed.id, {}, catalogue)
     return {
-        "staff": w.staff_id, "admin": admin, "residents": [w.resident_id, neighbour],
+        "staff": w.staff_id,
+        "admin": admin,
+        "residents": [w.resident_id, neighbour],
         "members": [*w.members, member_b, neighbour],
         "everyone": [w.resident_id, neighbour, w.staff_id, staff_b, admin, *w.members, member_b],
     }
@@ -256,16 +282,24 @@ async def cast_of_the_walk(db: Database, catalogue) -> dict:
 
 async def state(db: Database) -> dict:
     """Every wish, offer and rating, and tallies of the rest."""
+
     def tally(column):
         return select(func.coalesce(column, 0)).scalar_subquery()
 
     wishes = select(
-        Wish.id, Wish.status, Wish.assigned_member_id, Wish.resident_id, Wish.category,
-        Wish.priority, Wish.closed_at,
+        Wish.id,
+        Wish.status,
+        Wish.assigned_member_id,
+        Wish.resident_id,
+        Wish.category,
+        Wish.priority,
+        Wish.closed_at,
     ).order_by(Wish.id)
     offers = select(Offer.id, Offer.wish_id, Offer.kind, Offer.status, Offer.member_id)
     last = select(
-        tally(func.max(WishEvent.id)), tally(func.max(Outbox.id)), tally(func.count(Outbox.id)),
+        tally(func.max(WishEvent.id)),
+        tally(func.max(Outbox.id)),
+        tally(func.count(Outbox.id)),
         tally(func.sum(MemberProfile.tasks_confirmed)),
     )
     async with db.read() as s:
@@ -326,9 +360,7 @@ class WishWalk(RuleBasedStateMachine):
                 told = select(Outbox.user_id).where(Outbox.id > before["last"][1])
                 told = set((await s.scalars(told)).all())
             assert [e.actor_id for e in self.new_events] == [actor_id], self.new_events
-            changed = [
-                row[:2] for wid, row in after["wishes"].items() if before["wishes"].get(wid) != row
-            ]
+            changed = [row[:2] for wid, row in after["wishes"].items() if before["wishes"].get(wid) != row]
             event = self.new_events[0]
             assert changed == [(event.wish_id, event.to_status)], (changed, event)
             assert actor_id not in told
@@ -346,9 +378,15 @@ class WishWalk(RuleBasedStateMachine):
         member = members[pick % len(members)]
         assignee = assigned or member
         who = {
-            "cancel": (resident, staff)[pick % 2], "rate": resident, "dispute": resident,
-            "take": offeree or member, "decline": offeree or member, "claim": member,
-            "start": assignee, "complete": assignee, "release": (assignee, staff)[pick % 2],
+            "cancel": (resident, staff)[pick % 2],
+            "rate": resident,
+            "dispute": resident,
+            "take": offeree or member,
+            "decline": offeree or member,
+            "claim": member,
+            "start": assignee,
+            "complete": assignee,
+            "release": (assignee, staff)[pick % 2],
             "close": None,
         }.get(action, staff)
         resolution = (S.assigned, S.accepted, S.closed)[pick % 3]
@@ -409,9 +447,7 @@ class WishWalk(RuleBasedStateMachine):
             assert (wish_id in self.now["rated"]) == (status == S.confirmed), (wish_id, status)
 
 
-def test_random_use_cases_by_random_actors_keep_every_wish_consistent(
-    sqlite_template, catalogue, tmp_path
-):
+def test_random_use_cases_by_random_actors_keep_every_wish_consistent(sqlite_template, catalogue, tmp_path):
     template = tmp_path / "cast.db"
     shutil.copy(sqlite_template, template)
 
@@ -423,6 +459,4 @@ def test_random_use_cases_by_random_actors_keep_every_wish_consistent(
 
     cast = asyncio.run(prepare())
     walk = type("Walk", (WishWalk,), {"template": template, "cast": cast, "catalogue": catalogue})
-    run_state_machine_as_test(
-        walk, settings=settings(max_examples=30, stateful_step_count=10, deadline=None)
-    )
+    run_state_machine_as_test(walk, settings=settings(max_examples=30, stateful_step_count=10, deadline=None))

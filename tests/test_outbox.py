@@ -76,57 +76,135 @@ async def _posted(w):
 
 
 CASES = {
-    "submit": Case(None, "submit", lambda t: t.resident, (None, S.submitted),
-                   lambda t: t.to_staff("staff.new_wish")),
-    "accept": Case(submit, "accept", lambda t: t.staff[0], (S.submitted, S.accepted),
-                   lambda t: {(t.resident, "resident.accepted")}),
-    "reject": Case(submit, "reject", lambda t: t.staff[0], (S.submitted, S.rejected),
-                   lambda t: {(t.resident, "resident.rejected")}),
-    "offer": Case(accepted, "offer", lambda t: t.staff[0], (S.accepted, S.offered),
-                  lambda t: {(t.member(1), "member.offer")}, lambda t: {"member_id": t.member(1)}),
-    "decline": Case(_offered, "decline", lambda t: t.member(0), (S.offered, S.accepted),
-                    lambda t: t.to_staff("staff.offer_declined")),
-    "take": Case(_offered, "take", lambda t: t.member(0), (S.offered, S.assigned),
-                 lambda t: {(t.resident, "resident.assigned")}),
-    "claim": Case(_posted, "claim", lambda t: t.member(1), (S.posted, S.assigned),
-                  lambda t: {(t.resident, "resident.assigned")}),
-    "start": Case(assigned, "start", lambda t: t.member(0), (S.assigned, S.in_progress),
-                  lambda t: {(t.resident, "resident.started")}),
-    "complete": Case(assigned, "complete", lambda t: t.member(0), (S.assigned, S.completed),
-                     lambda t: {(t.resident, "resident.completed")}),
-    "rate": Case(completed, "rate", lambda t: t.resident, (S.completed, S.confirmed),
-                 lambda t: {(t.member(0), "member.rated")}),
-    "dispute": Case(completed, "dispute", lambda t: t.resident, (S.completed, S.disputed),
-                    lambda t: t.to_staff("staff.disputed") | {(t.member(0), "member.disputed")}),
+    "submit": Case(
+        None, "submit", lambda t: t.resident, (None, S.submitted), lambda t: t.to_staff("staff.new_wish")
+    ),
+    "accept": Case(
+        submit,
+        "accept",
+        lambda t: t.staff[0],
+        (S.submitted, S.accepted),
+        lambda t: {(t.resident, "resident.accepted")},
+    ),
+    "reject": Case(
+        submit,
+        "reject",
+        lambda t: t.staff[0],
+        (S.submitted, S.rejected),
+        lambda t: {(t.resident, "resident.rejected")},
+    ),
+    "offer": Case(
+        accepted,
+        "offer",
+        lambda t: t.staff[0],
+        (S.accepted, S.offered),
+        lambda t: {(t.member(1), "member.offer")},
+        lambda t: {"member_id": t.member(1)},
+    ),
+    "decline": Case(
+        _offered,
+        "decline",
+        lambda t: t.member(0),
+        (S.offered, S.accepted),
+        lambda t: t.to_staff("staff.offer_declined"),
+    ),
+    "take": Case(
+        _offered,
+        "take",
+        lambda t: t.member(0),
+        (S.offered, S.assigned),
+        lambda t: {(t.resident, "resident.assigned")},
+    ),
+    "claim": Case(
+        _posted,
+        "claim",
+        lambda t: t.member(1),
+        (S.posted, S.assigned),
+        lambda t: {(t.resident, "resident.assigned")},
+    ),
+    "start": Case(
+        assigned,
+        "start",
+        lambda t: t.member(0),
+        (S.assigned, S.in_progress),
+        lambda t: {(t.resident, "resident.started")},
+    ),
+    "complete": Case(
+        assigned,
+        "complete",
+        lambda t: t.member(0),
+        (S.assigned, S.completed),
+        lambda t: {(t.resident, "resident.completed")},
+    ),
+    "rate": Case(
+        completed,
+        "rate",
+        lambda t: t.resident,
+        (S.completed, S.confirmed),
+        lambda t: {(t.member(0), "member.rated")},
+    ),
+    "dispute": Case(
+        completed,
+        "dispute",
+        lambda t: t.resident,
+        (S.completed, S.disputed),
+        lambda t: t.to_staff("staff.disputed") | {(t.member(0), "member.disputed")},
+    ),
     "cancel a submitted wish": Case(
-        submit, "cancel", lambda t: t.resident, (S.submitted, S.cancelled),
-        lambda t: t.to_staff("staff.cancelled")),
+        submit,
+        "cancel",
+        lambda t: t.resident,
+        (S.submitted, S.cancelled),
+        lambda t: t.to_staff("staff.cancelled"),
+    ),
     "cancel an offered wish": Case(
-        _offered, "cancel", lambda t: t.resident, (S.offered, S.cancelled),
-        lambda t: t.to_staff("staff.cancelled") | {(t.member(0), "member.cancelled")}),
+        _offered,
+        "cancel",
+        lambda t: t.resident,
+        (S.offered, S.cancelled),
+        lambda t: t.to_staff("staff.cancelled") | {(t.member(0), "member.cancelled")},
+    ),
     "staff cancel an offered wish": Case(
-        _offered, "cancel", lambda t: t.staff[0], (S.offered, S.cancelled),
-        lambda t: {(t.member(0), "member.cancelled"), (t.resident, "resident.cancelled")}),
+        _offered,
+        "cancel",
+        lambda t: t.staff[0],
+        (S.offered, S.cancelled),
+        lambda t: {(t.member(0), "member.cancelled"), (t.resident, "resident.cancelled")},
+    ),
     "the member drops out": Case(
-        assigned, "release", lambda t: t.member(0), (S.assigned, S.accepted),
-        lambda t: t.to_staff("staff.dropped_out") | {(t.resident, "resident.rearranging")}),
+        assigned,
+        "release",
+        lambda t: t.member(0),
+        (S.assigned, S.accepted),
+        lambda t: t.to_staff("staff.dropped_out") | {(t.resident, "resident.rearranging")},
+    ),
     "staff take the job back": Case(
-        assigned, "release", lambda t: t.staff[1], (S.assigned, S.accepted),
-        lambda t: {(t.member(0), "member.task_withdrawn"), (t.resident, "resident.rearranging")}),
+        assigned,
+        "release",
+        lambda t: t.staff[1],
+        (S.assigned, S.accepted),
+        lambda t: {(t.member(0), "member.task_withdrawn"), (t.resident, "resident.rearranging")},
+    ),
     "a dispute goes back to the member": Case(
-        disputed, "resolve", lambda t: t.staff[0], (S.disputed, S.assigned),
+        disputed,
+        "resolve",
+        lambda t: t.staff[0],
+        (S.disputed, S.assigned),
         lambda t: {(t.resident, "resident.assigned"), (t.member(0), "member.redo")},
-        lambda t: {"to": S.assigned}),
+        lambda t: {"to": S.assigned},
+    ),
     "a dispute is closed": Case(
-        disputed, "resolve", lambda t: t.staff[0], (S.disputed, S.closed),
+        disputed,
+        "resolve",
+        lambda t: t.staff[0],
+        (S.disputed, S.closed),
         lambda t: {(t.resident, "resident.closed"), (t.member(0), "member.closed")},
-        lambda t: {"to": S.closed}),
+        lambda t: {"to": S.closed},
+    ),
 }
 
 
-async def test_each_use_case_notifies_exactly_the_right_people_and_records_one_event(
-    db, catalogue
-):
+async def test_each_use_case_notifies_exactly_the_right_people_and_records_one_event(db, catalogue):
     t = await team(db, catalogue)
     t.w.limits = Limits(max_open_wishes=1000)
     seen, wanted, told_themselves = {}, {}, []
@@ -144,9 +222,7 @@ async def test_each_use_case_notifies_exactly_the_right_people_and_records_one_e
         wish_id = wish.id if wish else result.id
         rows = await new_outbox(db, outbox_before)
         events = await new_events(db, events_before)
-        seen[name] = (
-            sorted(rows), [(e.wish_id, e.from_status, e.to_status, e.actor_id) for e in events]
-        )
+        seen[name] = (sorted(rows), [(e.wish_id, e.from_status, e.to_status, e.actor_id) for e in events])
         wanted[name] = (sorted(case.expect(t)), [(wish_id, *case.move, actor)])
         if actor in {uid for uid, _ in rows}:
             told_themselves.append(name)
@@ -158,17 +234,20 @@ async def test_staff_posting_their_own_wish_are_not_told_of_it(db, catalogue):
     t = await team(db, catalogue)
     async with db.write() as s:
         await people.register_resident(
-            s, actor_id=t.staff[1], name="周敏", phone="13600001111", branch_id=t.w.branch_id,
-            grid_id=None, address=people.Address("幸福小区", "1栋", "", "101"),
+            s,
+            actor_id=t.staff[1],
+            name="周敏",
+            phone="13600001111",
+            branch_id=t.w.branch_id,
+            grid_id=None,
+            address=people.Address("幸福小区", "1栋", "", "101"),
         )
     outbox_before, _ = await last_ids(db)
     await submit(t.w, resident_id=t.staff[1])
     assert await new_outbox(db, outbox_before) == [(t.staff[0], "staff.new_wish")]
 
 
-async def test_a_registration_asks_the_branch_staff_and_the_approval_tells_the_member(
-    db, catalogue
-):
+async def test_a_registration_asks_the_branch_staff_and_the_approval_tells_the_member(db, catalogue):
     t = await team(db, catalogue)
     outbox_before, events_before = await last_ids(db)
     async with db.write() as s:

@@ -56,13 +56,17 @@ async def outcome(db, action, who, wish, catalogue, **args) -> str:
 
 
 STAFF_WORK = {
-    "accept": S.submitted, "reject": S.submitted, "cancel": S.submitted, "offer": S.accepted,
-    "post": S.accepted, "withdraw": S.posted, "release": S.assigned, "resolve": S.disputed,
+    "accept": S.submitted,
+    "reject": S.submitted,
+    "cancel": S.submitted,
+    "offer": S.accepted,
+    "post": S.accepted,
+    "withdraw": S.posted,
+    "release": S.assigned,
+    "resolve": S.disputed,
 }
 READS = {
-    "rank": lambda s, a, wish, w: rank_candidates(
-        s, actor_id=a, wish_id=wish.id, catalogue=w.catalogue
-    ),
+    "rank": lambda s, a, wish, w: rank_candidates(s, actor_id=a, wish_id=wish.id, catalogue=w.catalogue),
     "reveal contact": lambda s, a, wish, w: reveal_contact(s, actor_id=a, wish_id=wish.id),
     "timeline": lambda s, a, wish, w: timeline(s, actor_id=a, wish_id=wish.id),
     "list wishes": lambda s, a, wish, w: wishes_for_staff(
@@ -104,9 +108,7 @@ async def test_staff_of_another_branch_cannot_approve_a_member(db, catalogue):
         pending = await new_member(s, catalogue, w.branch_id, None, w.staff_id, approve=False)
 
     def decide(staff):
-        return lambda s: people.decide_member(
-            s, actor_id=staff, member_user_id=pending, approve=True
-        )
+        return lambda s: people.decide_member(s, actor_id=staff, member_user_id=pending, approve=True)
 
     assert isinstance(await attempt(db, decide(other.staff_id)), NotAllowed)
     assert (await attempt(db, decide(w.staff_id))).status == "approved"
@@ -136,29 +138,32 @@ async def test_a_member_cannot_take_or_decline_an_offer_made_to_someone_else(db,
     assert (taken.status, taken.assigned_member_id) == (S.assigned, w.members[0])
 
 
-async def test_only_approved_members_of_the_branch_may_claim_and_never_their_own_wish(
-    db, catalogue
-):
+async def test_only_approved_members_of_the_branch_may_claim_and_never_their_own_wish(db, catalogue):
     w = await build_world(db, catalogue, "A")
     other = await build_world(db, catalogue, "B")
     async with db.write() as s:
         pending = await new_member(s, catalogue, w.branch_id, None, w.staff_id, approve=False)
         await people.register_member(
-            s, actor_id=w.resident_id, catalogue=catalogue, name="王秀英", phone="13812341234",
-            branch_id=w.branch_id, grid_id=None, work_unit="退休", skills=["repair"],
+            s,
+            actor_id=w.resident_id,
+            catalogue=catalogue,
+            name="王秀英",
+            phone="13812341234",
+            branch_id=w.branch_id,
+            grid_id=None,
+            work_unit="退休",
+            skills=["repair"],
             availability=["weekend"],
         )
-        await people.decide_member(
-            s, actor_id=w.staff_id, member_user_id=w.resident_id, approve=True
-        )
+        await people.decide_member(s, actor_id=w.staff_id, member_user_id=w.resident_id, approve=True)
     wish, _ = await posted(w)
     claimants = {
-        "a member of another branch": other.members[0], "a pending member": pending,
-        "the resident, who is a member too": w.resident_id, "staff": w.staff_id,
+        "a member of another branch": other.members[0],
+        "a pending member": pending,
+        "the resident, who is a member too": w.resident_id,
+        "staff": w.staff_id,
     }
-    outcomes = {
-        who: await outcome(db, "claim", uid, wish, catalogue) for who, uid in claimants.items()
-    }
+    outcomes = {who: await outcome(db, "claim", uid, wish, catalogue) for who, uid in claimants.items()}
     assert outcomes == dict.fromkeys(claimants, "refused")
     assert await outcome(db, "claim", w.members[2], wish, catalogue) == "Wish"
 
@@ -197,9 +202,7 @@ async def test_only_the_assigned_member_starts_completes_or_drops_out_of_the_job
         for who, uid in {"another member": w.members[1], "the resident": w.resident_id}.items():
             outcomes[action, who] = await outcome(db, action, uid, wish, catalogue)
         outcomes[action, "the member"] = await outcome(db, action, w.members[0], wish, catalogue)
-    assert outcomes == {
-        key: "Wish" if key[1] == "the member" else "refused" for key in outcomes
-    }
+    assert outcomes == {key: "Wish" if key[1] == "the member" else "refused" for key in outcomes}
 
 
 async def test_staff_cannot_do_the_members_job_or_the_residents_rating(db, catalogue):

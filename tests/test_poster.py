@@ -20,8 +20,11 @@ def test_the_poster_is_an_a5_png_with_the_deep_link():
 
 
 def test_the_pinned_font_draws_every_character_of_the_poster():
-    texts = [t(lang, key) for lang in ("zh", "en") for key in
-             ("poster.title", "poster.subtitle", "poster.step1", "poster.step2", "poster.step3")]
+    texts = [
+        t(lang, key)
+        for lang in ("zh", "en")
+        for key in ("poster.title", "poster.subtitle", "poster.step1", "poster.step2", "poster.step3")
+    ]
     assert missing_glyphs("".join(texts) + "幸福社区") == set()
 
 

@@ -21,8 +21,7 @@ from tests.factories import (
 
 @pytest.mark.parametrize(
     ("name", "masked"),
-    [("张三", "张*"), ("欧阳娜娜", "欧*"), ("  李四 ", "李*"), ("Ann", "A*"), ("", "*"),
-     (None, "*")],
+    [("张三", "张*"), ("欧阳娜娜", "欧*"), ("  李四 ", "李*"), ("Ann", "A*"), ("", "*"), (None, "*")],
 )
 def test_a_listed_name_shows_only_its_first_character(name, masked):
     assert mask_name(name) == masked
@@ -76,8 +75,12 @@ async def test_the_assigned_member_sees_the_contact_from_taking_until_the_wish_e
     seen["closed"] = await contact(db, member, wish.id)
     shown = {status: isinstance(result, Contact) for status, result in seen.items()}
     assert shown == {
-        "offered": False, "assigned": True, "in_progress": True, "completed": True,
-        "disputed": True, "closed": False,
+        "offered": False,
+        "assigned": True,
+        "in_progress": True,
+        "completed": True,
+        "disputed": True,
+        "closed": False,
     }
     assert seen["assigned"] == RESIDENTS_CONTACT
     assert seen["offered"].key == "error.contact_hidden"

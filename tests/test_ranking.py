@@ -33,7 +33,12 @@ async def branch_with(db, catalogue, *specs: dict) -> World:
         resident = await new_resident(s, branch_id, grids[0])
         members = [
             await new_member(
-                s, catalogue, branch_id, grids[spec.get("grid", 0)], staff, name=f"党员{i}",
+                s,
+                catalogue,
+                branch_id,
+                grids[spec.get("grid", 0)],
+                staff,
+                name=f"党员{i}",
                 skills=spec.get("skills", ("repair",)),
                 availability=spec.get("availability", ("weekend",)),
             )
@@ -76,9 +81,7 @@ async def test_a_member_available_at_the_preferred_time_ranks_first(db, catalogu
 
 
 async def test_a_chosen_weekday_suits_weekday_availability(db, catalogue):
-    w = await branch_with(
-        db, catalogue, {"availability": ("weekend",)}, {"availability": ("weekday_day",)}
-    )
+    w = await branch_with(db, catalogue, {"availability": ("weekend",)}, {"availability": ("weekday_day",)})
     monday = date.today() + timedelta(days=7 - date.today().weekday())
     wish = await submit_draft(w, WishDraft("repairs", "周一上午", TimeWindow.on_date, monday))
     first, second = await ranked(w, wish.id)
@@ -89,9 +92,7 @@ async def test_a_member_with_a_pending_offer_ranks_below_a_free_one(db, catalogu
     w = await branch_with(db, catalogue, {}, {})
     elsewhere = await accepted(w, text="另一个心愿")
     async with db.write() as s:
-        await dispatch.offer_wish(
-            s, actor_id=w.staff_id, wish_id=elsewhere.id, member_id=w.members[0]
-        )
+        await dispatch.offer_wish(s, actor_id=w.staff_id, wish_id=elsewhere.id, member_id=w.members[0])
     wish = await accepted(w)
     first, second = await ranked(w, wish.id)
     assert (first.member_id, second.member_id) == (w.members[1], w.members[0])
@@ -164,9 +165,7 @@ async def test_a_member_who_declined_this_wish_is_not_offered_it_again(db, catal
     w = await branch_with(db, catalogue, {}, {})
     wish = await accepted(w)
     async with db.write() as s:
-        offer = await dispatch.offer_wish(
-            s, actor_id=w.staff_id, wish_id=wish.id, member_id=w.members[0]
-        )
+        offer = await dispatch.offer_wish(s, actor_id=w.staff_id, wish_id=wish.id, member_id=w.members[0])
     async with db.write() as s:
         await dispatch.decline_offer(s, actor_id=w.members[0], offer_id=offer.id, reason="出差")
     assert [c.member_id for c in await ranked(w, wish.id)] == [w.members[1]]
@@ -178,12 +177,17 @@ async def test_the_resident_never_appears_for_their_own_wish(db, catalogue):
     w = await branch_with(db, catalogue, {})
     async with db.write() as s:
         await people.register_member(
-            s, actor_id=w.resident_id, catalogue=catalogue, name="王秀英", phone="13812341234",
-            branch_id=w.branch_id, grid_id=w.grid_ids[0], work_unit="退休", skills=["repair"],
+            s,
+            actor_id=w.resident_id,
+            catalogue=catalogue,
+            name="王秀英",
+            phone="13812341234",
+            branch_id=w.branch_id,
+            grid_id=w.grid_ids[0],
+            work_unit="退休",
+            skills=["repair"],
             availability=["weekend"],
         )
-        await people.decide_member(
-            s, actor_id=w.staff_id, member_user_id=w.resident_id, approve=True
-        )
+        await people.decide_member(s, actor_id=w.staff_id, member_user_id=w.resident_id, approve=True)
     wish = await accepted(w)
     assert [c.member_id for c in await ranked(w, wish.id)] == [w.members[0]]

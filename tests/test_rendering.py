@@ -31,7 +31,11 @@ def test_sandan_run_without_a_token_exits_at_once_and_says_how_to_get_one(tmp_pa
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
     result = subprocess.run(
-        [sys.executable, "-m", "sandan.cli", "run"], env=env, cwd=tmp_path, capture_output=True, text=True,
+        [sys.executable, "-m", "sandan.cli", "run"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert result.returncode == 1

@@ -34,6 +34,14 @@ async def test_a_wish_goes_from_posting_to_rating_and_counts_for_the_member(db, 
         events = await timeline(s, actor_id=w.resident_id, wish_id=wish.id)
     assert (profile.tasks_confirmed, profile.hours_total, profile.rating_sum) == (1, 2.0, 5)
     assert [e.to_status for e in events] == [
-        "submitted", "accepted", "offered", "accepted", "offered", "assigned", "in_progress", "completed", "confirmed",
+        "submitted",
+        "accepted",
+        "offered",
+        "accepted",
+        "offered",
+        "assigned",
+        "in_progress",
+        "completed",
+        "confirmed",
     ]
     assert "staff.offer_declined" in keys and "member.rated" in keys

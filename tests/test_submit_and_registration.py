@@ -26,10 +26,17 @@ TODAY = date.today()
 async def refused_submit(w, draft: WishDraft, resident_id=None) -> InvalidInput:
     """Submit, expecting a refusal that changes nothing; return the refusal."""
     before = await snapshot(w.db)
-    result = await attempt(w.db, lambda s: submit_wish(
-        s, actor_id=resident_id or w.resident_id, draft=draft, catalogue=w.catalogue,
-        limits=w.limits, today=TODAY,
-    ))
+    result = await attempt(
+        w.db,
+        lambda s: submit_wish(
+            s,
+            actor_id=resident_id or w.resident_id,
+            draft=draft,
+            catalogue=w.catalogue,
+            limits=w.limits,
+            today=TODAY,
+        ),
+    )
     assert isinstance(result, InvalidInput), result
     assert await snapshot(w.db) == before
     return result
@@ -42,10 +49,12 @@ INVALID_DRAFTS = {
     "1001 characters": (WishDraft("repairs", "漏" * 1001), "invalid.wish_text"),
     "four photos": (WishDraft("repairs", "漏水", photo_file_ids=("a",) * 4), "invalid.photos"),
     "yesterday": (
-        WishDraft("repairs", "漏水", TimeWindow.on_date, TODAY - timedelta(days=1)), "invalid.date"
+        WishDraft("repairs", "漏水", TimeWindow.on_date, TODAY - timedelta(days=1)),
+        "invalid.date",
     ),
     "91 days ahead": (
-        WishDraft("repairs", "漏水", TimeWindow.on_date, TODAY + timedelta(days=91)), "invalid.date"
+        WishDraft("repairs", "漏水", TimeWindow.on_date, TODAY + timedelta(days=91)),
+        "invalid.date",
     ),
     "a date left out": (WishDraft("repairs", "漏水", TimeWindow.on_date, None), "invalid.date"),
 }
@@ -91,7 +100,11 @@ async def test_a_resident_racing_past_the_open_wish_limit_still_gets_only_five(d
         async with db.write() as s:
             draft = WishDraft("repairs", f"同时{i}")
             return await submit_wish(
-                s, actor_id=w.resident_id, draft=draft, catalogue=catalogue, limits=Limits(),
+                s,
+                actor_id=w.resident_id,
+                draft=draft,
+                catalogue=catalogue,
+                limits=Limits(),
                 today=TODAY,
             )
 
@@ -128,16 +141,26 @@ async def test_residents_posting_at_once_get_distinct_consecutive_numbers(db, ca
 
 async def register_member(s, w, uid, **changes):
     fields = {
-        "name": "李建国", "phone": "13900001111", "branch_id": w.branch_id, "grid_id": None,
-        "work_unit": "区供电公司", "skills": ["repair"], "availability": ["weekend"], **changes,
+        "name": "李建国",
+        "phone": "13900001111",
+        "branch_id": w.branch_id,
+        "grid_id": None,
+        "work_unit": "区供电公司",
+        "skills": ["repair"],
+        "availability": ["weekend"],
+        **changes,
     }
     return await people.register_member(s, actor_id=uid, catalogue=w.catalogue, **fields)
 
 
 async def register_resident(s, w, uid, **changes):
     fields = {
-        "name": "王秀英", "phone": "13812341234", "branch_id": w.branch_id, "grid_id": None,
-        "address": people.Address("幸福小区", "3栋", "2单元", "502"), **changes,
+        "name": "王秀英",
+        "phone": "13812341234",
+        "branch_id": w.branch_id,
+        "grid_id": None,
+        "address": people.Address("幸福小区", "3栋", "2单元", "502"),
+        **changes,
     }
     return await people.register_resident(s, actor_id=uid, **fields)
 

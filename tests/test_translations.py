@@ -32,9 +32,9 @@ def _literals(folder: str):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         pieces = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values}
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY.match(node.value):
-                if id(node) not in pieces:
-                    yield path.relative_to(ROOT), node.value
+            is_key = isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY.match(node.value)
+            if is_key and id(node) not in pieces:
+                yield path.relative_to(ROOT), node.value
 
 
 ZH, EN = _ids("zh"), _ids("en")

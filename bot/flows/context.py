@@ -64,8 +64,12 @@ class Ctx:
     async def goto(self, flow: str, step: str, data: dict | None = None) -> None:
         """Move the user to a form step, keeping (or replacing) the answers."""
         self.state = await conversations.save_state(
-            self.s, telegram_id=self.user.telegram_id, flow=flow, step=step,
-            data=self.data if data is None else data, current=self.state,
+            self.s,
+            telegram_id=self.user.telegram_id,
+            flow=flow,
+            step=step,
+            data=self.data if data is None else data,
+            current=self.state,
         )
 
     async def done(self) -> None:

@@ -32,12 +32,20 @@ class Engine:
             if inp.update_id is not None and not await first_time(s, inp.update_id):
                 return []
             user = await ensure_user(
-                s, telegram_id=inp.who.telegram_id, display_name=inp.who.display_name,
+                s,
+                telegram_id=inp.who.telegram_id,
+                display_name=inp.who.display_name,
                 language=inp.who.language_code,
             )
             lang = user.language
-            ctx = Ctx(s, self.deps, user, await load_actor(s, user.id), inp,
-                      await conversations.load_state(s, user.telegram_id))
+            ctx = Ctx(
+                s,
+                self.deps,
+                user,
+                await load_actor(s, user.id),
+                inp,
+                await conversations.load_state(s, user.telegram_id),
+            )
             try:
                 async with s.begin_nested():
                     outputs = await self._route(ctx)

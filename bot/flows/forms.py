@@ -17,8 +17,9 @@ def nav(ctx: Ctx, *, back: bool = True) -> list[Button]:
     return [*row, ctx.button("btn.cancel", "cancel")]
 
 
-def question(ctx: Ctx, key: str, rows: list[list[Button]] | None = None, *, back: bool = True,
-             **params) -> list[Output]:
+def question(
+    ctx: Ctx, key: str, rows: list[list[Button]] | None = None, *, back: bool = True, **params
+) -> list[Output]:
     """One question, its answer buttons, then the navigation row."""
     return [Message(ctx.t(key, **params), buttons=[*(rows or []), nav(ctx, back=back)])]
 

@@ -60,7 +60,9 @@ async def settle(ctx: Ctx, call) -> tuple[Wish | None, list[Output]]:
 def not_serving(ctx: Ctx) -> list[Output]:
     """A polite word for anyone who is not an approved member; empty for those who are."""
     key = {
-        MemberStatus.approved: None, MemberStatus.paused: "wall.paused", MemberStatus.pending: "task.pending",
+        MemberStatus.approved: None,
+        MemberStatus.paused: "wall.paused",
+        MemberStatus.pending: "task.pending",
         MemberStatus.suspended: "error.member_suspended",
     }.get(ctx.actor.member_status, "task.not_member")
     return [Message(ctx.t(key), keyboard=main_keyboard(ctx))] if key else []

@@ -37,6 +37,7 @@ async def _advance(ctx: Ctx, step: str, **answers) -> list[Output]:
 
 # --- the note ---
 
+
 @router.ask(DONE_FLOW, "note")
 async def ask_note(ctx: Ctx) -> list[Output]:
     return question(ctx, "task.ask_note", back=False, number=ctx.data["number"])
@@ -54,6 +55,7 @@ async def got_note(ctx: Ctx) -> list[Output]:
 
 
 # --- the hours: a button or typed ---
+
 
 @router.ask(DONE_FLOW, "hours")
 async def ask_hours(ctx: Ctx) -> list[Output]:
@@ -92,6 +94,7 @@ async def typed_hours(ctx: Ctx) -> list[Output]:
 
 # --- the photo, or 跳过; then the service ---
 
+
 @router.ask(DONE_FLOW, "photo")
 async def ask_photo(ctx: Ctx) -> list[Output]:
     return question(ctx, "task.ask_photo", [[ctx.button("task.btn.skip", "cpskip")]])
@@ -113,10 +116,17 @@ async def got_photo(ctx: Ctx) -> list[Output]:
 
 async def _complete(ctx: Ctx, photo: str | None) -> list[Output]:
     d = ctx.data
-    wish, refused = await settle(ctx, lambda: tasks.complete_task(
-        ctx.s, actor_id=ctx.user.id, wish_id=d["wish_id"], note=d["note"], hours=d["hours"],
-        photo_file_id=photo,
-    ))
+    wish, refused = await settle(
+        ctx,
+        lambda: tasks.complete_task(
+            ctx.s,
+            actor_id=ctx.user.id,
+            wish_id=d["wish_id"],
+            note=d["note"],
+            hours=d["hours"],
+            photo_file_id=photo,
+        ),
+    )
     if refused:
         return refused
     text = ctx.t("reply.completed", number=wish.number, hours=f"{wish.hours_spent:g}")

@@ -27,9 +27,14 @@ async def wall(ctx: Ctx) -> list[Output]:
         return [Message(ctx.t("wall.empty"), keyboard=main_keyboard(ctx))]
     grids = {g.id: g.name for g in await grids_of(ctx.s, ctx.actor.member_branch)}
     lines = [ctx.t("wall.header")] + [
-        ctx.t("wall.item", number=w.number, category=category(ctx, w), time=when(ctx, w),
-              grid=grids.get(w.grid_id) or ctx.t("wall.no_grid"),
-              text=w.text if len(w.text) <= 60 else w.text[:60] + "…")
+        ctx.t(
+            "wall.item",
+            number=w.number,
+            category=category(ctx, w),
+            time=when(ctx, w),
+            grid=grids.get(w.grid_id) or ctx.t("wall.no_grid"),
+            text=w.text if len(w.text) <= 60 else w.text[:60] + "…",
+        )
         for w in found
     ]
     rows = grid_of([ctx.button("wall.btn.claim", CLAIM, w.id, number=w.number) for w in found])
@@ -37,8 +42,14 @@ async def wall(ctx: Ctx) -> list[Output]:
 
 
 async def task_text(ctx: Ctx, wish: Wish) -> str:
-    text = ctx.t("task.item", number=wish.number, category=category(ctx, wish), time=when(ctx, wish),
-                 text=wish.text, status=ctx.t(f"task.status.{wish.status}"))
+    text = ctx.t(
+        "task.item",
+        number=wish.number,
+        category=category(ctx, wish),
+        time=when(ctx, wish),
+        text=wish.text,
+        status=ctx.t(f"task.status.{wish.status}"),
+    )
     if S(wish.status) in ACTIVE_TASK:
         c = await privacy.reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
         text += "\n" + ctx.t("task.item_contact", **contact_params(c))
@@ -65,8 +76,14 @@ async def me(ctx: Ctx) -> list[Output]:
     r = await queries.member_record(ctx.s, actor_id=ctx.user.id)
     rated = r.average_rating is not None
     rating = ctx.t("me.rating", r=f"{r.average_rating:.1f}") if rated else ctx.t("rank.unrated")
-    text = ctx.t("me.record", status=ctx.t(f"me.status.{r.status}"), hours=f"{r.hours:g}",
-                 confirmed=r.confirmed, rating=rating, open=r.open_tasks)
+    text = ctx.t(
+        "me.record",
+        status=ctx.t(f"me.status.{r.status}"),
+        hours=f"{r.hours:g}",
+        confirmed=r.confirmed,
+        rating=rating,
+        open=r.open_tasks,
+    )
     return [Message(text, keyboard=main_keyboard(ctx))]
 
 

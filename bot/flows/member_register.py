@@ -56,8 +56,11 @@ async def got_name(ctx: Ctx) -> list[Output]:
 
 @router.ask(FLOW, "phone")
 async def ask_phone(ctx: Ctx) -> list[Output]:
-    return [Message(ctx.t("reg.ask_phone"), contact_button=ctx.t("btn.share_phone"),
-                    keyboard=[[ctx.t("btn.cancel")]])]
+    return [
+        Message(
+            ctx.t("reg.ask_phone"), contact_button=ctx.t("btn.share_phone"), keyboard=[[ctx.t("btn.cancel")]]
+        )
+    ]
 
 
 @router.step(FLOW, "phone")
@@ -105,8 +108,10 @@ async def got_work_unit(ctx: Ctx) -> list[Output]:
 
 
 def _toggles(ctx: Ctx, verb: str, options: list[tuple[str, str]], chosen: list[str]) -> list[list]:
-    buttons = [ctx.raw_button(("✅ " if code in chosen else "") + label, verb, i)
-               for i, (code, label) in enumerate(options)]
+    buttons = [
+        ctx.raw_button(("✅ " if code in chosen else "") + label, verb, i)
+        for i, (code, label) in enumerate(options)
+    ]
     return [*grid_of(buttons), [ctx.button("btn.done_choosing", verb, len(options))]]
 
 
@@ -159,8 +164,16 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
     skills = "、".join(label for code, label in _skill_options(ctx) if code in d["skills"])
     slots = "、".join(label for code, label in _slot_options(ctx) if code in d["availability"])
     rows = [[ctx.button("btn.submit", "jok"), ctx.button("btn.edit", "jedit")]]
-    return question(ctx, "join.confirm", rows, name=d["name"], phone=display_phone(d["phone"]),
-                    unit=d["work_unit"], skills=skills, slots=slots)
+    return question(
+        ctx,
+        "join.confirm",
+        rows,
+        name=d["name"],
+        phone=display_phone(d["phone"]),
+        unit=d["work_unit"],
+        skills=skills,
+        slots=slots,
+    )
 
 
 @router.button("jedit")
@@ -176,8 +189,15 @@ async def save(ctx: Ctx) -> list[Output]:
         return stale(ctx)
     d = ctx.data
     await people.register_member(
-        ctx.s, actor_id=ctx.user.id, catalogue=ctx.deps.catalogue, name=d["name"], phone=d["phone"],
-        branch_id=d["branch_id"], grid_id=None, work_unit=d["work_unit"], skills=d["skills"],
+        ctx.s,
+        actor_id=ctx.user.id,
+        catalogue=ctx.deps.catalogue,
+        name=d["name"],
+        phone=d["phone"],
+        branch_id=d["branch_id"],
+        grid_id=None,
+        work_unit=d["work_unit"],
+        skills=d["skills"],
         availability=d["availability"],
     )
     await ctx.done()

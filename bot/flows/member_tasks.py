@@ -27,12 +27,19 @@ STEPS[DECLINE_FLOW] = STEPS[DROP_FLOW] = ["reason", "other"]
 async def taken(ctx: Ctx, wish: Wish) -> Message:
     """The job is theirs: now, and only now, the resident's contact."""
     c = await privacy.reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
-    text = ctx.t("task.taken", number=wish.number, category=category(ctx, wish), time=when(ctx, wish),
-                 text=wish.text, **contact_params(c))
+    text = ctx.t(
+        "task.taken",
+        number=wish.number,
+        category=category(ctx, wish),
+        time=when(ctx, wish),
+        text=wish.text,
+        **contact_params(c),
+    )
     return Message(text, buttons=task_buttons(ctx, wish))
 
 
 # --- 接单 an offer, claim from the wall, 出发 ---
+
 
 @router.button(TAKE)
 async def take(ctx: Ctx) -> list[Output]:
@@ -63,6 +70,7 @@ async def start(ctx: Ctx) -> list[Output]:
 
 
 # --- 婉拒 and 无法完成: a reason from buttons, or typed ---
+
 
 def _reason_form(flow: str, verb: str, reasons: list[str], ask_key: str, finish) -> None:
     @router.ask(flow, "reason")

@@ -30,8 +30,9 @@ async def my_wishes(ctx: Ctx) -> list[Output]:
     if not found:
         return [Message(ctx.t("mine.empty"), keyboard=main_keyboard(ctx))]
     lines = [ctx.t("mine.header")] + [
-        ctx.t("mine.item", number=w.number, category=category(ctx, w),
-              status=status_label(ctx.lang, w.status))
+        ctx.t(
+            "mine.item", number=w.number, category=category(ctx, w), status=status_label(ctx.lang, w.status)
+        )
         for w in found
     ]
     rows = grid_of([ctx.button("mine.btn.view", VIEW, w.id, number=w.number) for w in found])
@@ -41,7 +42,9 @@ async def my_wishes(ctx: Ctx) -> list[Output]:
 def _event(ctx: Ctx, wish: Wish, e: TimelineEntry, *, staff: bool) -> str:
     shown = e.note and (staff or e.to_status in OUTCOMES) and e.note != wish.rejection_reason
     return ctx.t(
-        "mine.event", at=ctx.local(e.at), status=status_label(ctx.lang, e.to_status),
+        "mine.event",
+        at=ctx.local(e.at),
+        status=status_label(ctx.lang, e.to_status),
         by=ctx.t("mine.event_by", name=e.actor) if e.actor else "",
         note=ctx.t("mine.event_note", note=e.note) if shown else "",
     )
@@ -63,8 +66,16 @@ async def view(ctx: Ctx) -> list[Output]:
     events = await queries.timeline(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])  # checks who may look
     wish = await wishes.get_wish(ctx.s, ctx.ids[0])
     status = S(wish.status)
-    parts = [ctx.t("mine.detail", number=wish.number, category=category(ctx, wish), text=wish.text,
-                   time=when(ctx, wish), status=status_label(ctx.lang, status))]
+    parts = [
+        ctx.t(
+            "mine.detail",
+            number=wish.number,
+            category=category(ctx, wish),
+            text=wish.text,
+            time=when(ctx, wish),
+            status=status_label(ctx.lang, status),
+        )
+    ]
     if status == S.rejected and (why := _rejection(ctx, wish)):
         parts.append(why)
     if privacy.may_see_contact(ctx.actor, wish):
@@ -84,13 +95,18 @@ async def view(ctx: Ctx) -> list[Output]:
 
 # --- 撤销, with a confirm step ---
 
+
 @router.button("wcx")
 async def ask_cancel(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
     wish = await own_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], statuses=CANCELLABLE)
-    rows = [[ctx.button("mine.btn.cancel_yes", "wcxy", wish.id),
-             ctx.button("mine.btn.cancel_no", "wcxn", wish.id)]]
+    rows = [
+        [
+            ctx.button("mine.btn.cancel_yes", "wcxy", wish.id),
+            ctx.button("mine.btn.cancel_no", "wcxn", wish.id),
+        ]
+    ]
     return [Message(ctx.t("mine.ask_cancel", number=wish.number), buttons=rows)]
 
 

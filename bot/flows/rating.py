@@ -29,6 +29,7 @@ def rate_rows(ctx: Ctx, wish_id: int) -> list[list[Button]]:
 
 # --- rating, then an optional comment ---
 
+
 @router.button(RATE)
 async def rate(ctx: Ctx) -> list[Output]:
     if len(ctx.ids) != 2:
@@ -68,6 +69,7 @@ async def got_comment(ctx: Ctx) -> list[Output]:
 
 
 # --- 没有办好: what was not done, confirm, then staff follow up ---
+
 
 @router.button(DISPUTE)
 async def dispute(ctx: Ctx) -> list[Output]:
@@ -124,7 +126,8 @@ async def send_dispute(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, DISPUTE_FLOW, "confirm"):
         return stale(ctx)
     d = ctx.data
-    wish, refused = await settle(ctx, lambda: tasks.dispute_wish(
-        ctx.s, actor_id=ctx.user.id, wish_id=d["wish_id"], note=d["note"] or None
-    ))
+    wish, refused = await settle(
+        ctx,
+        lambda: tasks.dispute_wish(ctx.s, actor_id=ctx.user.id, wish_id=d["wish_id"], note=d["note"] or None),
+    )
     return refused or [Message(ctx.t("mine.disputed", number=wish.number), keyboard=main_keyboard(ctx))]

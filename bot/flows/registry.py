@@ -22,9 +22,20 @@ from bot.flows.router import Router
 
 ROUTER = Router()
 for module in (
-    common, forms, resident_register, wish_form, member_register,
-    staff_queue, staff_dispatch, staff_wish, staff_members,
-    member_tasks, member_complete, member_record, my_wishes, rating,
+    common,
+    forms,
+    resident_register,
+    wish_form,
+    member_register,
+    staff_queue,
+    staff_dispatch,
+    staff_wish,
+    staff_members,
+    member_tasks,
+    member_complete,
+    member_record,
+    my_wishes,
+    rating,
 ):
     ROUTER.include(module.router)
 

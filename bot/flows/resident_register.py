@@ -59,8 +59,11 @@ async def got_name(ctx: Ctx) -> list[Output]:
 
 @router.ask(FLOW, "phone")
 async def ask_phone(ctx: Ctx) -> list[Output]:
-    return [Message(ctx.t("reg.ask_phone"), contact_button=ctx.t("btn.share_phone"),
-                    keyboard=[[ctx.t("btn.cancel")]])]
+    return [
+        Message(
+            ctx.t("reg.ask_phone"), contact_button=ctx.t("btn.share_phone"), keyboard=[[ctx.t("btn.cancel")]]
+        )
+    ]
 
 
 @router.step(FLOW, "phone")
@@ -149,8 +152,9 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     address = " ".join(p for p in (d["compound"], d["building"], d.get("unit", ""), d["room"]) if p)
     rows = [[ctx.button("btn.confirm", "regok"), ctx.button("btn.edit", "regedit")]]
-    return question(ctx, "reg.confirm", rows, name=d["name"], phone=display_phone(d["phone"]),
-                    address=address)
+    return question(
+        ctx, "reg.confirm", rows, name=d["name"], phone=display_phone(d["phone"]), address=address
+    )
 
 
 @router.button("regedit")
@@ -169,7 +173,11 @@ async def save(ctx: Ctx) -> list[Output]:
         return stale(ctx)
     d = ctx.data
     await people.register_resident(
-        ctx.s, actor_id=ctx.user.id, name=d["name"], phone=d["phone"], branch_id=d["branch_id"],
+        ctx.s,
+        actor_id=ctx.user.id,
+        name=d["name"],
+        phone=d["phone"],
+        branch_id=d["branch_id"],
         grid_id=d.get("grid_id"),
         address=people.Address(d["compound"], d["building"], d.get("unit", ""), d["room"]),
     )

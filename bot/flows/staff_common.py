@@ -74,13 +74,22 @@ async def card(ctx: Ctx, wish: Wish) -> str:
     grid = await ctx.s.get(Grid, wish.grid_id) if wish.grid_id else None
     date = wish.preferred_date.isoformat() if wish.preferred_date else None
     return ctx.t(
-        "queue.card", number=wish.number, category=cat_label(ctx, wish.category),
-        resident=mask_name(resident.name or resident.display_name), grid=grid.name if grid else "",
-        at=ctx.local(wish.submitted_at), time=time_label(ctx.lang, wish.time_window, date), text=wish.text,
+        "queue.card",
+        number=wish.number,
+        category=cat_label(ctx, wish.category),
+        resident=mask_name(resident.name or resident.display_name),
+        grid=grid.name if grid else "",
+        at=ctx.local(wish.submitted_at),
+        time=time_label(ctx.lang, wish.time_window, date),
+        text=wish.text,
         extras=extras(ctx, wish),
     )
 
 
 def triage_buttons(ctx: Ctx, wish_id: int) -> list[list[Button]]:
-    return [[ctx.button("triage.accept", verbs.ACCEPT, wish_id),
-             ctx.button("triage.reject", verbs.REJECT, wish_id)]]
+    return [
+        [
+            ctx.button("triage.accept", verbs.ACCEPT, wish_id),
+            ctx.button("triage.reject", verbs.REJECT, wish_id),
+        ]
+    ]

@@ -48,10 +48,19 @@ async def pending(ctx: Ctx, branch: BranchRow) -> list[Output]:
         return [Message(ctx.t("members.empty", branch=branch.name))]
     out: list[Output] = [Message(ctx.t("members.header", branch=branch.name, n=len(rows)))]
     for m in rows:
-        text = ctx.t("members.card", name=m.name, phone=mask_phone(m.phone), unit=m.work_unit,
-                     skills=skills_of(ctx, m.skills))
-        buttons = [[ctx.button("members.approve", verbs.APPROVE, m.user_id),
-                    ctx.button("members.deny", verbs.DENY, m.user_id)]]
+        text = ctx.t(
+            "members.card",
+            name=m.name,
+            phone=mask_phone(m.phone),
+            unit=m.work_unit,
+            skills=skills_of(ctx, m.skills),
+        )
+        buttons = [
+            [
+                ctx.button("members.approve", verbs.APPROVE, m.user_id),
+                ctx.button("members.deny", verbs.DENY, m.user_id),
+            ]
+        ]
         out.append(Message(text, buttons=buttons, notify=False))
     return out
 
@@ -67,8 +76,14 @@ async def search(ctx: Ctx, branches: list[BranchRow], text: str) -> list[Output]
         return [Message(ctx.t("members.none", text=text))]
     lines = [ctx.t("members.found_header", n=len(found))]
     lines += [
-        ctx.t("members.row", name=m.name, phone=mask_phone(m.phone), unit=m.work_unit,
-              skills=skills_of(ctx, m.skills), status=ctx.t(f"members.status.{m.status}"))
+        ctx.t(
+            "members.row",
+            name=m.name,
+            phone=mask_phone(m.phone),
+            unit=m.work_unit,
+            skills=skills_of(ctx, m.skills),
+            status=ctx.t(f"members.status.{m.status}"),
+        )
         for m in found
     ]
     return [Message("\n".join(lines))]

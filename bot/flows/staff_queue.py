@@ -56,14 +56,21 @@ async def after(ctx: Ctx, branch_id: int, last_id: int) -> int:
     last = await wishes.get_wish(ctx.s, last_id)
     at = last.submitted_at
     before = (Wish.submitted_at < at) | ((Wish.submitted_at == at) & (Wish.id <= last.id))
-    query = select(func.count()).select_from(Wish).where(
-        Wish.branch_id == branch_id, Wish.status == S.submitted, before)
+    query = (
+        select(func.count())
+        .select_from(Wish)
+        .where(Wish.branch_id == branch_id, Wish.status == S.submitted, before)
+    )
     return await ctx.s.scalar(query)
 
 
 async def page(ctx: Ctx, branch: BranchRow, offset: int) -> list[Output]:
     found = await queries.wishes_for_staff(
-        ctx.s, actor_id=ctx.user.id, branch_id=branch.id, statuses=(S.submitted,), offset=offset,
+        ctx.s,
+        actor_id=ctx.user.id,
+        branch_id=branch.id,
+        statuses=(S.submitted,),
+        offset=offset,
         limit=PAGE + 1,
     )
     if not found:
@@ -113,8 +120,10 @@ async def chose_category(ctx: Ctx) -> list[Output]:
     if len(ctx.ids) < 2 or ctx.ids[1] >= len(codes):
         return refuse(ctx, "error.stale_button")
     label = cat_label(ctx, codes[ctx.ids[1]])
-    rows = [[ctx.button(f"priority.{p}", PRIORITY, wish.id, ctx.ids[1], i) for i, p in enumerate(PRIORITIES)],
-            [ctx.button("btn.back", verbs.ACCEPT, wish.id)]]
+    rows = [
+        [ctx.button(f"priority.{p}", PRIORITY, wish.id, ctx.ids[1], i) for i, p in enumerate(PRIORITIES)],
+        [ctx.button("btn.back", verbs.ACCEPT, wish.id)],
+    ]
     return [Edit(ctx.t("triage.ask_priority", number=wish.number, category=label), rows)]
 
 
@@ -127,11 +136,19 @@ async def chose_priority(ctx: Ctx) -> list[Output]:
         return refuse(ctx, "error.stale_button")
     priority = PRIORITIES[ctx.ids[2]]
     wish = await wishes.accept_wish(
-        ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], category=codes[ctx.ids[1]], priority=priority,
+        ctx.s,
+        actor_id=ctx.user.id,
+        wish_id=ctx.ids[0],
+        category=codes[ctx.ids[1]],
+        priority=priority,
         catalogue=ctx.deps.catalogue,
     )
-    text = ctx.t("triage.accepted", number=wish.number, priority=ctx.t(f"priority.{priority}"),
-                 category=cat_label(ctx, wish.category))
+    text = ctx.t(
+        "triage.accepted",
+        number=wish.number,
+        priority=ctx.t(f"priority.{priority}"),
+        category=cat_label(ctx, wish.category),
+    )
     return [Edit(text, [[ctx.button("dispatch.btn", verbs.DISPATCH, wish.id)]])]
 
 
@@ -152,8 +169,9 @@ async def reject(ctx: Ctx) -> list[Output]:
     if isinstance(wish, list):
         return wish
     buttons = [
-        ctx.raw_button(r.label.get(ctx.lang) + (ctx.t("triage.referral_mark") if r.referral else ""), REASON,
-                       wish.id, i)
+        ctx.raw_button(
+            r.label.get(ctx.lang) + (ctx.t("triage.referral_mark") if r.referral else ""), REASON, wish.id, i
+        )
         for i, r in enumerate(ctx.deps.catalogue.rejections.values())
     ]
     rows = [*grid_of(buttons, 1), [ctx.button("btn.back", BACK, wish.id)]]
@@ -169,7 +187,11 @@ async def chose_reason(ctx: Ctx) -> list[Output]:
         return refuse(ctx, "error.stale_button")
     reason = reasons[ctx.ids[1]]
     wish = await wishes.reject_wish(
-        ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], reason=reason.code, note=None,
+        ctx.s,
+        actor_id=ctx.user.id,
+        wish_id=ctx.ids[0],
+        reason=reason.code,
+        note=None,
         catalogue=ctx.deps.catalogue,
     )
     referral = ""

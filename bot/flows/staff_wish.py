@@ -30,6 +30,7 @@ RESOLVE = {"redo": S.assigned, "redispatch": S.accepted, "close": S.closed}
 STEPS[FLOW] = ACTIONS
 CANCELLABLE = (S.submitted, S.accepted, S.offered, S.posted)
 
+
 @router.command("wish")
 async def wish_command(ctx: Ctx) -> list[Output]:
     """Staff: `/wish A-0042` shows the details. Anyone else (or no number) posts a wish."""
@@ -55,18 +56,28 @@ async def view(ctx: Ctx, wish: Wish, *, edit: bool = False) -> list[Output]:
 
 async def details(ctx: Ctx, wish: Wish) -> str:
     date = wish.preferred_date.isoformat() if wish.preferred_date else None
-    parts = [ctx.t(
-        "staffwish.details", number=wish.number, priority=ctx.t(f"priority.{wish.priority}"),
-        category=cat_label(ctx, wish.category), status=staff_status(ctx, wish.status),
-        at=ctx.local(wish.submitted_at), time=time_label(ctx.lang, wish.time_window, date), text=wish.text,
-        extras=extras(ctx, wish),
-    )]
+    parts = [
+        ctx.t(
+            "staffwish.details",
+            number=wish.number,
+            priority=ctx.t(f"priority.{wish.priority}"),
+            category=cat_label(ctx, wish.category),
+            status=staff_status(ctx, wish.status),
+            at=ctx.local(wish.submitted_at),
+            time=time_label(ctx.lang, wish.time_window, date),
+            text=wish.text,
+            extras=extras(ctx, wish),
+        )
+    ]
     contact = await reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
     parts.append(ctx.t("staffwish.resident", name=contact.name, phone=contact.phone, address=contact.address))
     if (await ctx.s.get(User, wish.resident_id)).unreachable:
         parts.append(ctx.t("staffwish.unreachable"))
-    offer = await ctx.s.scalar(select(Offer).where(
-        Offer.wish_id == wish.id, Offer.kind == OfferKind.direct, Offer.status == OfferStatus.open))
+    offer = await ctx.s.scalar(
+        select(Offer).where(
+            Offer.wish_id == wish.id, Offer.kind == OfferKind.direct, Offer.status == OfferStatus.open
+        )
+    )
     member_id = wish.assigned_member_id or (offer.member_id if offer else None)
     if member_id:
         member = await ctx.s.get(User, member_id)
@@ -84,8 +95,15 @@ async def details(ctx: Ctx, wish: Wish) -> str:
     parts.append(ctx.t("staffwish.timeline"))
     for e in await queries.timeline(ctx.s, actor_id=ctx.user.id, wish_id=wish.id):
         note = ctx.t("staffwish.event_note", note=e.note) if e.note else ""
-        parts.append(ctx.t("staffwish.event", at=ctx.local(e.at), status=staff_status(ctx, e.to_status),
-                           actor=e.actor or ctx.t("label.system"), note=note))
+        parts.append(
+            ctx.t(
+                "staffwish.event",
+                at=ctx.local(e.at),
+                status=staff_status(ctx, e.to_status),
+                actor=e.actor or ctx.t("label.system"),
+                note=note,
+            )
+        )
     return "".join(parts)
 
 
@@ -113,8 +131,9 @@ async def cancel(ctx: Ctx) -> list[Output]:
         return refuse(ctx)
     wish = await wishes.get_wish(ctx.s, ctx.ids[0])
     require_staff(ctx.actor, wish.branch_id)
-    rows = [[ctx.button("staffwish.cancel_yes", CANCEL_YES, wish.id),
-             ctx.button("btn.back", VIEW, wish.id, 1)]]
+    rows = [
+        [ctx.button("staffwish.cancel_yes", CANCEL_YES, wish.id), ctx.button("btn.back", VIEW, wish.id, 1)]
+    ]
     return [Edit(ctx.t("staffwish.cancel_confirm", number=wish.number), rows)]
 
 
@@ -131,8 +150,12 @@ async def withdraw(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
     wish = await dispatch.withdraw_from_wall(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
-    return [Edit(ctx.t("staffwish.withdrawn", number=wish.number),
-                 [[ctx.button("dispatch.btn", verbs.DISPATCH, wish.id)]])]
+    return [
+        Edit(
+            ctx.t("staffwish.withdrawn", number=wish.number),
+            [[ctx.button("dispatch.btn", verbs.DISPATCH, wish.id)]],
+        )
+    ]
 
 
 # --- 改派 and settling a dispute: one typed reason or note, then the service ---------------------
@@ -193,12 +216,19 @@ async def find(ctx: Ctx) -> list[Output]:
     found: list[Wish] = []
     for branch in await scope(ctx):
         found += await queries.search_wishes(ctx.s, actor_id=ctx.user.id, branch_id=branch.id, text=text)
-    found = sorted(found, key=lambda w: -w.id)[:queries.PAGE]
+    found = sorted(found, key=lambda w: -w.id)[: queries.PAGE]
     if not found:
         return [Message(ctx.t("find.none", text=text))]
     lines = [ctx.t("find.header", n=len(found))]
-    lines += [ctx.t("find.line", number=w.number, status=staff_status(ctx, w.status), text=w.text[:40],
-                    category=cat_label(ctx, w.category)) for w in found]
+    lines += [
+        ctx.t(
+            "find.line",
+            number=w.number,
+            status=staff_status(ctx, w.status),
+            text=w.text[:40],
+            category=cat_label(ctx, w.category),
+        )
+        for w in found
+    ]
     buttons = [ctx.raw_button(w.number, VIEW, w.id) for w in found]
     return [Message("\n".join(lines), buttons=grid_of(buttons, 3))]
-

@@ -110,8 +110,7 @@ async def ask_date(ctx: Ctx) -> list[Output]:
     today = ctx.today()
     days = [today + timedelta(days=n) for n in range(1, DATE_CHOICES + 1)]
     buttons = [
-        ctx.raw_button(f"{d:%m-%d} {ctx.t(f'weekday.{d.weekday()}')}", "wdate", d.toordinal())
-        for d in days
+        ctx.raw_button(f"{d:%m-%d} {ctx.t(f'weekday.{d.weekday()}')}", "wdate", d.toordinal()) for d in days
     ]
     return question(ctx, "wish.ask_date", grid_of(buttons, 3))
 
@@ -135,9 +134,13 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
         extras.append(ctx.t("wish.with_voice"))
     rows = [[ctx.button("btn.submit", "wsubmit"), ctx.button("btn.edit", "wedit")]]
     return question(
-        ctx, "wish.confirm", rows,
+        ctx,
+        "wish.confirm",
+        rows,
         category=category_label(ctx.lang, ctx.deps.catalogue, d["category"]),
-        text=text, time=time_label(ctx.lang, d["window"], d.get("date")), extras="\n".join(extras),
+        text=text,
+        time=time_label(ctx.lang, d["window"], d.get("date")),
+        extras="\n".join(extras),
     )
 
 
@@ -154,12 +157,19 @@ async def submit(ctx: Ctx) -> list[Output]:
         return stale(ctx)
     d = ctx.data
     draft = wishes.WishDraft(
-        category=d["category"], text=d.get("text", ""), time_window=TimeWindow(d["window"]),
+        category=d["category"],
+        text=d.get("text", ""),
+        time_window=TimeWindow(d["window"]),
         preferred_date=date.fromisoformat(d["date"]) if d.get("date") else None,
-        photo_file_ids=tuple(d.get("photos", [])), voice_file_id=d.get("voice"),
+        photo_file_ids=tuple(d.get("photos", [])),
+        voice_file_id=d.get("voice"),
     )
     wish = await wishes.submit_wish(
-        ctx.s, actor_id=ctx.user.id, draft=draft, catalogue=ctx.deps.catalogue, limits=ctx.deps.limits,
+        ctx.s,
+        actor_id=ctx.user.id,
+        draft=draft,
+        catalogue=ctx.deps.catalogue,
+        limits=ctx.deps.limits,
         today=ctx.today(),
     )
     await ctx.done()

@@ -34,8 +34,12 @@ class SandanBot:
         self.deps = deps
         self.engine: Engine = build_engine(deps)
         self.application: Application = (
-            ApplicationBuilder().token(token).base_url(f"{api_root}/bot")
-            .base_file_url(f"{api_root}/file/bot").concurrent_updates(PerUserOrder()).build()
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_root}/bot")
+            .base_file_url(f"{api_root}/file/bot")
+            .concurrent_updates(PerUserOrder())
+            .build()
         )
         self.application.add_handler(TypeHandler(Update, self.on_update))
         self._menus: dict[int, tuple] = {}  # the command menu last set per chat

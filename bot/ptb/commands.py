@@ -34,8 +34,9 @@ async def set_default_commands(bot: Bot) -> None:
     for language in LANGUAGES:
         code = None if language == "zh" else language
         try:
-            await bot.set_my_commands(commands_for(None, language), scope=BotCommandScopeAllPrivateChats(),
-                                      language_code=code)
+            await bot.set_my_commands(
+                commands_for(None, language), scope=BotCommandScopeAllPrivateChats(), language_code=code
+            )
         except TelegramError as exc:
             log.warning("setMyCommands (default, %s) failed: %s", language, exc)
 

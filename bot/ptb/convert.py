@@ -15,8 +15,13 @@ def to_input(update: Update) -> Input | None:
     if update.callback_query is not None:
         query = update.callback_query
         message_id = query.message.message_id if query.message else None
-        return Input(_who(query.from_user), Kind.button, data=query.data, message_id=message_id,
-                     update_id=update.update_id)
+        return Input(
+            _who(query.from_user),
+            Kind.button,
+            data=query.data,
+            message_id=message_id,
+            update_id=update.update_id,
+        )
     message = update.message
     if message is None or message.from_user is None or message.chat.type != "private":
         return None  # edits, channel posts, groups: nothing to act on
@@ -30,9 +35,13 @@ def to_input(update: Update) -> Input | None:
         return Input(who, Kind.text, text=text, update_id=uid)
     if message.contact is not None:
         contact = message.contact
-        return Input(who, Kind.contact, phone=contact.phone_number, contact_user_id=contact.user_id, update_id=uid)
+        return Input(
+            who, Kind.contact, phone=contact.phone_number, contact_user_id=contact.user_id, update_id=uid
+        )
     if message.photo:
-        return Input(who, Kind.photo, file_id=message.photo[-1].file_id, text=message.caption or "", update_id=uid)
+        return Input(
+            who, Kind.photo, file_id=message.photo[-1].file_id, text=message.caption or "", update_id=uid
+        )
     if message.voice is not None:
         return Input(who, Kind.voice, file_id=message.voice.file_id, update_id=uid)
     if message.location is not None:

@@ -46,7 +46,9 @@ def markup(message: Message):
             [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in message.buttons]
         )
     if message.contact_button or message.keyboard:
-        rows = [[KeyboardButton(message.contact_button, request_contact=True)]] if message.contact_button else []
+        rows = (
+            [[KeyboardButton(message.contact_button, request_contact=True)]] if message.contact_button else []
+        )
         rows += [[KeyboardButton(label) for label in row] for row in message.keyboard or []]
         return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=not message.contact_button)
     if message.remove_keyboard:
@@ -60,7 +62,10 @@ async def send_message(bot: Bot, chat_id: int, message: Message) -> None:
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
         await bot.send_message(
-            chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=markup(message) if last else None,
+            chat_id,
+            chunk,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(message) if last else None,
             disable_notification=not message.notify,
         )
 
@@ -73,8 +78,11 @@ async def render(bot: Bot, chat_id: int, outputs: list[Output], *, query=None) -
         elif isinstance(output, Edit) and query is not None and query.message is not None:
             buttons = markup(Message("", buttons=output.buttons)) if output.buttons else None
             await bot.edit_message_text(
-                split_text(output.text)[0], chat_id=chat_id, message_id=query.message.message_id,
-                parse_mode=ParseMode.HTML, reply_markup=buttons,
+                split_text(output.text)[0],
+                chat_id=chat_id,
+                message_id=query.message.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=buttons,
             )
         elif isinstance(output, Answer) and query is not None:
             await query.answer(output.text or None, show_alert=output.alert)

@@ -24,7 +24,9 @@ class PtbTransport:
             await send_message(self.bot, item.telegram_id, message)
         except RetryAfter as exc:
             wait = exc.retry_after
-            raise delivery.RetryAfter(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from exc
+            raise delivery.RetryAfter(
+                wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            ) from exc
         except Forbidden as exc:
             raise delivery.Unreachable(str(exc)) from exc
         except BadRequest:  # a NetworkError subclass, but retrying will not help

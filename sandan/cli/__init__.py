@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,8 +25,8 @@ for sub, name in ((db_app, "db"), (branch_app, "branch"), (staff_app, "staff"), 
     app.add_typer(sub, name=name)
 
 
-def _run(make_coro) -> None:
-    """Bootstrap, run one coroutine against the app, and report failures plainly."""
+def _run(make_coro):
+    """Bootstrap, run one coroutine against the app, return its result; report failures plainly."""
     try:
         the_app = bootstrap()
     except ConfigError as exc:
@@ -40,7 +41,7 @@ def _run(make_coro) -> None:
             await the_app.db.dispose()
 
     try:
-        asyncio.run(go())
+        return asyncio.run(go())
     except DomainError as exc:
         typer.echo(render_error(DEFAULT, exc.key, exc.params), err=True)
         raise typer.Exit(1) from None
@@ -91,26 +92,27 @@ def branch_list() -> None:
 def branch_qr(
     code: str,
     out: Annotated[str | None, typer.Option("--out", "-o", help="PNG file to write.")] = None,
-    bot: Annotated[str | None, typer.Option("--bot", help="Bot username; defaults to TELEGRAM_BOT_USERNAME.")] = None,
+    bot: Annotated[
+        str | None, typer.Option("--bot", help="Bot username; defaults to TELEGRAM_BOT_USERNAME.")
+    ] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = DEFAULT,
 ) -> None:
     """Write a QR-code poster for a branch's lobby; scanning it opens the bot for that branch."""
     from bot.poster import deep_link, render_poster
 
-    async def go(a):
+    async def find(a):
         username = bot or a.settings.telegram_bot_username
         if not username:
             typer.echo("Give the bot's username with --bot or TELEGRAM_BOT_USERNAME.", err=True)
             raise typer.Exit(2)
         async with a.db.read() as s:
             branch = await branch_by_code(s, code)
-        path = out or f"sandan-{branch.code}-qr.png"
-        link = deep_link(username, branch.code)
-        with open(path, "wb") as fp:
-            fp.write(render_poster(branch_name=branch.name, link=link, language=lang))
-        typer.echo(f"Wrote {path} ({link}).")
+        return branch, deep_link(username, branch.code)
 
-    _run(go)
+    branch, link = _run(find)
+    path = Path(out or f"sandan-{branch.code}-qr.png")
+    path.write_bytes(render_poster(branch_name=branch.name, link=link, language=lang))
+    typer.echo(f"Wrote {path} ({link}).")
 
 
 @staff_app.command("add")

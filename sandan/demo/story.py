@@ -33,7 +33,9 @@ class Demo:
         code = "en" if lang == "en" else "zh-hans"
         self.resident = FakeUser(2001, "王秀英", language_code=code)
         self.staff = FakeUser(1001, "张书记", language_code=code)
-        self.members = [FakeUser(3001 + i, n, language_code=code) for i, n in enumerate(["李建国", "赵红梅", "陈志强"])]
+        self.members = [
+            FakeUser(3001 + i, n, language_code=code) for i, n in enumerate(["李建国", "赵红梅", "陈志强"])
+        ]
         people_ = [self.resident, self.staff, *self.members]
         self.transcript = Transcript(api, {u.id: u.first_name for u in people_}, "🤖")
 
@@ -93,12 +95,22 @@ class Demo:
             g1, g2 = [g.id for g in await grids_of(s, branch.id)]
             staff = await add_staff(s, telegram_id=self.staff.id, branch_code="A")
             staff.name, staff.language = "张书记", "en" if self.lang == "en" else "zh"
-            for user, grid, skills in zip(self.members, (g1, g2, g2), (["repair"], ["repair", "errands"], ["tutoring"])):
-                member = await people.ensure_user(s, telegram_id=user.id, display_name=user.first_name,
-                                                  language=user.language_code)
+            for user, grid, skills in zip(
+                self.members, (g1, g2, g2), (["repair"], ["repair", "errands"], ["tutoring"]), strict=True
+            ):
+                member = await people.ensure_user(
+                    s, telegram_id=user.id, display_name=user.first_name, language=user.language_code
+                )
                 await people.register_member(
-                    s, actor_id=member.id, catalogue=catalogue, name=user.first_name, phone="13900001111",
-                    branch_id=branch.id, grid_id=grid, work_unit="区供电公司", skills=skills,
+                    s,
+                    actor_id=member.id,
+                    catalogue=catalogue,
+                    name=user.first_name,
+                    phone="13900001111",
+                    branch_id=branch.id,
+                    grid_id=grid,
+                    work_unit="区供电公司",
+                    skills=skills,
                     availability=["weekday_evening", "weekend"],
                 )
                 await people.decide_member(s, actor_id=staff.id, member_user_id=member.id, approve=True)
@@ -159,8 +171,13 @@ async def run_demo(lang: str = "zh") -> None:
         async with FakeBotApi() as api:
             demo = Demo(api, db, lang)
             await demo.cast()
-            deps = Deps(db, load_catalogue(DEFAULT_CATALOGUE), Limits(), ZoneInfo("Asia/Shanghai"),
-                        CallbackCodec(b"demo"))
+            deps = Deps(
+                db,
+                load_catalogue(DEFAULT_CATALOGUE),
+                Limits(),
+                ZoneInfo("Asia/Shanghai"),
+                CallbackCodec(b"demo"),
+            )
             bot = SandanBot(deps, token=api.token, api_root=api.base_url)
             stop = asyncio.Event()
             running = asyncio.create_task(bot.run(stop))

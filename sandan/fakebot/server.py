@@ -39,8 +39,15 @@ def _connected(request: web.Request) -> bool:
 
 
 class FakeBotApi(
-    Recording, Faults, UpdateInjection, ChatState,
-    MessageMethods, EditMethods, UpdateMethods, FileMethods, SettingsMethods,
+    Recording,
+    Faults,
+    UpdateInjection,
+    ChatState,
+    MessageMethods,
+    EditMethods,
+    UpdateMethods,
+    FileMethods,
+    SettingsMethods,
 ):
     """A fake Bot API on ``127.0.0.1`` that records calls and serves injected updates.
 
@@ -185,9 +192,7 @@ class FakeBotApi(
         throttled = self._check_rate_limit(method, params)
         if throttled is not None:
             self.rate_limited_count += 1
-            return self._finish(
-                call, ApiError(429, f"Too Many Requests: retry after {throttled}", throttled)
-            )
+            return self._finish(call, ApiError(429, f"Too Many Requests: retry after {throttled}", throttled))
 
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:

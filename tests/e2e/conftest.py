@@ -60,7 +60,7 @@ def button(message: dict, label_part: str) -> str:
     raise AssertionError(f"no button {label_part!r} in {message.get('text')!r}")
 
 
-async def press(api: FakeBotApi, user, label_part: str, *, timeout: float = 5) -> int:
+async def press(api: FakeBotApi, user, label_part: str, *, timeout: float = 5) -> int:  # noqa: ASYNC109
     """Press the newest button in the user's chat whose label contains `label_part`."""
 
     def find():
@@ -76,10 +76,12 @@ async def press(api: FakeBotApi, user, label_part: str, *, timeout: float = 5) -
     return api.press(user, current, data)
 
 
-async def said(api: FakeBotApi, user, text_part: str, *, timeout: float = 5) -> dict:
+async def said(api: FakeBotApi, user, text_part: str, *, timeout: float = 5) -> dict:  # noqa: ASYNC109
     """Wait until the bot has sent the user a message containing `text_part`."""
 
     def find():
-        return next((m for m in reversed(api.sent_messages(user.id)) if text_part in (m.get("text") or "")), None)
+        return next(
+            (m for m in reversed(api.sent_messages(user.id)) if text_part in (m.get("text") or "")), None
+        )
 
     return await api.wait_for(find, timeout=timeout)

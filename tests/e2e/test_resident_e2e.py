@@ -108,13 +108,17 @@ async def test_a_429_storm_delays_notifications_but_loses_none(running, db):
         for n in range(12):
             s.add(Outbox(user_id=1, key="staff.cancelled", params={"number": f"X-{n}"}))
     api.fail_next("sendMessage", status=429, retry_after=1, count=4)
-    await api.wait_for(lambda: sum("X-" in (m.get("text") or "") for m in api.sent_messages()) >= 12, timeout=15)
+    await api.wait_for(
+        lambda: sum("X-" in (m.get("text") or "") for m in api.sent_messages()) >= 12, timeout=15
+    )
     texts = [m["text"] for m in api.sent_messages() if "X-" in (m.get("text") or "")]
     assert len(texts) == len(set(texts)) == 12
 
     async def undelivered() -> int:
         async with db.read() as s:
-            return await s.scalar(select(func.count()).select_from(Outbox).where(Outbox.status != OutboxStatus.sent))
+            return await s.scalar(
+                select(func.count()).select_from(Outbox).where(Outbox.status != OutboxStatus.sent)
+            )
 
     for _ in range(50):  # the last "sent" mark may land just after Telegram's answer
         if await undelivered() == 0:

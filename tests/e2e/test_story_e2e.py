@@ -17,10 +17,15 @@ async def test_the_full_story_from_posting_to_rating(running, db, capsys):
         rating = await s.scalar(select(Rating))
         member = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == wish.assigned_member_id))
         helper = await s.get(User, wish.assigned_member_id)
-    assert (wish.status, wish.hours_spent, rating.score, rating.comment) == ("confirmed", 1.5, 5, "来得很快，修得很好，谢谢！")
+    assert (wish.status, wish.hours_spent, rating.score, rating.comment) == (
+        "confirmed",
+        1.5,
+        5,
+        "来得很快，修得很好，谢谢！",
+    )
     assert (helper.telegram_id, member.tasks_confirmed, member.hours_total) == (3002, 1, 1.5)
     transcript = capsys.readouterr().out
-    assert "婉拒" in transcript and "138 1234 1234" in transcript or "13812341234" in transcript
+    assert ("婉拒" in transcript and "138 1234 1234" in transcript) or "13812341234" in transcript
 
 
 async def _accepted_wish(demo: Demo):

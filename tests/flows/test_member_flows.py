@@ -36,15 +36,27 @@ async def build_town(db, catalogue, *, member_lang: str = "zh-hans", resident_la
         town.staff_id = (await add_staff(s, telegram_id=900, branch_code="A")).id
         user = await people.ensure_user(s, telegram_id=601, display_name="王秀英", language=resident_lang)
         await people.register_resident(
-            s, actor_id=user.id, name="王秀英", phone="13812341234", branch_id=branch.id, grid_id=grid.id,
+            s,
+            actor_id=user.id,
+            name="王秀英",
+            phone="13812341234",
+            branch_id=branch.id,
+            grid_id=grid.id,
             address=people.Address("幸福小区", "3栋", "2单元", "502"),
         )
         town.resident_id = user.id
         for tg, name in ((701, "李建国"), (702, "赵红梅")):
             member = await people.ensure_user(s, telegram_id=tg, display_name=name, language=member_lang)
             await people.register_member(
-                s, actor_id=member.id, catalogue=catalogue, name=name, phone="13900001111",
-                branch_id=branch.id, grid_id=grid.id, work_unit="区供电公司", skills=["repair"],
+                s,
+                actor_id=member.id,
+                catalogue=catalogue,
+                name=name,
+                phone="13900001111",
+                branch_id=branch.id,
+                grid_id=grid.id,
+                work_unit="区供电公司",
+                skills=["repair"],
                 availability=["weekend"],
             )
             await people.decide_member(s, actor_id=town.staff_id, member_user_id=member.id, approve=True)
@@ -58,11 +70,19 @@ async def new_wish(town: Town, text: str = "厨房水管漏水", *, resident_id:
     async with town.db.write() as s:
         draft = wishes.WishDraft("repairs", text, TimeWindow.weekend)
         wish = await wishes.submit_wish(
-            s, actor_id=resident_id or town.resident_id, draft=draft, catalogue=town.catalogue,
-            limits=wishes.Limits(), today=date.today(),
+            s,
+            actor_id=resident_id or town.resident_id,
+            draft=draft,
+            catalogue=town.catalogue,
+            limits=wishes.Limits(),
+            today=date.today(),
         )
         await wishes.accept_wish(
-            s, actor_id=town.staff_id, wish_id=wish.id, category="repairs", priority=Priority.normal,
+            s,
+            actor_id=town.staff_id,
+            wish_id=wish.id,
+            category="repairs",
+            priority=Priority.normal,
             catalogue=town.catalogue,
         )
         return wish.id

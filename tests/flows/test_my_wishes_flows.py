@@ -25,7 +25,12 @@ async def neighbour(town: Town) -> Person:
         user = await people.ensure_user(s, telegram_id=602, display_name="孙大妈")
         branch_id = (await load_actor(s, town.member_ids[0])).member_branch
         await people.register_resident(
-            s, actor_id=user.id, name="孙大妈", phone="13700002222", branch_id=branch_id, grid_id=None,
+            s,
+            actor_id=user.id,
+            name="孙大妈",
+            phone="13700002222",
+            branch_id=branch_id,
+            grid_id=None,
             address=people.Address("和平小区", "1栋", "", "101"),
         )
     return Person(602, "孙大妈")
@@ -147,8 +152,11 @@ async def test_another_resident_cannot_view_or_rate_someone_elses_wish(db, catal
     await town.chat.press(grandma, "查看 A-0001")
     sun = await neighbour(town)
     before = await snapshot(db)
-    for data in (find_button(grandma, "查看").data, find_button(grandma, "★★★★★").data,
-                 find_button(grandma, "没有办好").data):
+    for data in (
+        find_button(grandma, "查看").data,
+        find_button(grandma, "★★★★★").data,
+        find_button(grandma, "没有办好").data,
+    ):
         out = await town.chat.send(sun, Kind.button, data=data)
         assert isinstance(out[-1], Answer) and out[-1].alert and "不能" in out[-1].text
         assert not messages(out)
