@@ -8,7 +8,7 @@ from bot.flows.context import Ctx
 from bot.flows.io import Answer, Button, Kind, Message, Output
 from bot.flows.menus import main_keyboard
 from bot.flows.verbs import COMPLETE, DROP, START
-from bot.texts import category_label, render_error, time_label
+from bot.texts import category_label, display_phone, render_error, time_label
 from models import MemberStatus, Wish
 from models.enums import WishStatus as S
 from services import privacy
@@ -25,7 +25,7 @@ def category(ctx: Ctx, wish: Wish) -> str:
 
 
 def contact_params(c: privacy.Contact) -> dict:
-    return {"name": c.name, "phone": c.phone.removeprefix("+86"), "address": c.address}
+    return {"name": c.name, "phone": display_phone(c.phone), "address": c.address}
 
 
 def task_buttons(ctx: Ctx, wish: Wish) -> list[list[Button]]:

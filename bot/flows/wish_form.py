@@ -140,7 +140,7 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
         category=category_label(ctx.lang, ctx.deps.catalogue, d["category"]),
         text=text,
         time=time_label(ctx.lang, d["window"], d.get("date")),
-        extras="\n".join(extras),
+        extras="".join(f"\n{line}" for line in extras),
     )
 
 

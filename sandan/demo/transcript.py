@@ -1,5 +1,7 @@
 """Prints what the fake Telegram server saw as a readable chat transcript."""
 
+import html
+
 from sandan.fakebot import FakeBotApi
 
 KEEP = {"sendMessage", "editMessageText", "answerCallbackQuery", "sendPhoto", "sendDocument"}
@@ -34,7 +36,7 @@ class Transcript:
                 continue
             who = self.names.get(p.get("chat_id"), str(p.get("chat_id")))
             arrow = "✏️" if call.method == "editMessageText" else "→"
-            text = p.get("text") or p.get("caption") or ""
+            text = html.unescape(p.get("text") or p.get("caption") or "")  # as the person sees it
             print(f"  {self.bot_label} {arrow} {who}: " + text.replace("\n", "\n      "))
             for line in self._buttons(p.get("reply_markup")):
                 print(line)

@@ -160,13 +160,13 @@ async def test_taking_an_offer_shows_the_contact_and_the_next_buttons(db, catalo
     out = await town.chat.press(li, "接单")
     assert any(isinstance(o, Edit) and "A-0001" in o.text for o in out)
     text = messages(out)[0].text
-    assert "13812341234" in text and "幸福小区 3栋 2单元 502" in text and "王秀英" in text
+    assert "138 1234 1234" in text and "幸福小区 3栋 2单元 502" in text and "王秀英" in text
     for label in ("出发", "已办结", "无法完成"):
         find_button(li, label)
     wish = await wish_row(db, wish_id)
     assert (wish.status, wish.assigned_member_id) == ("assigned", town.member_ids[0])
     out = await town.chat.press(li, "接单")  # a double tap shows the job again
-    assert "13812341234" in messages(out)[0].text
+    assert "138 1234 1234" in messages(out)[0].text
 
 
 async def test_pressing_someone_elses_take_button_is_refused_and_changes_nothing(db, catalogue):
@@ -178,7 +178,7 @@ async def test_pressing_someone_elses_take_button_is_refused_and_changes_nothing
     before = await snapshot(db)
     out = await town.chat.send(zhao, Kind.button, data=find_button(li, "接单").data)
     assert isinstance(out[-1], Answer) and out[-1].alert and "失效" in out[-1].text
-    assert not any("13812341234" in getattr(o, "text", "") for o in out)
+    assert not any("138 1234 1234" in getattr(o, "text", "") for o in out)
     assert await snapshot(db) == before
 
 
@@ -212,7 +212,7 @@ async def test_complete_with_an_hours_button_and_no_photo(db, catalogue):
     wish_id = await assigned(town)
     li = town.members[0]
     await town.chat.command(li, "mytasks")
-    assert "待出发" in last_text(li) and "13812341234" in last_text(li)
+    assert "待出发" in last_text(li) and "138 1234 1234" in last_text(li)
     await town.chat.press(li, "已办结")
     await town.chat.text(li, "陪老人去了医院")
     await town.chat.press(li, "2 小时")
@@ -251,7 +251,7 @@ async def test_the_wall_lists_wishes_without_contact_and_the_first_claim_wins(db
         assert fact in wall
     assert "1381234" not in wall and "502" not in wall
     out = await town.chat.press(li, "认领 A-0001")
-    assert "13812341234" in messages(out)[0].text
+    assert "138 1234 1234" in messages(out)[0].text
     out = await town.chat.press(zhao, "认领 A-0001")
     assert isinstance(out[-1], Answer) and out[-1].alert and "已经有其他党员接了" in out[-1].text
     wish = await wish_row(db, wish_id)

@@ -169,12 +169,12 @@ async def test_the_assigned_member_and_staff_may_view_with_contact_others_not(db
     li, zhao = town.members
     notify(town, li, "任务", ("查看", verbs.VIEW, (wish_id,)))
     out = await town.chat.press(li, "查看")
-    assert "13812341234" in messages(out)[0].text
+    assert "138 1234 1234" in messages(out)[0].text
     find_button(li, "出发")
     staff = Person(900, "社区小王")
     notify(town, staff, "心愿", ("查看", verbs.VIEW, (wish_id,)))
     out = await town.chat.press(staff, "查看")
-    assert "13812341234" in messages(out)[0].text
+    assert "138 1234 1234" in messages(out)[0].text
     out = await town.chat.send(zhao, Kind.button, data=find_button(li, "查看").data)
     assert isinstance(out[-1], Answer) and out[-1].alert and not messages(out)
 
