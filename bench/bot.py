@@ -119,9 +119,9 @@ async def echo_round(seconds: float) -> tuple[float, ...]:
 
 
 async def _people(db: Database, catalogue) -> tuple[list[FakeUser], list[FakeUser], list[FakeUser]]:
-    residents = [FakeUser(20_000 + i, f"居民{i}") for i in range(150)]
+    residents = [FakeUser(20_000 + i, f"居民{i}") for i in range(152)]
     members = [FakeUser(30_000 + i, f"党员{i}") for i in range(45)]
-    staff = [FakeUser(40_000 + i, f"社工{i}") for i in range(5)]
+    staff = [FakeUser(40_000 + i, f"社工{i}") for i in range(3)]
     async with db.write() as s:
         branch = await add_branch(s, code="A", name="幸福社区", grids=["一网格", "二网格"])
         grid = (await grids_of(s, branch.id))[0]

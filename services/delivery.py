@@ -24,6 +24,7 @@ from services.ratelimit import ChatLimits, TokenBucket
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+MAX_PAUSE = 5.0  # seconds a pass waits for the overall limit before handing rows back
 MAX_ATTEMPTS = 8
 _backoff = wait_exponential(multiplier=2, min=2, max=600)
 
@@ -100,44 +101,67 @@ class OutboxSender:
         async with self.db.read() as s:
             return [tuple(r) for r in await s.execute(query)]
 
-    async def _claim(self, row: Outbox) -> bool:
-        """Take a lease on the row; False if another sender took it first."""
+    async def _claim(self, rows: list[Outbox]) -> set[int]:
+        """Lease the rows in one statement; returns those no other sender took first."""
+        if not rows:
+            return set()
+        now = self.clock()
         async with self.db.write() as s:
             result = await s.execute(
                 update(Outbox)
                 .where(
-                    Outbox.id == row.id,
+                    Outbox.id.in_([row.id for row in rows]),
                     Outbox.status == OutboxStatus.pending,
-                    Outbox.not_before == row.not_before,
+                    Outbox.not_before <= now,  # a leased row's not_before lies ahead
                 )
-                .values(not_before=self.clock() + LEASE, attempts=Outbox.attempts + 1)
+                .values(not_before=now + LEASE, attempts=Outbox.attempts + 1)
+                .returning(Outbox.id)
             )
-            return result.rowcount == 1
+            return set(result.scalars().all())
 
     async def _finish(self, row_id: int, **values) -> None:
         async with self.db.write() as s:
             await s.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
 
+    def _pick(self, due: list[tuple[Outbox, User]]) -> list[tuple[Outbox, User]]:
+        """The rows this pass may send: each chat within its share, oldest first."""
+        picked, counted = [], {}
+        for row, user in due:
+            chat = self.chats.bucket(user.id)
+            counted[user.id] = counted.get(user.id, 0) + 1
+            if chat.wait_time() == 0 and counted[user.id] <= chat.tokens:
+                picked.append((row, user))
+        return picked
+
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many rows were handled."""
-        handled = 0
-        for row, user in await self._due():
-            if user.telegram_id is None:
-                await self._finish(row.id, status=OutboxStatus.failed, last_error="no telegram id")
+        due, handled = await self._due(), 0
+        sendable = []
+        for row, user in due:
+            if user.telegram_id is None or user.unreachable:
+                await self._finish(
+                    row.id,
+                    status=OutboxStatus.failed,
+                    last_error="unreachable" if user.unreachable else "no telegram id",
+                )
+                self.tally.unreachable += bool(user.unreachable)
+            else:
+                sendable.append((row, user))
+        picked = self._pick(sendable)
+        claimed = await self._claim([row for row, _ in picked])
+        for row, user in picked:
+            if row.id not in claimed:
                 continue
-            if user.unreachable:
-                await self._finish(row.id, status=OutboxStatus.failed, last_error="unreachable")
-                self.tally.unreachable += 1
-                continue
-            chat = self.chats.bucket(user.id)
-            if chat.wait_time() > 0:  # this chat has had its share; others go first
+            pause = self.overall.wait_time()
+            if pause > MAX_PAUSE:  # Telegram asked for a long wait: hand the lease back
+                await self._finish(
+                    row.id, not_before=self.clock() + timedelta(seconds=pause), attempts=row.attempts
+                )
                 continue
             while (pause := self.overall.wait_time()) > 0:  # noqa: ASYNC110 (a time-based limit, not an event)
                 await asyncio.sleep(pause)
-            if not await self._claim(row):
-                continue
             self.overall.take()
-            chat.take()
+            self.chats.bucket(user.id).take()
             await self._attempt(row, user)
             handled += 1
         self.chats.prune()

@@ -121,7 +121,7 @@ async def test_a_message_claimed_by_a_crashed_sender_is_sent_after_the_lease(db,
     crashed = sender(db, transport, clock)
     async with db.read() as s:
         row = await s.scalar(select(Outbox).where(Outbox.status == OutboxStatus.pending))
-    assert await crashed._claim(row)  # claimed, then the process died before sending
+    assert await crashed._claim([row]) == {row.id}  # claimed, then the process died before sending
     await sender(db, transport, clock).run_once()
     assert transport.sent == []
     clock.advance(seconds=61)
