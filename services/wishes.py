@@ -152,14 +152,19 @@ async def reject_wish(
     reason: str,
     note: str | None,
     catalogue: Catalogue,
+    expected: tuple[S, ...] = (S.submitted, S.accepted),
     now: datetime | None = None,
 ) -> Wish:
-    """Staff reject a wish (不予受理) with a reason; the catalogue supplies any referral."""
+    """Staff reject a wish (不予受理) with a reason; the catalogue supplies any referral.
+
+    `expected` narrows the statuses it may be rejected from, e.g. to what the staff member saw.
+    """
     now = now or utcnow()
     if reason not in catalogue.rejections:
         raise InvalidInput("invalid.reason")
     note = clean_text(note, field="note", max_len=500) if note and note.strip() else None
     wish = await get_wish(s, wish_id)
+    require_status(wish, *expected)
     values = {"rejection_reason": reason, "rejection_note": note, "closed_at": now}
     if wish.triaged_at is None:
         values["triaged_at"] = now

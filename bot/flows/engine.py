@@ -53,6 +53,14 @@ class Engine:
                 outputs = [self._refusal(inp, render_error(lang, exc.key, exc.params))]
             except BadCallback:
                 outputs = [Answer(t(lang, "error.stale_button"), alert=True)]
+            except KeyError as exc:
+                if ctx.state is None:
+                    raise
+                # A form's saved answers lack what this step needs: an old button, or a form
+                # saved by an older version of the bot. Close it rather than fail on every message.
+                log.warning("closing a form whose answers lack %s", exc)
+                await conversations.clear_state(s, user.telegram_id)
+                outputs = [self._refusal(inp, t(lang, "form.expired"))]
         if inp.kind == Kind.button and not any(isinstance(o, Answer) for o in outputs):
             outputs.append(Answer())
         return outputs

@@ -52,7 +52,6 @@ class Message:
     contact_button: str | None = None  # label of a request_contact button
     remove_keyboard: bool = False
     notify: bool = True
-    chat_id: int | None = None  # None: the user who sent the input
 
 
 @dataclass
@@ -72,6 +71,15 @@ class Answer:
 
 
 @dataclass
+class Media:
+    """A photo or voice message Telegram already holds, sent again by its file id."""
+
+    file_id: str
+    voice: bool = False
+    caption: str = ""
+
+
+@dataclass
 class File:
     data: bytes
     name: str
@@ -79,4 +87,4 @@ class File:
     photo: bool = False
 
 
-Output = Message | Edit | Answer | File
+Output = Message | Edit | Answer | Media | File

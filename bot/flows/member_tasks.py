@@ -8,6 +8,7 @@ from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, grid_of, in_form, question, stale
 from bot.flows.io import Edit, Kind, Message, Output
+from bot.flows.media import wish_media
 from bot.flows.member_common import category, contact_params, invalid, settle, task_buttons, when
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
@@ -47,10 +48,10 @@ async def take(ctx: Ctx) -> list[Output]:
         return stale(ctx)
     wish = await wishes.get_wish(ctx.s, ctx.ids[0])
     if wish.assigned_member_id == ctx.user.id and S(wish.status) in ACTIVE_TASK:
-        return [await taken(ctx, wish)]  # a second tap on 接单: show the job again
+        return [*wish_media(wish), await taken(ctx, wish)]  # a second tap on 接单: show the job again
     offer = await dispatch.open_offer_for(ctx.s, wish_id=wish.id, member_id=ctx.user.id)
     wish = await dispatch.take_offer(ctx.s, actor_id=ctx.user.id, offer_id=offer.id)
-    return [Edit(ctx.t("task.taken_edit", number=wish.number)), await taken(ctx, wish)]
+    return [Edit(ctx.t("task.taken_edit", number=wish.number)), *wish_media(wish), await taken(ctx, wish)]
 
 
 @router.button(CLAIM)
@@ -58,7 +59,7 @@ async def claim(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
     wish = await dispatch.claim_from_wall(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
-    return [await taken(ctx, wish)]
+    return [*wish_media(wish), await taken(ctx, wish)]
 
 
 @router.button(START)

@@ -97,7 +97,7 @@ async def ask_branch(ctx: Ctx) -> list[Output]:
 
 @router.button("regbr")
 async def got_branch(ctx: Ctx) -> list[Output]:
-    if not in_form(ctx, FLOW):
+    if not in_form(ctx, FLOW, "branch"):
         return stale(ctx)
     return await advance(ctx, "grid", branch_id=ctx.ids[0])
 
@@ -114,7 +114,7 @@ async def ask_grid(ctx: Ctx) -> list[Output]:
 
 @router.button("reggrid")
 async def got_grid(ctx: Ctx) -> list[Output]:
-    if not in_form(ctx, FLOW):
+    if not in_form(ctx, FLOW, "grid"):
         return stale(ctx)
     return await advance(ctx, "compound", grid_id=ctx.ids[0] or None)
 

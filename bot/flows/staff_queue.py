@@ -193,6 +193,7 @@ async def chose_reason(ctx: Ctx) -> list[Output]:
         reason=reason.code,
         note=None,
         catalogue=ctx.deps.catalogue,
+        expected=(S.submitted,),  # the card showed a new wish; a colleague may have moved it since
     )
     referral = ""
     if reason.referral:

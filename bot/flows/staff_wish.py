@@ -11,6 +11,7 @@ from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, grid_of, question
 from bot.flows.io import Button, Edit, Kind, Message, Output
+from bot.flows.media import wish_media
 from bot.flows.router import Router
 from bot.flows.staff_common import cat_label, extras, not_staff, refuse, scope, staff_status, triage_buttons
 from bot.flows.staff_dispatch import VIEW, view_button
@@ -51,7 +52,9 @@ async def view_pressed(ctx: Ctx) -> list[Output]:
 async def view(ctx: Ctx, wish: Wish, *, edit: bool = False) -> list[Output]:
     require_staff(ctx.actor, wish.branch_id)
     text = await details(ctx, wish)
-    return [Edit(text, actions(ctx, wish)) if edit else Message(text, buttons=actions(ctx, wish))]
+    if edit:
+        return [Edit(text, actions(ctx, wish))]
+    return [*wish_media(wish, completion=True), Message(text, buttons=actions(ctx, wish))]
 
 
 async def details(ctx: Ctx, wish: Wish) -> str:

@@ -48,7 +48,7 @@ async def ask_category(ctx: Ctx) -> list[Output]:
 @router.button("wcat")
 async def got_category(ctx: Ctx) -> list[Output]:
     codes = list(ctx.deps.catalogue.categories)
-    if not in_form(ctx, FLOW) or not ctx.ids or ctx.ids[0] >= len(codes):
+    if not in_form(ctx, FLOW, "category") or not ctx.ids or ctx.ids[0] >= len(codes):
         return stale(ctx)
     return await advance(ctx, "describe", category=codes[ctx.ids[0]])
 
@@ -97,7 +97,7 @@ async def ask_time(ctx: Ctx) -> list[Output]:
 
 @router.button("wtime")
 async def got_time(ctx: Ctx) -> list[Output]:
-    if not in_form(ctx, FLOW) or not ctx.ids or ctx.ids[0] >= len(WINDOWS):
+    if not in_form(ctx, FLOW, "time") or not ctx.ids or ctx.ids[0] >= len(WINDOWS):
         return stale(ctx)
     window = WINDOWS[ctx.ids[0]]
     if window == TimeWindow.on_date:

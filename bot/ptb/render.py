@@ -1,6 +1,8 @@
 """Flow outputs to Bot API calls. The one place text is escaped for HTML."""
 
+import asyncio
 import html
+import logging
 
 from telegram import (
     Bot,
@@ -12,10 +14,13 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, RetryAfter, TelegramError
 
-from bot.flows.io import Answer, Edit, File, Message, Output
+from bot.flows.io import Answer, Edit, File, Media, Message, Output
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+MAX_REPLY_WAIT = 10.0  # seconds a reply waits out a 429 before trying once more
+log = logging.getLogger(__name__)
 
 
 def split_text(text: str, limit: int = LIMIT) -> list[str]:
@@ -70,13 +75,15 @@ async def send_message(bot: Bot, chat_id: int, message: Message) -> None:
         )
 
 
-async def render(bot: Bot, chat_id: int, outputs: list[Output], *, query=None) -> None:
-    """Carry out every output for the user who sent the input."""
-    for output in outputs:
-        if isinstance(output, Message):
-            await send_message(bot, output.chat_id or chat_id, output)
-        elif isinstance(output, Edit) and query is not None and query.message is not None:
-            buttons = markup(Message("", buttons=output.buttons)) if output.buttons else None
+async def _one(bot: Bot, chat_id: int, output: Output, query) -> None:
+    if isinstance(output, Message):
+        await send_message(bot, chat_id, output)
+    elif isinstance(output, Edit):
+        buttons = markup(Message("", buttons=output.buttons)) if output.buttons else None
+        if query is None or query.message is None:
+            await send_message(bot, chat_id, Message(output.text, buttons=output.buttons))
+            return
+        try:
             await bot.edit_message_text(
                 split_text(output.text)[0],
                 chat_id=chat_id,
@@ -84,9 +91,48 @@ async def render(bot: Bot, chat_id: int, outputs: list[Output], *, query=None) -
                 parse_mode=ParseMode.HTML,
                 reply_markup=buttons,
             )
-        elif isinstance(output, Answer) and query is not None:
-            await query.answer(output.text or None, show_alert=output.alert)
-        elif isinstance(output, File):
-            upload = InputFile(output.data, filename=output.name)
-            send = bot.send_photo if output.photo else bot.send_document
-            await send(chat_id, upload, caption=html.escape(output.caption)[:1024], parse_mode=ParseMode.HTML)
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():  # a double tap: the message already says this
+                return
+            # The message is gone or too old to edit: say it in a new one instead.
+            await send_message(bot, chat_id, Message(output.text, buttons=output.buttons))
+    elif isinstance(output, Media):
+        send = bot.send_voice if output.voice else bot.send_photo
+        await send(
+            chat_id,
+            output.file_id,
+            caption=html.escape(output.caption)[:1024] or None,
+            parse_mode=ParseMode.HTML,
+        )
+    elif isinstance(output, File):
+        upload = InputFile(output.data, filename=output.name)
+        send = bot.send_photo if output.photo else bot.send_document
+        await send(chat_id, upload, caption=html.escape(output.caption)[:1024], parse_mode=ParseMode.HTML)
+
+
+async def render(bot: Bot, chat_id: int, outputs: list[Output], *, query=None) -> None:
+    """Carry out every output for the user who sent the input.
+
+    A button press is answered first, so that a failing send never leaves its
+    spinner turning; one failing output does not stop the ones after it.
+    """
+    if query is not None:
+        answer = next((o for o in outputs if isinstance(o, Answer)), Answer())
+        try:
+            await query.answer(answer.text or None, show_alert=answer.alert)
+        except TelegramError as exc:
+            log.warning("answering a button press failed: %s", exc)
+    for output in outputs:
+        if isinstance(output, Answer):
+            continue
+        try:
+            await _one(bot, chat_id, output, query)
+        except RetryAfter as exc:  # rare for replies; wait once, briefly, then try again
+            await asyncio.sleep(min(_seconds(exc.retry_after), MAX_REPLY_WAIT))
+            await _one(bot, chat_id, output, query)
+        except TelegramError as exc:
+            log.warning("a reply to %s failed: %s", chat_id, exc)
+
+
+def _seconds(value) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)

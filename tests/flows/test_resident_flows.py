@@ -86,3 +86,30 @@ async def test_typing_at_a_button_step_repeats_the_question_with_its_buttons(db,
     texts = [m.text for m in messages(out)]
     assert "这一步需要您回答" in texts[0] and "网格" in texts[1]
     assert any("一网格" in b.text for row in messages(out)[1].buttons for b in row)
+
+
+async def test_an_old_button_from_an_earlier_form_does_not_skip_steps(db, catalogue):
+    await _branch(db)
+    chat, user = Chat(db, catalogue), Person(507, "李")
+    await chat.text(user, "📝 我要点单")
+    await chat.press(user, "李")
+    await chat.text(user, "13812341234")
+    await chat.command(user, "cancel")
+    await chat.text(user, "📝 我要点单")  # a new form, at the name step
+    out = await chat.press(user, "一网格")  # a button left over from the first attempt
+    assert isinstance(out[-1], Answer) and "过期" in out[-1].text
+    assert "姓名" in [m.text for m in user.seen if isinstance(m, Message)][-1]
+
+
+async def test_a_form_missing_its_answers_is_closed_politely(db, catalogue):
+    from services.conversations import save_state
+
+    await _branch(db)
+    chat, user = Chat(db, catalogue), Person(508, "李")
+    await chat.command(user, "start")
+    async with db.write() as s:  # as if saved by an older version of the bot
+        await save_state(s, telegram_id=508, flow="reg", step="room", data={"branch_id": 1})
+    out = await chat.text(user, "502")
+    assert "过期" in messages(out)[0].text
+    async with db.read() as s:
+        assert await s.scalar(select(func.count()).select_from(ConversationState)) == 0

@@ -1,5 +1,7 @@
 """Staff triage, dispatch and the staff view of a wish, driven through the flows."""
 
+from datetime import date
+
 from sqlalchemy import select, update
 
 from bot.flows import verbs
@@ -308,3 +310,24 @@ async def test_english_staff_get_english(db, catalogue):
     assert "oldest first" in out[0].text and "Accept" in out[1].buttons[0][0].text
     await chat.send(staff, Kind.button, data=button(out[1], "Reject").data)
     assert "referral" in button(staff.seen[-2], "Benefit").text
+
+
+async def test_staff_hear_the_voice_message_of_a_voice_only_wish(db, catalogue):
+    from bot.flows.io import Media
+    from services import wishes as wish_service
+
+    w, _, chat, staff, _ = await setup(db, catalogue)
+    async with db.write() as s:
+        wish = await wish_service.submit_wish(
+            s,
+            actor_id=w.resident_id,
+            catalogue=catalogue,
+            limits=w.limits,
+            today=date.today(),
+            draft=wish_service.WishDraft("repairs", "", voice_file_id="VOICE-1", photo_file_ids=("PHOTO-1",)),
+        )
+    out = await chat.command(staff, "wish", wish.number)
+    assert [(m.file_id, m.voice) for m in out if isinstance(m, Media)] == [
+        ("PHOTO-1", False),
+        ("VOICE-1", True),
+    ]
