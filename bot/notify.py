@@ -3,6 +3,7 @@
 from bot.flows import verbs
 from bot.flows.callbacks import CallbackCodec
 from bot.flows.io import Button, Message
+from bot.flows.rating import star_rows
 from bot.i18n import t
 from bot.texts import render_note
 from services.catalogue import Catalogue
@@ -22,15 +23,14 @@ def _buttons(
     match key:
         case "member.offer":
             return [[b("btn.take", verbs.TAKE, wish_id), b("btn.decline", verbs.DECLINE, wish_id)]]
-        case "resident.completed":  # the same keyboard as the wish view: five stars first
-            stars = [Button("★" * n, codec.encode(verbs.RATE, wish_id, n)) for n in range(5, 0, -1)]
-            return [stars[:2], stars[2:], [b("rate.btn.dispute", verbs.DISPUTE, wish_id)]]
+        case "resident.completed":  # the same keyboard as the wish view
+            return star_rows(lang, codec, wish_id)
         case "staff.new_wish":
             return [[b("btn.accept", verbs.ACCEPT, wish_id), b("btn.reject", verbs.REJECT, wish_id)]]
         case "staff.offer_declined" | "staff.offer_expired" | "staff.dropped_out":
             return [[b("btn.dispatch", verbs.DISPATCH, wish_id)]]
         case "staff.disputed" | "staff.unreachable":
-            return [[b("btn.view", verbs.VIEW, wish_id)]]
+            return [[b("btn.view", verbs.STAFF_VIEW, wish_id)]]
         case "resident.accepted" | "resident.assigned" | "resident.started" | "resident.rearranging":
             return [[b("btn.view", verbs.VIEW, wish_id)]]
     return []

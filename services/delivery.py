@@ -75,7 +75,7 @@ class OutboxSender:
         deliver: Deliver,
         *,
         rate: float = 30,
-        burst: float = 30,
+        burst: float = 5,
         per_chat_rate: float = 1,
         per_chat_burst: float = 3,
         batch: int = 200,

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Availability, Branch, Grid, MemberProfile, MemberStatus, ResidentProfile, User
 from models.types import utcnow
@@ -143,14 +144,29 @@ async def decide_member(
     if profile is None:
         raise NotFound("error.no_member")
     require_staff(await load_actor(s, actor_id), profile.branch_id)
-    if profile.status != MemberStatus.pending:
-        raise InvalidTransition("error.member_decided")
-    profile.status = MemberStatus.approved if approve else MemberStatus.rejected
-    profile.decided_at = utcnow()
+    decided = MemberStatus.approved if approve else MemberStatus.rejected
+    await _change_status(
+        s, profile, MemberStatus.pending, decided, "error.member_decided", decided_at=utcnow()
+    )
     key = "member.approved" if approve else "member.registration_rejected"
     await queue(s, [Note(member_user_id, key)], skip=actor_id)
-    await s.flush()
     return profile
+
+
+async def _change_status(
+    s: AsyncSession, profile: MemberProfile, frm: MemberStatus, to: MemberStatus, refusal: str, **values
+) -> None:
+    """Move a member's status only if it is still `frm`: two staff pressing at once get one result."""
+    result = await s.execute(
+        update(MemberProfile)
+        .where(MemberProfile.id == profile.id, MemberProfile.status == frm)
+        .values(status=to, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvalidTransition(refusal)
+    for attr, value in {"status": to, **values}.items():
+        set_committed_value(profile, attr, value)
 
 
 async def set_paused(s: AsyncSession, *, actor_id: int, paused: bool) -> MemberProfile:
@@ -161,8 +177,8 @@ async def set_paused(s: AsyncSession, *, actor_id: int, paused: bool) -> MemberP
         if paused
         else (MemberStatus.paused, MemberStatus.approved)
     )
-    if profile is None or profile.status != frm:
-        raise InvalidTransition("error.cannot_pause" if paused else "error.cannot_resume")
-    profile.status = to
-    await s.flush()
+    refusal = "error.cannot_pause" if paused else "error.cannot_resume"
+    if profile is None:
+        raise InvalidTransition(refusal)
+    await _change_status(s, profile, frm, to, refusal)
     return profile

@@ -14,7 +14,8 @@ class TokenBucket:
 
     def _refill(self) -> float:
         now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        since = max(self.stamp, min(self.blocked_until, now))  # nothing refills while blocked
+        self.tokens = min(self.burst, self.tokens + (now - since) * self.rate)
         self.stamp = now
         return now
 

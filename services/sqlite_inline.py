@@ -21,14 +21,14 @@ from collections.abc import Callable
 from typing import Any
 
 SQLITE_BUSY = 5
-SQLITE_LOCKED = 6
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
-        # SQLITE_BUSY_SNAPSHOT (517) and friends do not clear by waiting.
-        return code in (SQLITE_BUSY, SQLITE_LOCKED)
+        # BUSY, BUSY_RECOVERY and BUSY_TIMEOUT clear by waiting; BUSY_SNAPSHOT (517) does not, and
+        # LOCKED is a conflict inside this very connection, which waiting cannot resolve.
+        return code & 0xFF == SQLITE_BUSY and code != 517
     return "database is locked" in str(exc)
 
 
@@ -103,7 +103,8 @@ class InlineCursor:
         return self
 
     async def executemany(self, sql: str, seq_of_parameters) -> "InlineCursor":
-        self._cursor.executemany(sql, seq_of_parameters)
+        rows = list(seq_of_parameters)  # a retry must see the same rows again
+        await self._lock.run(lambda: self._cursor.executemany(sql, rows))
         return self
 
     async def fetchone(self):

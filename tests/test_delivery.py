@@ -127,3 +127,29 @@ async def test_a_message_claimed_by_a_crashed_sender_is_sent_after_the_lease(db,
     clock.advance(seconds=61)
     await sender(db, transport, clock).run_once()
     assert [d.outbox_id for d in transport.sent] == [row.id]
+
+
+def test_the_overall_limit_allows_a_short_burst_then_thirty_a_second():
+    from services.ratelimit import TokenBucket
+
+    now = [0.0]
+    bucket = TokenBucket(rate=30, burst=5, clock=lambda: now[0])
+    sent = 0
+    while now[0] < 1.0:  # one second, in 1 ms steps
+        if bucket.wait_time() == 0:
+            bucket.take()
+            sent += 1
+        now[0] += 0.001
+    assert 30 <= sent <= 35
+
+
+def test_nothing_refills_while_telegram_asked_us_to_wait():
+    from services.ratelimit import TokenBucket
+
+    now = [0.0]
+    bucket = TokenBucket(rate=30, burst=5, clock=lambda: now[0])
+    bucket.block(10)
+    now[0] = 10.0
+    assert bucket.wait_time() > 0  # the block just ended: no burst saved up during it
+    now[0] = 10.1
+    assert bucket.wait_time() == 0

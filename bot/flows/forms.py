@@ -1,5 +1,7 @@
 """Shared pieces of every form: the step order, 返回 / 取消, and re-asking."""
 
+from collections.abc import Callable
+
 from bot.flows.context import Ctx
 from bot.flows.io import Answer, Button, Message, Output
 from bot.flows.menus import main_keyboard
@@ -9,6 +11,8 @@ router = Router()
 
 # The order of each form's steps, for 返回 (back). Flow modules register theirs.
 STEPS: dict[str, list[str]] = {}
+# Steps that 返回 passes over when the answers so far made them unnecessary.
+SKIP_BACK: dict[tuple[str, str], Callable[[dict], bool]] = {}
 
 
 def nav(ctx: Ctx, *, back: bool = True) -> list[Button]:
@@ -49,9 +53,10 @@ async def ask_current(ctx: Ctx) -> list[Output]:
 async def go_back(ctx: Ctx) -> list[Output]:
     if ctx.state is None:
         return [Message(ctx.t("form.nothing_to_cancel"), keyboard=main_keyboard(ctx))]
-    order = STEPS.get(ctx.state.flow, [])
+    flow, order = ctx.state.flow, STEPS.get(ctx.state.flow, [])
     i = order.index(ctx.state.step) if ctx.state.step in order else 0
-    await ctx.goto(ctx.state.flow, order[max(i - 1, 0)] if order else ctx.state.step)
+    earlier = [step for step in order[:i] if not SKIP_BACK.get((flow, step), lambda _d: False)(ctx.data)]
+    await ctx.goto(flow, earlier[-1] if earlier else (order[0] if order else ctx.state.step))
     return await ask_current(ctx)
 
 

@@ -5,6 +5,7 @@ from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, grid_of, in_form, question, stale
 from bot.flows.io import Kind, Message, Output
 from bot.flows.menus import main_keyboard
+from bot.flows.phone_step import phone_step
 from bot.flows.router import Router
 from bot.i18n import t
 from bot.texts import display_phone, render_error
@@ -12,7 +13,7 @@ from models import Availability
 from services import people
 from services.branches import list_branches
 from services.errors import InvalidInput
-from services.validation import clean_text, normalise_phone
+from services.validation import clean_text
 
 router = Router()
 FLOW = "join"
@@ -54,28 +55,11 @@ async def got_name(ctx: Ctx) -> list[Output]:
         return [invalid(ctx, exc), *await ask_name(ctx)]
 
 
-@router.ask(FLOW, "phone")
-async def ask_phone(ctx: Ctx) -> list[Output]:
-    return [
-        Message(
-            ctx.t("reg.ask_phone"), contact_button=ctx.t("btn.share_phone"), keyboard=[[ctx.t("btn.cancel")]]
-        )
-    ]
+async def after_phone(ctx: Ctx, phone: str) -> list[Output]:
+    return await advance(ctx, "work_unit" if ctx.data.get("branch_id") else "branch", phone=phone)
 
 
-@router.step(FLOW, "phone")
-async def got_phone(ctx: Ctx) -> list[Output]:
-    inp = ctx.input
-    if inp.kind == Kind.contact and inp.contact_user_id not in (None, ctx.user.telegram_id):
-        return [Message(ctx.t("reg.own_phone_only")), *await ask_phone(ctx)]
-    if inp.kind not in (Kind.contact, Kind.text):
-        raise Unexpected
-    try:
-        phone = normalise_phone(inp.phone or inp.text)
-    except InvalidInput as exc:
-        return [invalid(ctx, exc), *await ask_phone(ctx)]
-    step = "work_unit" if ctx.data.get("branch_id") else "branch"
-    return [Message(ctx.t("reg.phone_ok"), remove_keyboard=True), *await advance(ctx, step, phone=phone)]
+phone_step(router, FLOW, after_phone)
 
 
 @router.ask(FLOW, "branch")

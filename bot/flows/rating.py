@@ -1,6 +1,7 @@
 """A resident's word on a finished wish: stars and an optional comment, or 没有办好
 (what was not done, confirmed, then staff follow up)."""
 
+from bot.flows.callbacks import CallbackCodec
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, in_form, question, stale
@@ -9,6 +10,7 @@ from bot.flows.member_common import invalid, settle
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
 from bot.flows.verbs import DISPUTE, RATE
+from bot.i18n import t
 from models.enums import WishStatus as S
 from services import tasks
 from services.errors import InvalidInput
@@ -21,10 +23,14 @@ STEPS[RATE_FLOW] = ["comment"]
 STEPS[DISPUTE_FLOW] = ["note", "confirm"]
 
 
-def rate_rows(ctx: Ctx, wish_id: int) -> list[list[Button]]:
+def star_rows(lang: str, codec: CallbackCodec, wish_id: int) -> list[list[Button]]:
     """Five stars first, the most likely answer, then 没有办好."""
-    stars = [ctx.raw_button("★" * n, RATE, wish_id, n) for n in range(5, 0, -1)]
-    return [stars[:2], stars[2:], [ctx.button("rate.btn.dispute", DISPUTE, wish_id)]]
+    stars = [Button("★" * n, codec.encode(RATE, wish_id, n)) for n in range(5, 0, -1)]
+    return [stars[:2], stars[2:], [Button(t(lang, "rate.btn.dispute"), codec.encode(DISPUTE, wish_id))]]
+
+
+def rate_rows(ctx: Ctx, wish_id: int) -> list[list[Button]]:
+    return star_rows(ctx.lang, ctx.deps.codec, wish_id)
 
 
 # --- rating, then an optional comment ---

@@ -4,12 +4,13 @@ from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, grid_of, in_form, question, stale
 from bot.flows.io import Kind, Message, Output
+from bot.flows.phone_step import phone_step
 from bot.flows.router import Router
 from bot.texts import display_phone, render_error
 from services import people
 from services.branches import grids_of, list_branches
 from services.errors import InvalidInput
-from services.validation import clean_text, normalise_phone
+from services.validation import clean_text
 
 router = Router()
 FLOW = "reg"
@@ -57,29 +58,6 @@ async def got_name(ctx: Ctx) -> list[Output]:
     return await advance(ctx, "phone", name=name)
 
 
-@router.ask(FLOW, "phone")
-async def ask_phone(ctx: Ctx) -> list[Output]:
-    return [
-        Message(
-            ctx.t("reg.ask_phone"), contact_button=ctx.t("btn.share_phone"), keyboard=[[ctx.t("btn.cancel")]]
-        )
-    ]
-
-
-@router.step(FLOW, "phone")
-async def got_phone(ctx: Ctx) -> list[Output]:
-    inp = ctx.input
-    if inp.kind == Kind.contact and inp.contact_user_id not in (None, ctx.user.telegram_id):
-        return [Message(ctx.t("reg.own_phone_only")), *await ask_phone(ctx)]
-    if inp.kind not in (Kind.contact, Kind.text):
-        raise Unexpected
-    try:
-        phone = normalise_phone(inp.phone or inp.text)
-    except InvalidInput as exc:
-        return [invalid(ctx, exc), *await ask_phone(ctx)]
-    return [Message(ctx.t("reg.phone_ok"), remove_keyboard=True), *await next_after_phone(ctx, phone)]
-
-
 async def next_after_phone(ctx: Ctx, phone: str) -> list[Output]:
     if ctx.data.get("branch_id"):
         return await advance(ctx, "grid", phone=phone)
@@ -87,6 +65,9 @@ async def next_after_phone(ctx: Ctx, phone: str) -> list[Output]:
     if len(branches) == 1:
         return await advance(ctx, "grid", phone=phone, branch_id=branches[0].id)
     return await advance(ctx, "branch", phone=phone)
+
+
+phone_step(router, FLOW, next_after_phone)
 
 
 @router.ask(FLOW, "branch")

@@ -13,7 +13,7 @@ from services.actors import require_staff
 
 router = Router()
 OFFER, WALL = "do", "dw"
-VIEW = "sw"  # the staff view of a wish, handled in staff_wish
+VIEW = verbs.STAFF_VIEW
 SHOWN = 5
 
 

@@ -15,12 +15,13 @@ from bot.flows.media import wish_media
 from bot.flows.router import Router
 from bot.flows.staff_common import cat_label, extras, not_staff, refuse, scope, staff_status, triage_buttons
 from bot.flows.staff_dispatch import VIEW, view_button
-from bot.texts import render_error, time_label
+from bot.texts import display_phone, render_error, time_label
 from models import Offer, OfferKind, OfferStatus, User, Wish
 from models.enums import WishStatus as S
 from services import dispatch, queries, tasks, wishes
 from services.actors import require_staff
 from services.errors import DomainError, InvalidInput
+from services.ownership import CANCELLABLE
 from services.privacy import reveal_contact
 
 router = Router()
@@ -29,7 +30,6 @@ FLOW = "snote"
 ACTIONS = ["release", "redo", "redispatch", "close"]  # the steps of FLOW, each asking for one text
 RESOLVE = {"redo": S.assigned, "redispatch": S.accepted, "close": S.closed}
 STEPS[FLOW] = ACTIONS
-CANCELLABLE = (S.submitted, S.accepted, S.offered, S.posted)
 
 
 @router.command("wish")
@@ -73,7 +73,14 @@ async def details(ctx: Ctx, wish: Wish) -> str:
         )
     ]
     contact = await reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
-    parts.append(ctx.t("staffwish.resident", name=contact.name, phone=contact.phone, address=contact.address))
+    parts.append(
+        ctx.t(
+            "staffwish.resident",
+            name=contact.name,
+            phone=display_phone(contact.phone),
+            address=contact.address,
+        )
+    )
     if (await ctx.s.get(User, wish.resident_id)).unreachable:
         parts.append(ctx.t("staffwish.unreachable"))
     offer = await ctx.s.scalar(
@@ -85,7 +92,7 @@ async def details(ctx: Ctx, wish: Wish) -> str:
     if member_id:
         member = await ctx.s.get(User, member_id)
         key = "staffwish.member" if wish.assigned_member_id else "staffwish.offered_to"
-        parts.append(ctx.t(key, name=member.name or member.display_name, phone=member.phone))
+        parts.append(ctx.t(key, name=member.name or member.display_name, phone=display_phone(member.phone)))
         if member.unreachable:
             parts.append(ctx.t("staffwish.unreachable"))
     if wish.rejection_reason:

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from bot.flows.common import is_resident
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
-from bot.flows.forms import STEPS, grid_of, in_form, question, stale
+from bot.flows.forms import SKIP_BACK, STEPS, grid_of, in_form, question, stale
 from bot.flows.io import Kind, Message, Output
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
@@ -18,6 +18,7 @@ from services.validation import clean_text
 router = Router()
 FLOW = "wish"
 STEPS[FLOW] = ["category", "describe", "time", "date", "confirm"]
+SKIP_BACK[(FLOW, "date")] = lambda answers: answers.get("window") != TimeWindow.on_date
 WINDOWS = [TimeWindow.asap, TimeWindow.this_week, TimeWindow.weekend, TimeWindow.on_date]
 DATE_CHOICES = 7
 

@@ -13,20 +13,25 @@ from telegram.ext import BaseUpdateProcessor
 
 
 class PerUserOrder(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 32) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, max_concurrent_updates: int = 32, max_waiting: int = 1024) -> None:
+        # PTB's own semaphore is taken before do_process_update, so an update waiting for its
+        # user's turn would hold a slot; it only bounds the waiting, and our slots are taken
+        # once the user's turn has come.
+        super().__init__(max_waiting)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}  # updates holding or awaiting each lock
 
     async def do_process_update(self, update: object, coroutine: Awaitable) -> None:
         user = update.effective_user if isinstance(update, Update) else None
         if user is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(user.id, asyncio.Lock())
         self._users[user.id] = self._users.get(user.id, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._users[user.id] -= 1

@@ -12,7 +12,8 @@ from services.branches import add_staff
 from tests import factories as f
 from tests.flows.harness import Chat, Person, last_text, messages
 
-RESIDENT_PHONE = "+8613812341234"
+RESIDENT_PHONE = "138 1234 1234"  # as shown; stored as +8613812341234
+RAW_PHONE = "13812341234"
 
 
 async def person(db, user_id: int, name: str) -> Person:
@@ -153,9 +154,14 @@ async def test_the_wish_view_shows_contact_only_to_staff_of_its_branch(db, catal
     assert "时间线" in view.text and "党员已接单" in view.text and "改派" in view.buttons[0][0].text
     out = await chat.command(other_staff, "wish", "A-0001")
     assert "没有找到这个心愿" in last_text(other_staff)
-    assert RESIDENT_PHONE not in everything(other_staff)
+    assert RESIDENT_PHONE not in everything(other_staff) and RAW_PHONE not in everything(other_staff)
     view_b = await chat.send(other_staff, Kind.button, data=chat.deps.codec.encode("sw", wish.id))
-    assert isinstance(view_b[-1], Answer) and view_b[-1].alert and RESIDENT_PHONE not in str(out + view_b)
+    assert (
+        isinstance(view_b[-1], Answer)
+        and view_b[-1].alert
+        and RESIDENT_PHONE not in str(out + view_b)
+        and RAW_PHONE not in str(out + view_b)
+    )
 
 
 async def test_a_resident_and_other_branch_staff_cannot_triage(db, catalogue):
@@ -294,7 +300,11 @@ async def test_plain_wish_still_posts_and_residents_never_get_the_staff_view(db,
     await f.submit(w)
     resident = await person(db, w.resident_id, "王秀英")
     await chat.command(resident, "wish", "A-0001")
-    assert "哪方面" in last_text(resident) and RESIDENT_PHONE not in everything(resident)
+    assert (
+        "哪方面" in last_text(resident)
+        and RESIDENT_PHONE not in everything(resident)
+        and RAW_PHONE not in everything(resident)
+    )
     await chat.command(staff, "wish")
     assert "登记" in everything(staff)  # staff are not residents: registration comes first
 
