@@ -11,13 +11,13 @@ from bot.i18n import t
 from bot.texts import display_phone, render_error
 from models import Availability
 from services import people
-from services.branches import list_branches
+from services.branches import grids_of, list_branches
 from services.errors import InvalidInput
 from services.validation import clean_text
 
 router = Router()
 FLOW = "join"
-STEPS[FLOW] = ["name", "phone", "branch", "work_unit", "skills", "availability", "confirm"]
+STEPS[FLOW] = ["name", "phone", "branch", "grid", "work_unit", "skills", "availability", "confirm"]
 SLOTS = list(Availability)
 
 
@@ -56,7 +56,12 @@ async def got_name(ctx: Ctx) -> list[Output]:
 
 
 async def after_phone(ctx: Ctx, phone: str) -> list[Output]:
-    return await advance(ctx, "work_unit" if ctx.data.get("branch_id") else "branch", phone=phone)
+    if ctx.data.get("branch_id"):
+        return await advance(ctx, "grid", phone=phone)
+    branches = await list_branches(ctx.s)
+    if len(branches) == 1:  # nothing to choose
+        return await advance(ctx, "grid", phone=phone, branch_id=branches[0].id)
+    return await advance(ctx, "branch", phone=phone)
 
 
 phone_step(router, FLOW, after_phone)
@@ -72,7 +77,25 @@ async def ask_branch(ctx: Ctx) -> list[Output]:
 async def got_branch(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "branch"):
         return stale(ctx)
-    return await advance(ctx, "work_unit", branch_id=ctx.ids[0])
+    return await advance(ctx, "grid", branch_id=ctx.ids[0])
+
+
+@router.ask(FLOW, "grid")
+async def ask_grid(ctx: Ctx) -> list[Output]:
+    """Where the member lives: offers in their own grid rank first."""
+    grids = await grids_of(ctx.s, ctx.data["branch_id"])
+    if not grids:
+        return await advance(ctx, "work_unit", grid_id=None)
+    rows = grid_of([ctx.raw_button(g.name, "jgrid", g.id) for g in grids])
+    rows.append([ctx.button("reg.grid_unknown", "jgrid", 0)])
+    return question(ctx, "join.ask_grid", rows)
+
+
+@router.button("jgrid")
+async def got_grid(ctx: Ctx) -> list[Output]:
+    if not in_form(ctx, FLOW, "grid") or not ctx.ids:
+        return stale(ctx)
+    return await advance(ctx, "work_unit", grid_id=ctx.ids[0] or None)
 
 
 @router.ask(FLOW, "work_unit")
@@ -145,8 +168,8 @@ async def toggle_slot(ctx: Ctx) -> list[Output]:
 @router.ask(FLOW, "confirm")
 async def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
-    skills = "、".join(label for code, label in _skill_options(ctx) if code in d["skills"])
-    slots = "、".join(label for code, label in _slot_options(ctx) if code in d["availability"])
+    skills = ctx.t("list.sep").join(label for code, label in _skill_options(ctx) if code in d["skills"])
+    slots = ctx.t("list.sep").join(label for code, label in _slot_options(ctx) if code in d["availability"])
     rows = [[ctx.button("btn.submit", "jok"), ctx.button("btn.edit", "jedit")]]
     return question(
         ctx,
@@ -179,7 +202,7 @@ async def save(ctx: Ctx) -> list[Output]:
         name=d["name"],
         phone=d["phone"],
         branch_id=d["branch_id"],
-        grid_id=None,
+        grid_id=d.get("grid_id"),
         work_unit=d["work_unit"],
         skills=d["skills"],
         availability=d["availability"],

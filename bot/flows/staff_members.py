@@ -17,7 +17,7 @@ FOUND = (MemberStatus.approved, MemberStatus.paused)
 
 def skills_of(ctx: Ctx, codes: list[str]) -> str:
     skills = ctx.deps.catalogue.skills
-    return "、".join(skills[c].get(ctx.lang) if c in skills else c for c in codes)
+    return ctx.t("list.sep").join(skills[c].get(ctx.lang) if c in skills else c for c in codes)
 
 
 @router.command("members")
