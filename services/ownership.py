@@ -9,17 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Wish
 from models.enums import WishStatus as S
-from services.errors import InvalidTransition, NotAllowed
+from services.errors import NotAllowed
+from services.lifecycle import require_status
 from services.wishes import get_wish
 
 ACTIVE_TASK = (S.assigned, S.in_progress)
 CANCELLABLE = (S.submitted, S.accepted, S.offered, S.posted)
-
-
-def _in(wish: Wish, statuses: tuple[S, ...]) -> Wish:
-    if S(wish.status) not in statuses:
-        raise InvalidTransition("error.not_now", status=S(wish.status).value)
-    return wish
 
 
 async def own_task(
@@ -29,7 +24,8 @@ async def own_task(
     wish = await get_wish(s, wish_id)
     if wish.assigned_member_id != actor_id:
         raise NotAllowed()
-    return _in(wish, statuses)
+    require_status(wish, *statuses)
+    return wish
 
 
 async def own_wish(s: AsyncSession, *, actor_id: int, wish_id: int, statuses: tuple[S, ...]) -> Wish:
@@ -37,4 +33,5 @@ async def own_wish(s: AsyncSession, *, actor_id: int, wish_id: int, statuses: tu
     wish = await get_wish(s, wish_id)
     if wish.resident_id != actor_id:
         raise NotAllowed()
-    return _in(wish, statuses)
+    require_status(wish, *statuses)
+    return wish
