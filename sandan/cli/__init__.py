@@ -153,7 +153,11 @@ def seed(
         raise typer.Exit(2)
 
     async def go(a):
-        summary = await run_seed(a.db, scale=scale, rng_seed=rng_seed)
+        try:
+            summary = await run_seed(a.db, scale=scale, rng_seed=rng_seed)
+        except ValueError as exc:  # e.g. the database was seeded already: nothing was written
+            typer.echo(f"Not seeded: {exc}", err=True)
+            raise typer.Exit(1) from None
         typer.echo(f"Seeded: {summary}")
 
     _run(go)
