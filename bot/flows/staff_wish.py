@@ -195,12 +195,13 @@ async def got_note(ctx: Ctx) -> list[Output]:
         raise Unexpected
     action, wish_id, text = ctx.state.step, ctx.data["wish_id"], ctx.input.text
     try:
-        if action == "release":
-            wish = await dispatch.release_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, reason=text)
-        else:
-            wish = await tasks.resolve_dispute(
-                ctx.s, actor_id=ctx.user.id, wish_id=wish_id, to=RESOLVE[action], note=text
-            )
+        async with ctx.s.begin_nested():  # a refusal must leave nothing half done
+            if action == "release":
+                wish = await dispatch.release_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, reason=text)
+            else:
+                wish = await tasks.resolve_dispute(
+                    ctx.s, actor_id=ctx.user.id, wish_id=wish_id, to=RESOLVE[action], note=text
+                )
     except DomainError as exc:
         refusal = Message(render_error(ctx.lang, exc.key, exc.params))
         if isinstance(exc, InvalidInput):  # the text will not do: ask again
