@@ -1,17 +1,16 @@
 """Member registration (在职党员报到): name, phone, branch, work unit, skills, availability."""
 
+from bot.flows.contact_steps import contact_steps
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, grid_of, in_form, question, stale
 from bot.flows.io import Kind, Message, Output
 from bot.flows.menus import main_keyboard
-from bot.flows.phone_step import phone_step
 from bot.flows.router import Router
 from bot.i18n import t
 from bot.texts import display_phone, render_error
 from models import Availability
 from services import people
-from services.branches import grids_of, list_branches
 from services.errors import InvalidInput
 from services.validation import clean_text
 
@@ -55,47 +54,9 @@ async def got_name(ctx: Ctx) -> list[Output]:
         return [invalid(ctx, exc), *await ask_name(ctx)]
 
 
-async def after_phone(ctx: Ctx, phone: str) -> list[Output]:
-    if ctx.data.get("branch_id"):
-        return await advance(ctx, "grid", phone=phone)
-    branches = await list_branches(ctx.s)
-    if len(branches) == 1:  # nothing to choose
-        return await advance(ctx, "grid", phone=phone, branch_id=branches[0].id)
-    return await advance(ctx, "branch", phone=phone)
-
-
-phone_step(router, FLOW, after_phone)
-
-
-@router.ask(FLOW, "branch")
-async def ask_branch(ctx: Ctx) -> list[Output]:
-    rows = grid_of([ctx.raw_button(b.name, "jbr", b.id) for b in await list_branches(ctx.s)])
-    return question(ctx, "join.ask_branch", rows)
-
-
-@router.button("jbr")
-async def got_branch(ctx: Ctx) -> list[Output]:
-    if not in_form(ctx, FLOW, "branch"):
-        return stale(ctx)
-    return await advance(ctx, "grid", branch_id=ctx.ids[0])
-
-
-@router.ask(FLOW, "grid")
-async def ask_grid(ctx: Ctx) -> list[Output]:
-    """Where the member lives: offers in their own grid rank first."""
-    grids = await grids_of(ctx.s, ctx.data["branch_id"])
-    if not grids:
-        return await advance(ctx, "work_unit", grid_id=None)
-    rows = grid_of([ctx.raw_button(g.name, "jgrid", g.id) for g in grids])
-    rows.append([ctx.button("reg.grid_unknown", "jgrid", 0)])
-    return question(ctx, "join.ask_grid", rows)
-
-
-@router.button("jgrid")
-async def got_grid(ctx: Ctx) -> list[Output]:
-    if not in_form(ctx, FLOW, "grid") or not ctx.ids:
-        return stale(ctx)
-    return await advance(ctx, "work_unit", grid_id=ctx.ids[0] or None)
+contact_steps(
+    router, FLOW, verb="j", ask_branch_key="join.ask_branch", ask_grid_key="join.ask_grid", then="work_unit"
+)
 
 
 @router.ask(FLOW, "work_unit")

@@ -1,14 +1,13 @@
 """Resident registration: name, phone, branch, grid and address, one question at a time."""
 
+from bot.flows.contact_steps import contact_steps
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
-from bot.flows.forms import STEPS, grid_of, in_form, question, stale
+from bot.flows.forms import STEPS, in_form, question, stale
 from bot.flows.io import Kind, Message, Output
-from bot.flows.phone_step import phone_step
 from bot.flows.router import Router
 from bot.texts import display_phone, render_error
 from services import people
-from services.branches import grids_of, list_branches
 from services.errors import InvalidInput
 from services.validation import clean_text
 
@@ -58,46 +57,9 @@ async def got_name(ctx: Ctx) -> list[Output]:
     return await advance(ctx, "phone", name=name)
 
 
-async def next_after_phone(ctx: Ctx, phone: str) -> list[Output]:
-    if ctx.data.get("branch_id"):
-        return await advance(ctx, "grid", phone=phone)
-    branches = await list_branches(ctx.s)
-    if len(branches) == 1:
-        return await advance(ctx, "grid", phone=phone, branch_id=branches[0].id)
-    return await advance(ctx, "branch", phone=phone)
-
-
-phone_step(router, FLOW, next_after_phone)
-
-
-@router.ask(FLOW, "branch")
-async def ask_branch(ctx: Ctx) -> list[Output]:
-    rows = grid_of([ctx.raw_button(b.name, "regbr", b.id) for b in await list_branches(ctx.s)])
-    return question(ctx, "reg.ask_branch", rows)
-
-
-@router.button("regbr")
-async def got_branch(ctx: Ctx) -> list[Output]:
-    if not in_form(ctx, FLOW, "branch"):
-        return stale(ctx)
-    return await advance(ctx, "grid", branch_id=ctx.ids[0])
-
-
-@router.ask(FLOW, "grid")
-async def ask_grid(ctx: Ctx) -> list[Output]:
-    grids = await grids_of(ctx.s, ctx.data["branch_id"])
-    if not grids:
-        return await advance(ctx, "compound", grid_id=None)
-    rows = grid_of([ctx.raw_button(g.name, "reggrid", g.id) for g in grids])
-    rows.append([ctx.button("reg.grid_unknown", "reggrid", 0)])
-    return question(ctx, "reg.ask_grid", rows)
-
-
-@router.button("reggrid")
-async def got_grid(ctx: Ctx) -> list[Output]:
-    if not in_form(ctx, FLOW, "grid"):
-        return stale(ctx)
-    return await advance(ctx, "compound", grid_id=ctx.ids[0] or None)
+contact_steps(
+    router, FLOW, verb="reg", ask_branch_key="reg.ask_branch", ask_grid_key="reg.ask_grid", then="compound"
+)
 
 
 def _text_step(step: str, following: str):

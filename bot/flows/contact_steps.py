@@ -1,0 +1,84 @@
+"""Steps both registrations share: phone (share-contact button or typed), branch and grid."""
+
+from bot.flows.context import Ctx
+from bot.flows.engine import Unexpected
+from bot.flows.forms import grid_of, in_form, question, stale
+from bot.flows.io import Kind, Message, Output
+from bot.flows.router import Router
+from bot.texts import render_error
+from services.branches import grids_of, list_branches
+from services.errors import InvalidInput
+from services.validation import normalise_phone
+
+
+def ask_phone(ctx: Ctx) -> list[Output]:
+    return [
+        Message(
+            ctx.t("reg.ask_phone"), contact_button=ctx.t("btn.share_phone"), keyboard=[[ctx.t("btn.cancel")]]
+        )
+    ]
+
+
+def contact_steps(
+    router: Router, flow: str, *, verb: str, ask_branch_key: str, ask_grid_key: str, then: str
+) -> None:
+    """Register the phone, branch and grid steps of `flow`; the form goes on at step `then`.
+
+    `verb` prefixes the branch and grid buttons, which must differ between forms.
+    """
+
+    async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
+        await ctx.goto(flow, step, {**ctx.data, **answers})
+        return await router.asks[(flow, step)](ctx)
+
+    async def after_phone(ctx: Ctx, phone: str) -> list[Output]:
+        if ctx.data.get("branch_id"):  # a deep link chose the branch
+            return await advance(ctx, "grid", phone=phone)
+        branches = await list_branches(ctx.s)
+        if len(branches) == 1:  # nothing to choose
+            return await advance(ctx, "grid", phone=phone, branch_id=branches[0].id)
+        return await advance(ctx, "branch", phone=phone)
+
+    @router.ask(flow, "phone")
+    async def ask(ctx: Ctx) -> list[Output]:
+        return ask_phone(ctx)
+
+    @router.step(flow, "phone")
+    async def got_phone(ctx: Ctx) -> list[Output]:
+        inp = ctx.input
+        if inp.kind == Kind.contact and inp.contact_user_id not in (None, ctx.user.telegram_id):
+            return [Message(ctx.t("reg.own_phone_only")), *ask_phone(ctx)]
+        if inp.kind not in (Kind.contact, Kind.text):
+            raise Unexpected
+        try:
+            phone = normalise_phone(inp.phone or inp.text)
+        except InvalidInput as exc:
+            return [Message(render_error(ctx.lang, exc.key, exc.params)), *ask_phone(ctx)]
+        # A separate message takes the contact keyboard away; the next question has inline buttons.
+        return [Message(ctx.t("reg.phone_ok"), remove_keyboard=True), *await after_phone(ctx, phone)]
+
+    @router.ask(flow, "branch")
+    async def ask_branch(ctx: Ctx) -> list[Output]:
+        rows = grid_of([ctx.raw_button(b.name, f"{verb}br", b.id) for b in await list_branches(ctx.s)])
+        return question(ctx, ask_branch_key, rows)
+
+    @router.button(f"{verb}br")
+    async def got_branch(ctx: Ctx) -> list[Output]:
+        if not in_form(ctx, flow, "branch") or not ctx.ids:
+            return stale(ctx)
+        return await advance(ctx, "grid", branch_id=ctx.ids[0])
+
+    @router.ask(flow, "grid")
+    async def ask_grid(ctx: Ctx) -> list[Output]:
+        grids = await grids_of(ctx.s, ctx.data["branch_id"])
+        if not grids:
+            return await advance(ctx, then, grid_id=None)
+        rows = grid_of([ctx.raw_button(g.name, f"{verb}grid", g.id) for g in grids])
+        rows.append([ctx.button("reg.grid_unknown", f"{verb}grid", 0)])
+        return question(ctx, ask_grid_key, rows)
+
+    @router.button(f"{verb}grid")
+    async def got_grid(ctx: Ctx) -> list[Output]:
+        if not in_form(ctx, flow, "grid") or not ctx.ids:
+            return stale(ctx)
+        return await advance(ctx, then, grid_id=ctx.ids[0] or None)
