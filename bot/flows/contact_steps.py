@@ -2,7 +2,7 @@
 
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
-from bot.flows.forms import grid_of, in_form, question, stale
+from bot.flows.forms import advancer, grid_of, in_form, question, stale
 from bot.flows.io import Kind, Message, Output
 from bot.flows.router import Router
 from bot.texts import render_error
@@ -27,9 +27,7 @@ def contact_steps(
     `verb` prefixes the branch and grid buttons, which must differ between forms.
     """
 
-    async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
-        await ctx.goto(flow, step, {**ctx.data, **answers})
-        return await router.asks[(flow, step)](ctx)
+    advance = advancer(router, flow)
 
     async def after_phone(ctx: Ctx, phone: str) -> list[Output]:
         if ctx.data.get("branch_id"):  # a deep link chose the branch

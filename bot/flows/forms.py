@@ -1,11 +1,13 @@
 """Shared pieces of every form: the step order, 返回 / 取消, and re-asking."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bot.flows.context import Ctx
 from bot.flows.io import Answer, Button, Message, Output
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
+from bot.texts import render_error
+from services.errors import DomainError
 
 router = Router()
 
@@ -26,6 +28,21 @@ def question(
 ) -> list[Output]:
     """One question, its answer buttons, then the navigation row."""
     return [Message(ctx.t(key, **params), buttons=[*(rows or []), nav(ctx, back=back)])]
+
+
+def advancer(router: Router, flow: str) -> Callable[..., Awaitable[list[Output]]]:
+    """`advance(ctx, step, **answers)` for one form: save the answers, then ask `step`'s question."""
+
+    async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
+        await ctx.goto(flow, step, {**ctx.data, **answers})
+        return await router.asks[(flow, step)](ctx)
+
+    return advance
+
+
+def invalid(ctx: Ctx, exc: DomainError) -> Message:
+    """A refused answer, said politely; the caller asks the question again."""
+    return Message(render_error(ctx.lang, exc.key, exc.params))
 
 
 def in_form(ctx: Ctx, flow: str, step: str | None = None) -> bool:

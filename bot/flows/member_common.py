@@ -36,10 +36,6 @@ def task_buttons(ctx: Ctx, wish: Wish) -> list[list[Button]]:
     return [finish] if S(wish.status) == S.in_progress else []
 
 
-def invalid(ctx: Ctx, exc: DomainError) -> Message:
-    return Message(render_error(ctx.lang, exc.key, exc.params))
-
-
 def refusal(ctx: Ctx, exc: DomainError) -> Output:
     text = render_error(ctx.lang, exc.key, exc.params)
     if ctx.input.kind == Kind.button:

@@ -4,9 +4,9 @@ import unicodedata
 
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
-from bot.flows.forms import STEPS, grid_of, in_form, question, stale
+from bot.flows.forms import STEPS, advancer, grid_of, in_form, invalid, question, stale
 from bot.flows.io import Kind, Message, Output
-from bot.flows.member_common import invalid, settle
+from bot.flows.member_common import settle
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
 from bot.flows.verbs import COMPLETE
@@ -30,9 +30,7 @@ async def complete(ctx: Ctx) -> list[Output]:
     return await ask_note(ctx)
 
 
-async def _advance(ctx: Ctx, step: str, **answers) -> list[Output]:
-    await ctx.goto(DONE_FLOW, step, {**ctx.data, **answers})
-    return await router.asks[(DONE_FLOW, step)](ctx)
+_advance = advancer(router, DONE_FLOW)
 
 
 # --- the note ---

@@ -3,12 +3,12 @@
 from bot.flows.contact_steps import contact_steps
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
-from bot.flows.forms import STEPS, grid_of, in_form, question, stale
+from bot.flows.forms import STEPS, advancer, grid_of, in_form, invalid, question, stale
 from bot.flows.io import Kind, Message, Output
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
 from bot.i18n import t
-from bot.texts import display_phone, render_error
+from bot.texts import display_phone
 from models import Availability
 from services import people
 from services.errors import InvalidInput
@@ -30,13 +30,7 @@ async def begin(ctx: Ctx, *, branch_id: int | None) -> list[Output]:
     return [Message(ctx.t("join.intro")), *await ask_name(ctx)]
 
 
-async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
-    await ctx.goto(FLOW, step, {**ctx.data, **answers})
-    return await router.asks[(FLOW, step)](ctx)
-
-
-def invalid(ctx: Ctx, exc: InvalidInput) -> Message:
-    return Message(render_error(ctx.lang, exc.key, exc.params))
+advance = advancer(router, FLOW)
 
 
 @router.ask(FLOW, "name")

@@ -6,10 +6,10 @@
 
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
-from bot.flows.forms import STEPS, grid_of, in_form, question, stale
+from bot.flows.forms import STEPS, grid_of, in_form, invalid, question, stale
 from bot.flows.io import Edit, Kind, Message, Output
 from bot.flows.media import wish_media
-from bot.flows.member_common import category, contact_params, invalid, settle, task_buttons, when
+from bot.flows.member_common import category, contact_params, settle, task_buttons, when
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
 from bot.flows.verbs import CLAIM, DECLINE, DROP, START, TAKE

@@ -4,9 +4,9 @@
 from bot.flows.callbacks import CallbackCodec
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
-from bot.flows.forms import STEPS, in_form, question, stale
+from bot.flows.forms import STEPS, in_form, invalid, question, stale
 from bot.flows.io import Button, Edit, Kind, Message, Output
-from bot.flows.member_common import invalid, settle
+from bot.flows.member_common import settle
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
 from bot.flows.verbs import DISPUTE, RATE

@@ -3,10 +3,10 @@
 from bot.flows.contact_steps import contact_steps
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
-from bot.flows.forms import STEPS, in_form, question, stale
+from bot.flows.forms import STEPS, advancer, in_form, invalid, question, stale
 from bot.flows.io import Kind, Message, Output
 from bot.flows.router import Router
-from bot.texts import display_phone, render_error
+from bot.texts import display_phone
 from services import people
 from services.errors import InvalidInput
 from services.validation import clean_text
@@ -23,13 +23,7 @@ async def begin(ctx: Ctx, *, branch_id: int | None = None, then: str | None = No
     return [Message(ctx.t("reg.intro")), *await ask_name(ctx)]
 
 
-async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
-    await ctx.goto(FLOW, step, {**ctx.data, **answers})
-    return await router.asks[(FLOW, step)](ctx)
-
-
-def invalid(ctx: Ctx, exc: InvalidInput) -> Message:
-    return Message(render_error(ctx.lang, exc.key, exc.params))
+advance = advancer(router, FLOW)
 
 
 @router.ask(FLOW, "name")

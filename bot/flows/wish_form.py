@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from bot.flows.common import is_resident
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
-from bot.flows.forms import SKIP_BACK, STEPS, grid_of, in_form, question, stale
+from bot.flows.forms import SKIP_BACK, STEPS, advancer, grid_of, in_form, question, stale
 from bot.flows.io import Kind, Message, Output
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
@@ -33,9 +33,7 @@ async def begin(ctx: Ctx) -> list[Output]:
     return await ask_category(ctx)
 
 
-async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
-    await ctx.goto(FLOW, step, {**ctx.data, **answers})
-    return await router.asks[(FLOW, step)](ctx)
+advance = advancer(router, FLOW)
 
 
 @router.ask(FLOW, "category")
