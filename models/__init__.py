@@ -1,8 +1,11 @@
 """SQLModel tables and enums. Imports no bot framework."""
 
 from models.branches import Branch, Grid
+from models.broadcasts import Broadcast
 from models.enums import (
+    Audience,
     Availability,
+    FollowUpReason,
     MemberStatus,
     OfferKind,
     OfferStatus,
@@ -11,14 +14,20 @@ from models.enums import (
     TimeWindow,
     WishStatus,
 )
-from models.infra import ConversationState, Outbox, ProcessedUpdate, SentReminder
+from models.followups import FollowUp
+from models.infra import BranchDigest, ConversationState, Outbox, ProcessedUpdate, SentReminder
 from models.people import MemberProfile, ResidentProfile, Staff, User
 from models.wishes import Offer, Rating, Wish, WishEvent
 
 __all__ = [
+    "Audience",
     "Availability",
     "Branch",
+    "BranchDigest",
+    "Broadcast",
     "ConversationState",
+    "FollowUp",
+    "FollowUpReason",
     "Grid",
     "MemberProfile",
     "MemberStatus",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -13,6 +13,8 @@ class Branch(SQLModel, table=True):
     code: str = Field(max_length=16, unique=True, index=True)  # prefix of wish numbers
     name: str = Field(max_length=100)
     wish_seq: int = 0  # last wish number handed out in this branch
+    auto_dispatch: bool = False  # offer accepted wishes to the best-ranked member without staff
+    notice_chat_id: int | None = Field(default=None, sa_type=BigInteger)  # channel or group for 公示
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 

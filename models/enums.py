@@ -77,3 +77,14 @@ class OutboxStatus(StrEnum):
     pending = "pending"
     sent = "sent"
     failed = "failed"
+
+
+class FollowUpReason(StrEnum):
+    low_rating = "low_rating"  # rated 1 or 2
+    dispute = "dispute"
+
+
+class Audience(StrEnum):
+    members = "members"
+    residents = "residents"
+    both = "both"

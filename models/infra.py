@@ -1,6 +1,6 @@
 """Tables that make delivery and conversations reliable, not domain facts."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,7 +16,11 @@ class Outbox(SQLModel, table=True):
     in the recipient's language when it is sent.
     """
 
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        # A broadcast reaches each recipient once, even if queueing it is retried.
+        UniqueConstraint("broadcast_id", "user_id", name="uq_outbox_broadcast_user"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
@@ -29,6 +33,9 @@ class Outbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_error: str | None = Field(default=None, max_length=500)
+    # Held during quiet hours: everything to residents and members, and scheduler reminders.
+    quiet: bool = False
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
 
 
 class ProcessedUpdate(SQLModel, table=True):
@@ -47,6 +54,17 @@ class SentReminder(SQLModel, table=True):
     wish_id: int = Field(foreign_key="wish.id")
     kind: str = Field(max_length=32)
     seq: int = 1
+    sent_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class BranchDigest(SQLModel, table=True):
+    """The daily digest sent to one branch's staff for one local day."""
+
+    __table_args__ = (UniqueConstraint("branch_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id")
+    day: date
     sent_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 

@@ -21,6 +21,10 @@ class Wish(SQLModel, table=True):
         Index("ix_wish_resident_status", "resident_id", "status"),
         Index("ix_wish_branch_submitted", "branch_id", "submitted_at"),
         Index("ix_wish_branch_assigned", "branch_id", "assigned_at"),
+        # The scheduler's sweeps look across branches for what has waited too long.
+        Index("ix_wish_status_submitted", "status", "submitted_at"),
+        Index("ix_wish_status_assigned", "status", "assigned_at"),
+        Index("ix_wish_status_completed", "status", "completed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -67,6 +71,7 @@ class Offer(SQLModel, table=True):
     __table_args__ = (
         Index("ix_offer_wish_status", "wish_id", "status"),
         Index("ix_offer_member_status", "member_id", "status"),
+        Index("ix_offer_status_created", "status", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -29,3 +29,9 @@ async def autogenerate(db: Database, message: str) -> None:
         await conn.run_sync(
             lambda sync_conn: command.revision(_config(sync_conn), message, autogenerate=True)
         )
+
+
+async def downgrade(db: Database, revision: str) -> None:
+    """Take the database schema back to `revision`."""
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda sync_conn: command.downgrade(_config(sync_conn), revision))

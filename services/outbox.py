@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Outbox, Staff, User
 from models.types import utcnow
 
+QUIET_PREFIXES = ("resident.", "member.")
+
 # Built once; see services.lifecycle for why.
 _INSERT = insert(Outbox.__table__)
 _STAFF_OF = select(Staff.user_id).where(Staff.branch_id == bindparam("branch_id"))
@@ -23,6 +25,11 @@ class Note:
     key: str
     params: dict = field(default_factory=dict)
     wish_id: int | None = None
+    quiet: bool | None = None  # held in quiet hours; by default, what goes to residents and members
+
+    @property
+    def held_at_night(self) -> bool:
+        return self.quiet if self.quiet is not None else self.key.startswith(QUIET_PREFIXES)
 
 
 async def staff_of(s: AsyncSession, branch_id: int) -> list[int]:
@@ -51,6 +58,7 @@ async def queue(
                 "key": note.key,
                 "params": note.params,
                 "wish_id": note.wish_id,
+                "quiet": note.held_at_night,
                 "not_before": now,
                 "created_at": now,
             }
