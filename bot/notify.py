@@ -23,14 +23,28 @@ def _buttons(
     match key:
         case "member.offer":
             return [[b("btn.take", verbs.TAKE, wish_id), b("btn.decline", verbs.DECLINE, wish_id)]]
-        case "resident.completed":  # the same keyboard as the wish view
+        case "resident.completed" | "resident.remind_rating":  # the same keyboard as the wish view
             return star_rows(lang, codec, wish_id)
-        case "staff.new_wish":
+        case "member.remind_task":
+            return [
+                [b("task.btn.complete", verbs.COMPLETE, wish_id), b("task.btn.drop", verbs.DROP, wish_id)]
+            ]
+        case "staff.new_wish" | "staff.remind_triage":
             return [[b("btn.accept", verbs.ACCEPT, wish_id), b("btn.reject", verbs.REJECT, wish_id)]]
-        case "staff.offer_declined" | "staff.offer_expired" | "staff.dropped_out":
+        case (
+            "staff.offer_declined"
+            | "staff.offer_expired"
+            | "staff.dropped_out"
+            | "staff.remind_wall"
+            | "staff.auto_dispatch_failed"
+        ):
             return [[b("btn.dispatch", verbs.DISPATCH, wish_id)]]
-        case "staff.disputed" | "staff.unreachable":
+        case "staff.disputed" | "staff.unreachable" | "admin.escalate_triage" | "staff.escalate_task":
             return [[b("btn.view", verbs.STAFF_VIEW, wish_id)]]
+        case "staff.low_rating" if params.get("visit_id"):
+            return [
+                [b("btn.visit", verbs.VISIT, params["visit_id"]), b("btn.view", verbs.STAFF_VIEW, wish_id)]
+            ]
         case "resident.accepted" | "resident.assigned" | "resident.started" | "resident.rearranging":
             return [[b("btn.view", verbs.VIEW, wish_id)]]
     return []

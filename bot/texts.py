@@ -42,6 +42,13 @@ def render_note(language: str, catalogue: Catalogue, key: str, params: dict) -> 
         values["who"] = t(language, f"role.{params['role']}")
     if params.get("note"):
         values["note_line"] = t(language, "note.line", note=params["note"])
+    if "candidates" in params:
+        names = params["candidates"]
+        values["candidates"] = (
+            t(language, "list.sep").join(names) if names else t(language, "note.no_candidates")
+        )
+    if params.get("rating") == "":
+        values["rating"] = "—"
     reason = catalogue.rejections.get(params.get("reason") or "")
     if reason:
         values["reason"] = reason.label.get(language)

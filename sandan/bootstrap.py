@@ -1,12 +1,14 @@
 """Wires settings, database and catalogue together, in one place."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sandan.migrate import upgrade
 from sandan.settings import Settings, load_settings
 from services.branches import add_admin
 from services.catalogue import Catalogue, load_catalogue
 from services.db import Database
+from services.sweeps.policy import QuietHours, SweepPolicy
 from services.wishes import Limits
 
 
@@ -35,6 +37,26 @@ async def prepare(app: App) -> None:
     async with app.db.write() as s:
         for telegram_id in app.settings.admin_telegram_ids:
             await add_admin(s, telegram_id=telegram_id)
+
+
+def sweep_policy(settings: Settings) -> SweepPolicy:
+    """The scheduler's thresholds, from settings."""
+    start, end = settings.parse_window(settings.quiet_hours)
+    return SweepPolicy(
+        tz=settings.tz,
+        quiet=QuietHours(settings.tz, start, end),
+        triage_reminders=tuple(timedelta(hours=h) for h in settings.triage_remind_hours),
+        triage_escalation=timedelta(hours=settings.triage_escalate_hours),
+        offer_expiry=timedelta(hours=settings.offer_expire_hours),
+        wall_unclaimed=timedelta(hours=settings.wall_remind_hours),
+        task_overdue=timedelta(hours=settings.task_overdue_hours),
+        task_escalation=timedelta(hours=settings.task_escalate_hours),
+        rating_reminders=tuple(timedelta(hours=h) for h in settings.rating_remind_hours),
+        close_unrated=timedelta(days=settings.close_unrated_days),
+        max_auto_offers=settings.auto_dispatch_max_offers,
+        digest_at=settings.digest_time,
+        escalate_in_quiet_hours=settings.quiet_hours_escalations,
+    )
 
 
 def flow_deps(app: App):

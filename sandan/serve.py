@@ -1,12 +1,13 @@
-"""`sandan run`: migrations, then the bot and the outbox sender until a signal arrives."""
+"""`sandan run`: migrations, then the bot, the outbox sender and the scheduler until a signal arrives."""
 
 import asyncio
 import logging
 import signal
 
 from bot.ptb.app import SandanBot
-from sandan.bootstrap import App, flow_deps, prepare
+from sandan.bootstrap import App, flow_deps, prepare, sweep_policy
 from sandan.logs import setup_logging
+from sandan.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +20,15 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await prepare(app)
-    bot = SandanBot(flow_deps(app), token=token, api_root=app.settings.telegram_api_base_url)
+    policy = sweep_policy(app.settings)
+    bot = SandanBot(
+        flow_deps(app), token=token, api_root=app.settings.telegram_api_base_url, quiet_hours=policy.quiet
+    )
+    scheduler = build_scheduler(app)
+    scheduler.start()
     log.info("Sandan is running against %s", app.settings.telegram_api_base_url)
     try:
         await bot.run(stop)
     finally:
+        scheduler.shutdown(wait=False)
         await app.db.dispose()

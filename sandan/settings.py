@@ -1,6 +1,7 @@
 """The one validated configuration, read from the environment and `.env`."""
 
 import hashlib
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -31,12 +32,56 @@ class Settings(BaseSettings):
     max_wish_photos: int = Field(default=3, ge=0, le=10)
     log_level: str = "INFO"
 
+    # The follow-up scheduler (services.sweeps); hours unless the name says otherwise.
+    sweep_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    triage_remind_hours: Annotated[list[float], NoDecode] = Field(default_factory=lambda: [2.0, 8.0])
+    triage_escalate_hours: float = Field(default=24, gt=0)
+    offer_expire_hours: float = Field(default=2, gt=0)
+    wall_remind_hours: float = Field(default=24, gt=0)
+    task_overdue_hours: float = Field(default=72, gt=0)
+    task_escalate_hours: float = Field(default=24, gt=0)
+    rating_remind_hours: Annotated[list[float], NoDecode] = Field(default_factory=lambda: [24.0, 72.0])
+    close_unrated_days: float = Field(default=7, gt=0)
+    auto_dispatch_max_offers: int = Field(default=3, ge=1, le=20)
+    digest_time: time = time(8, 30)
+    quiet_hours: str = "21:00-08:00"
+    quiet_hours_escalations: bool = False  # True: escalations reach staff and admins even at night
+
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
     def _split_ids(cls, value):
         if isinstance(value, str):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
+
+    @field_validator("triage_remind_hours", "rating_remind_hours", mode="before")
+    @classmethod
+    def _split_hours(cls, value):
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("triage_remind_hours", "rating_remind_hours")
+    @classmethod
+    def _ascending(cls, value: list[float]) -> list[float]:
+        if not value or any(h <= 0 for h in value) or value != sorted(value):
+            raise ValueError("give positive hours in ascending order, e.g. 2,8")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        cls.parse_window(value)
+        return value
+
+    @staticmethod
+    def parse_window(value: str) -> tuple[time, time]:
+        """'21:00-08:00' as two times; the window may run past midnight."""
+        try:
+            start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+        except ValueError:
+            raise ValueError("use HH:MM-HH:MM, e.g. 21:00-08:00") from None
+        return start, end
 
     @field_validator("timezone")
     @classmethod

@@ -56,6 +56,14 @@ async def branch_by_code(s: AsyncSession, code: str) -> Branch:
     return branch
 
 
+async def set_auto_dispatch(s: AsyncSession, *, code: str, on: bool) -> Branch:
+    """Turn automatic dispatch (自动派单) on or off for a branch."""
+    branch = await branch_by_code(s, code)
+    branch.auto_dispatch = on
+    await s.flush()
+    return branch
+
+
 async def grids_of(s: AsyncSession, branch_id: int) -> list[Grid]:
     """The grids of one branch, in the order they were added."""
     return list((await s.scalars(select(Grid).where(Grid.branch_id == branch_id).order_by(Grid.id))).all())

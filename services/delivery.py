@@ -12,13 +12,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 from tenacity import wait_exponential
 
 from models import Outbox, OutboxStatus, User, Wish
 from models.types import utcnow
 from services.db import Database
 from services.outbox import Note, queue, staff_of
+from services.quiet_hours import QuietHours
 from services.ratelimit import ChatLimits, TokenBucket
 
 log = logging.getLogger(__name__)
@@ -80,22 +81,26 @@ class OutboxSender:
         per_chat_burst: float = 3,
         batch: int = 200,
         clock: Callable[[], datetime] = utcnow,
+        quiet_hours: QuietHours | None = None,
     ) -> None:
         self.db, self.deliver, self.batch, self.clock = db, deliver, batch, clock
+        self.quiet_hours = quiet_hours
         self.overall = TokenBucket(rate, burst)
         self.chats = ChatLimits(per_chat_rate, per_chat_burst)
         self.tally = Tally()
 
     async def _due(self) -> list[tuple[Outbox, User]]:
         """Due rows, leaving out chats that have had their share for now."""
-        busy = self.chats.busy()
+        busy, now = self.chats.busy(), self.clock()
         query = (
             select(Outbox, User)
             .join(User, User.id == Outbox.user_id)
-            .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= self.clock())
+            .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= now)
             .order_by(Outbox.id)
             .limit(self.batch)
         )
+        if self.quiet_hours is not None and self.quiet_hours.active(now):
+            query = query.where(Outbox.quiet == false())  # the rest wait for the morning
         if busy:
             query = query.where(Outbox.user_id.notin_(busy))
         async with self.db.read() as s:

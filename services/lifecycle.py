@@ -120,12 +120,14 @@ async def move(
     note: str | None = None,
     values: dict | None = None,
     extra_notes: tuple[Note, ...] = (),
+    notify: bool = True,
     now: datetime | None = None,
 ) -> Wish:
     """Move a wish: check the table and the actor, update, audit, notify.
 
     The UPDATE names the status it expects, so if another transaction moved
-    the wish first, no row changes and the caller gets Conflict.
+    the wish first, no row changes and the caller gets Conflict. `notify`
+    False leaves out the usual notifications (auto-dispatch says its own).
     """
     now = now or utcnow()
     frm = S(wish.status)
@@ -147,6 +149,6 @@ async def move(
     actor_id = actor.user_id if actor else None
     audit = {"wish_id": wish.id, "actor_id": actor_id, "from_status": frm, "to_status": to, "note": note}
     await s.execute(_AUDIT, {**audit, "at": now})
-    notes = await notes_for(s, wish, frm, to, actor_id=actor_id, member=member, note=note)
+    notes = await notes_for(s, wish, frm, to, actor_id=actor_id, member=member, note=note) if notify else []
     await queue(s, [*notes, *extra_notes], skip=actor_id, now=now)
     return wish

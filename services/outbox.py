@@ -49,9 +49,9 @@ async def queue(
     now = now or utcnow()
     rows, seen = [], set()
     for note in notes:
-        if note.user_id == skip or (note.user_id, note.key) in seen:
+        if note.user_id == skip or (note.user_id, note.key, note.wish_id) in seen:
             continue
-        seen.add((note.user_id, note.key))
+        seen.add((note.user_id, note.key, note.wish_id))
         rows.append(
             {
                 "user_id": note.user_id,

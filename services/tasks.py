@@ -5,9 +5,10 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import MemberProfile, Rating, Wish
+from models import FollowUpReason, MemberProfile, Rating, Wish
 from models.enums import WishStatus as S
 from models.types import utcnow
+from services import visits
 from services.actors import load_actor
 from services.errors import InvalidInput
 from services.lifecycle import move, require_status
@@ -84,6 +85,8 @@ async def rate_wish(
     rating = {"wish_id": wish.id, "member_id": member_id, "score": score, "comment": comment}
     await s.execute(_RATE, {**rating, "created_at": now})
     await s.execute(_CREDIT, {"member_id": member_id, "hours": wish.hours_spent or 0, "score": score})
+    if score <= visits.LOW_RATING:
+        await visits.open_visit(s, wish=wish, reason=FollowUpReason.low_rating, now=now, score=score)
     return wish
 
 
@@ -91,9 +94,12 @@ async def dispute_wish(
     s: AsyncSession, *, actor_id: int, wish_id: int, note: str | None = None, now: datetime | None = None
 ) -> Wish:
     """The resident says the work was not done; staff are alerted."""
+    now = now or utcnow()
     note = clean_text(note, field="note", max_len=500) if note and note.strip() else None
     wish = await get_wish(s, wish_id)
-    return await move(s, wish, S.disputed, actor=await load_actor(s, actor_id), note=note, now=now)
+    await move(s, wish, S.disputed, actor=await load_actor(s, actor_id), note=note, now=now)
+    await visits.open_visit(s, wish=wish, reason=FollowUpReason.dispute, now=now)
+    return wish
 
 
 async def resolve_dispute(

@@ -13,6 +13,7 @@ from bot.flows import (
     staff_dispatch,
     staff_members,
     staff_queue,
+    staff_visits,
     staff_wish,
     wish_form,
 )
@@ -31,6 +32,7 @@ for module in (
     staff_dispatch,
     staff_wish,
     staff_members,
+    staff_visits,
     member_tasks,
     member_complete,
     member_record,

@@ -15,3 +15,4 @@ REJECT = "rj"  # staff start rejecting: wish id
 DISPATCH = "ds"  # staff see ranked members: wish id
 APPROVE = "ma"  # staff approve a member: user id
 DENY = "md"  # staff reject a member: user id
+VISIT = "vs"  # staff record a follow-up visit (回访): follow-up id

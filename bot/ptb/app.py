@@ -20,6 +20,7 @@ from bot.ptb.transport import PtbTransport
 from models import User
 from services.actors import load_actor
 from services.delivery import OutboxSender
+from services.quiet_hours import QuietHours
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,9 @@ _MENU_REFRESH = {"start", "language"}
 class SandanBot:
     """One adapter: updates become flow inputs, outputs become Bot API calls."""
 
-    def __init__(self, deps: Deps, *, token: str, api_root: str) -> None:
+    def __init__(
+        self, deps: Deps, *, token: str, api_root: str, quiet_hours: QuietHours | None = None
+    ) -> None:
         self.deps = deps
         self.engine: Engine = build_engine(deps)
         self.application: Application = (
@@ -43,7 +46,8 @@ class SandanBot:
         )
         self.application.add_handler(TypeHandler(Update, self.on_update))
         self._menus: dict[int, tuple] = {}  # the command menu last set per chat
-        self.sender = OutboxSender(deps.db, PtbTransport(self.application.bot, deps.catalogue, deps.codec))
+        transport = PtbTransport(self.application.bot, deps.catalogue, deps.codec)
+        self.sender = OutboxSender(deps.db, transport, quiet_hours=quiet_hours)
 
     async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         inp = to_input(update)

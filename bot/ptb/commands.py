@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 RESIDENT = ["start", "wish", "mywishes", "help", "language", "cancel"]
 MEMBER = ["wall", "mytasks", "me", "pause", "resume"]
-STAFF = ["queue", "dispatch", "wish", "members", "find"]
+STAFF = ["queue", "dispatch", "wish", "members", "find", "visits"]
 
 
 def commands_key(actor: Actor | None) -> tuple[str, ...]:

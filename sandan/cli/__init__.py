@@ -13,7 +13,14 @@ from bot.texts import render_error
 from sandan.bootstrap import bootstrap
 from sandan.migrate import upgrade
 from sandan.settings import ConfigError
-from services.branches import add_admin, add_branch, add_staff, branch_by_code, list_branches
+from services.branches import (
+    add_admin,
+    add_branch,
+    add_staff,
+    branch_by_code,
+    list_branches,
+    set_auto_dispatch,
+)
 from services.errors import DomainError
 
 app = typer.Typer(help="Sandan: 居民点单、支部下单、党员接单", no_args_is_help=True, add_completion=False)
@@ -69,6 +76,20 @@ def branch_add(
         async with a.db.write() as s:
             branch = await add_branch(s, code=code, name=name, grids=grid or [])
         typer.echo(f"Added branch {branch.code} {branch.name} with {len(grid or [])} grid(s).")
+
+    _run(go)
+
+
+@branch_app.command("auto-dispatch")
+def branch_auto_dispatch(code: str, state: Annotated[str, typer.Argument(help="on or off")]) -> None:
+    """Offer a branch's accepted wishes to the best-ranked member automatically (on), or not (off)."""
+    if state not in ("on", "off"):
+        raise typer.BadParameter("say on or off", param_hint="STATE")
+
+    async def go(a):
+        async with a.db.write() as s:
+            branch = await set_auto_dispatch(s, code=code, on=state == "on")
+        typer.echo(f"Auto-dispatch for {branch.code} {branch.name}: {state}.")
 
     _run(go)
 

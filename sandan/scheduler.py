@@ -1,0 +1,46 @@
+"""The application's one APScheduler, which runs the follow-up sweep (services.sweeps).
+
+It belongs to the application, not to a bot framework, so every adapter gets it.
+"""
+
+import logging
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from models.types import utcnow
+from sandan.bootstrap import App, sweep_policy
+from services.sweeps.sweep import run_sweep
+from services.updates import forget_old
+
+log = logging.getLogger(__name__)
+
+# A sweep missed by a sleeping machine or a restart runs once, late, however late: each rule
+# looks at what is due now, so one late sweep catches up on everything.
+MISFIRE_GRACE = int(timedelta(days=1).total_seconds())
+
+
+def build_scheduler(app: App) -> AsyncIOScheduler:
+    """A scheduler with the sweep every SWEEP_INTERVAL_SECONDS, the first one at start."""
+    policy = sweep_policy(app.settings)
+
+    async def sweep() -> None:
+        report = await run_sweep(app.db, policy=policy, catalogue=app.catalogue, now=utcnow())
+        if report.led:
+            async with app.db.write() as s:
+                await forget_old(s)
+        if report.reminders or report.expired or report.closed or report.digests or report.failed:
+            log.info("sweep: %s", report)
+
+    scheduler = AsyncIOScheduler(timezone=app.settings.tz)
+    scheduler.add_job(
+        sweep,
+        "interval",
+        seconds=app.settings.sweep_interval_seconds,
+        id="sweep",
+        next_run_time=utcnow(),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE,
+    )
+    return scheduler

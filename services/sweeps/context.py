@@ -1,0 +1,67 @@
+"""What one sweep knows: the moment, the thresholds, and lookups it repeats per branch."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import SentReminder, WishEvent, WishStatus
+from services.catalogue import Catalogue
+from services.outbox import admins, staff_of
+from services.sweeps.policy import SweepPolicy
+
+
+@dataclass
+class Sweep:
+    now: datetime
+    policy: SweepPolicy
+    catalogue: Catalogue
+    _staff: dict[int, list[int]] = field(default_factory=dict)
+    _admins: list[int] | None = None
+
+    @property
+    def quiet(self) -> bool:
+        """Quiet hours now: only escalations that the settings exempt may go out."""
+        return self.policy.quiet.active(self.now)
+
+    def may_send(self, *, escalation: bool) -> bool:
+        return not self.quiet or (escalation and self.policy.escalate_in_quiet_hours)
+
+    async def staff(self, s: AsyncSession, branch_id: int) -> list[int]:
+        if branch_id not in self._staff:
+            self._staff[branch_id] = await staff_of(s, branch_id)
+        return self._staff[branch_id]
+
+    async def admins(self, s: AsyncSession) -> list[int]:
+        if self._admins is None:
+            self._admins = await admins(s)
+        return self._admins
+
+
+async def reminded(s: AsyncSession, kind: str, wish_ids: list[int]) -> dict[int, tuple[int, datetime]]:
+    """Per wish, the highest sequence number of `kind` already sent, and when."""
+    found: dict[int, tuple[int, datetime]] = {}
+    r = SentReminder
+    for i in range(0, len(wish_ids), 900):  # stay under SQLite's bound-parameter limit
+        rows = await s.execute(
+            select(r.wish_id, func.max(r.seq), func.max(r.sent_at))
+            .where(r.kind == kind, r.wish_id.in_(wish_ids[i : i + 900]))
+            .group_by(r.wish_id)
+        )
+        found.update({w: (seq, at) for w, seq, at in rows})
+    return found
+
+
+async def assignment_turns(s: AsyncSession, wish_ids: list[int]) -> dict[int, int]:
+    """Per wish, how many times it has been assigned (taken, claimed, or handed back for a redo)."""
+    turns: dict[int, int] = {}
+    e = WishEvent
+    for i in range(0, len(wish_ids), 900):
+        rows = await s.execute(
+            select(e.wish_id, func.count())
+            .where(e.to_status == WishStatus.assigned, e.wish_id.in_(wish_ids[i : i + 900]))
+            .group_by(e.wish_id)
+        )
+        turns.update(dict(rows.all()))
+    return turns

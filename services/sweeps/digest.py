@@ -1,0 +1,106 @@
+"""The daily digest (每日简报) to each branch's staff, at 08:30 local time."""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import BranchDigest, Rating, Staff, Wish
+from models.enums import WishStatus as S
+from services.db import Database
+from services.outbox import Note, queue, staff_of
+from services.sweeps.context import Sweep
+from services.sweeps.overdue import overdue_by_branch
+
+log = logging.getLogger(__name__)
+_WAITING = (S.accepted, S.offered, S.posted)
+
+
+@dataclass(frozen=True)
+class Digest:
+    new: int = 0
+    to_triage: int = 0
+    to_assign: int = 0
+    overdue: int = 0
+    done: int = 0
+    rating: float | None = None
+
+    def worth_sending(self) -> bool:
+        return any((self.new, self.to_triage, self.to_assign, self.overdue, self.done))
+
+
+def digest_day(sw: Sweep) -> date | None:
+    """The local day whose digest is due now: from 08:30 until quiet hours begin."""
+    local = sw.now.astimezone(sw.policy.tz)
+    if local.time() < sw.policy.digest_at or sw.quiet:
+        return None
+    return local.date()
+
+
+async def _grouped(s: AsyncSession, stmt) -> Counter:
+    return Counter(dict((await s.execute(stmt)).all()))
+
+
+async def gather(s: AsyncSession, sw: Sweep, day: date) -> dict[int, Digest]:
+    """Per branch with staff and no digest yet for `day`: yesterday's figures and today's queue."""
+    tz = sw.policy.tz
+    start = datetime.combine(day - timedelta(days=1), time(0), tzinfo=tz)
+    end = start + timedelta(days=1)
+    sent = select(BranchDigest.branch_id).where(BranchDigest.day == day)
+    branches = set(await s.scalars(select(Staff.branch_id).where(Staff.branch_id.notin_(sent)).distinct()))
+    if not branches:
+        return {}
+    by_branch = select(Wish.branch_id, func.count()).group_by(Wish.branch_id)
+    new = await _grouped(s, by_branch.where(Wish.submitted_at >= start, Wish.submitted_at < end))
+    triage = await _grouped(s, by_branch.where(Wish.status == S.submitted))
+    assign = await _grouped(s, by_branch.where(Wish.status.in_(_WAITING)))
+    done = await _grouped(s, by_branch.where(Wish.completed_at >= start, Wish.completed_at < end))
+    ratings = dict(
+        (
+            await s.execute(
+                select(Wish.branch_id, func.avg(Rating.score))
+                .join(Wish, Wish.id == Rating.wish_id)
+                .where(Rating.created_at >= start, Rating.created_at < end)
+                .group_by(Wish.branch_id)
+            )
+        ).all()
+    )
+    overdue = await overdue_by_branch(s, now=sw.now, policy=sw.policy)
+    return {
+        b: Digest(
+            new[b], triage[b], assign[b], overdue[b], done[b], ratings.get(b) and round(float(ratings[b]), 1)
+        )
+        for b in branches
+    }
+
+
+async def send_digests(db: Database, sw: Sweep) -> int:
+    """Queue today's digest for every branch that has something to say; each branch once."""
+    day = digest_day(sw)
+    if day is None:
+        return 0
+    async with db.read() as s:
+        digests = await gather(s, sw, day)
+    sent = 0
+    for branch_id, digest in sorted(digests.items()):
+        try:
+            async with db.write() as s:
+                # Recorded even when there is nothing to say, so the branch is not looked at again today.
+                s.add(BranchDigest(branch_id=branch_id, day=day, sent_at=sw.now))
+                await s.flush()
+                if digest.worth_sending():
+                    params = {**digest.__dict__, "rating": digest.rating if digest.rating is not None else ""}
+                    params["day"] = (day - timedelta(days=1)).isoformat()
+                    await queue(
+                        s, [Note(u, "staff.digest", params) for u in await staff_of(s, branch_id)], now=sw.now
+                    )
+                    sent += 1
+        except IntegrityError:
+            log.info("daily digest for branch %s was sent by another sweep", branch_id)
+        except Exception:  # one branch failing must not keep the others' digests back
+            log.exception("daily digest for branch %s not sent", branch_id)
+    return sent

@@ -1,0 +1,34 @@
+"""One leader: with several processes on one PostgreSQL, only one runs a sweep at a time."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+
+from services.db import Database
+
+# Any fixed 64-bit number; it names Sandan's sweep among the server's advisory locks.
+LOCK_KEY = 0x5A4E_DA4E_5EE9
+
+
+@asynccontextmanager
+async def leadership(db: Database) -> AsyncIterator[bool]:
+    """Yields whether this process may sweep now.
+
+    PostgreSQL: a session advisory lock, held on its own connection for the
+    sweep and released after it (or by the server, if the process dies).
+    SQLite: one process serves a file, so it always leads; the reminder
+    ledger's unique rows still make an overlapping sweep harmless.
+    """
+    if db.is_sqlite:
+        yield True
+        return
+    async with db.engine.connect() as conn:
+        got = await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
+        await conn.commit()
+        try:
+            yield bool(got)
+        finally:
+            if got:
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                await conn.commit()

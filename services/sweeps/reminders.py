@@ -1,0 +1,188 @@
+"""Rules that only remind: they find what waited too long and say so to the right people."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Branch, Offer, OfferKind, OfferStatus, Wish
+from models.enums import WishStatus as S
+from services.matching import rank_candidates
+from services.outbox import Note
+from services.sweeps.context import Sweep, assignment_turns, reminded
+from services.sweeps.deadlines import min_task_age, task_deadline
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder that is due: recorded as (wish, kind, seq), sent as `notes`."""
+
+    wish_id: int
+    kind: str
+    seq: int
+    notes: tuple[Note, ...]
+
+
+def _passed(age, thresholds) -> int:
+    """How many of the ascending thresholds `age` has passed."""
+    return sum(1 for threshold in thresholds if age >= threshold)
+
+
+def _params(wish, **extra) -> dict:
+    return {"number": wish.number, "category": wish.category, **extra}
+
+
+def _hours(delta) -> int:
+    return int(delta.total_seconds() // 3600)
+
+
+async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
+    """Submitted wishes nobody triaged: staff at 2 h and 8 h, admins at 24 h."""
+    p = sw.policy
+    oldest = sw.now - min(p.triage_reminders)
+    wishes = (
+        await s.execute(
+            select(Wish, Branch.name)
+            .join(Branch, Branch.id == Wish.branch_id)
+            .where(Wish.status == S.submitted, Wish.submitted_at <= oldest)
+        )
+    ).all()
+    ids = [w.id for w, _ in wishes]
+    staff_sent, admin_sent = await reminded(s, "triage", ids), await reminded(s, "triage_escalation", ids)
+    due = []
+    for wish, branch in wishes:
+        age = sw.now - wish.submitted_at
+        seq = _passed(age, p.triage_reminders)
+        if sw.may_send(escalation=False) and seq > staff_sent.get(wish.id, (0,))[0]:
+            params = _params(wish, hours=_hours(age))
+            notes = tuple(
+                Note(u, "staff.remind_triage", params, wish.id, True)
+                for u in await sw.staff(s, wish.branch_id)
+            )
+            due.append(Due(wish.id, "triage", seq, notes))
+        if age >= p.triage_escalation and wish.id not in admin_sent and sw.may_send(escalation=True):
+            params = _params(wish, hours=_hours(age), branch=branch)
+            quiet = not p.escalate_in_quiet_hours
+            notes = tuple(
+                Note(u, "admin.escalate_triage", params, wish.id, quiet) for u in await sw.admins(s)
+            )
+            due.append(Due(wish.id, "triage_escalation", 1, notes))
+    return due
+
+
+async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
+    """Wall postings nobody claimed in a day: staff, with the best candidates."""
+    if not sw.may_send(escalation=False):
+        return []
+    posted = (
+        await s.execute(
+            select(Wish, Offer.created_at)
+            .join(Offer, and_(Offer.wish_id == Wish.id, Offer.kind == OfferKind.wall))
+            .where(
+                Offer.status == OfferStatus.open,
+                Offer.created_at <= sw.now - sw.policy.wall_unclaimed,
+                Wish.status == S.posted,
+            )
+        )
+    ).all()
+    sent = await reminded(s, "wall", [w.id for w, _ in posted])
+    due = []
+    for wish, since in posted:
+        if wish.id in sent:
+            continue
+        ranked = await rank_candidates(
+            s,
+            actor_id=None,
+            wish_id=wish.id,
+            catalogue=sw.catalogue,
+            limit=sw.policy.candidates_suggested,
+            now=sw.now,
+        )
+        params = _params(wish, hours=_hours(sw.now - since), candidates=[c.name for c in ranked])
+        notes = tuple(
+            Note(u, "staff.remind_wall", params, wish.id, True) for u in await sw.staff(s, wish.branch_id)
+        )
+        due.append(Due(wish.id, "wall", 1, notes))
+    return due
+
+
+async def task_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
+    """Tasks past their preferred time or 72 h: the member first, staff 24 h later.
+
+    The sequence number is the assignment's turn, so a task handed to another
+    member (or back for a redo) is followed up afresh.
+    """
+    p = sw.policy
+    active = (
+        (
+            await s.execute(
+                select(Wish).where(
+                    Wish.status.in_((S.assigned, S.in_progress)),
+                    Wish.assigned_at <= sw.now - min_task_age(p.task_overdue),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    ids = [w.id for w in active]
+    turns = await assignment_turns(s, ids)
+    told_member, told_staff = await reminded(s, "task", ids), await reminded(s, "task_escalation", ids)
+    due = []
+    for wish in active:
+        deadline = task_deadline(
+            window=wish.time_window,
+            preferred_date=wish.preferred_date,
+            submitted_at=wish.submitted_at,
+            assigned_at=wish.assigned_at,
+            limit=p.task_overdue,
+            tz=p.tz,
+        )
+        turn = turns.get(wish.id, 1)
+        seq, last = told_member.get(wish.id, (0, None))
+        params = _params(wish, days=(sw.now - wish.assigned_at).days)
+        if sw.now < deadline:
+            continue
+        if seq < turn and sw.may_send(escalation=False):
+            note = Note(wish.assigned_member_id, "member.remind_task", params, wish.id, True)
+            due.append(Due(wish.id, "task", turn, (note,)))
+        elif (
+            seq == turn
+            and told_staff.get(wish.id, (0,))[0] < turn
+            and sw.now - last >= p.task_escalation
+            and sw.may_send(escalation=True)
+        ):
+            quiet = not p.escalate_in_quiet_hours
+            staff = await sw.staff(s, wish.branch_id)
+            notes = tuple(Note(u, "staff.escalate_task", params, wish.id, quiet) for u in staff)
+            due.append(Due(wish.id, "task_escalation", turn, notes))
+    return due
+
+
+async def rating_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
+    """Done but not rated: ask the resident at 24 h and at 72 h."""
+    p = sw.policy
+    if not sw.may_send(escalation=False):
+        return []
+    done = (
+        (
+            await s.execute(
+                select(Wish).where(
+                    Wish.status == S.completed, Wish.completed_at <= sw.now - min(p.rating_reminders)
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    sent = await reminded(s, "rate", [w.id for w in done])
+    due = []
+    for wish in done:
+        seq = _passed(sw.now - wish.completed_at, p.rating_reminders)
+        if seq > sent.get(wish.id, (0,))[0]:
+            note = Note(wish.resident_id, "resident.remind_rating", _params(wish), wish.id, True)
+            due.append(Due(wish.id, "rate", seq, (note,)))
+    return due
+
+
+RULES = (triage_reminders, wall_reminders, task_reminders, rating_reminders)
