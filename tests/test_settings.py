@@ -35,6 +35,9 @@ def test_defaults_are_a_local_sqlite_file_and_shanghai_time(monkeypatch, tmp_pat
         ("ADMIN_TELEGRAM_IDS", "12,abc"),
         ("TELEGRAM_API_BASE_URL", "ftp://x"),
         ("MAX_OPEN_WISHES", "0"),
+        ("QUIET_HOURS", "9pm-8am"),
+        ("TRIAGE_REMIND_HOURS", "8,2"),
+        ("DIGEST_TIME", "25:00"),
     ],
 )
 def test_a_bad_value_fails_at_start_up_naming_the_key(monkeypatch, key, value):

@@ -57,6 +57,7 @@ async def ask_note(ctx: Ctx) -> list[Output]:
 async def got_note(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
+    number = ctx.data["number"]
     try:
         async with ctx.s.begin_nested():
             await visits.record_visit(
@@ -68,4 +69,4 @@ async def got_note(ctx: Ctx) -> list[Output]:
         await ctx.done()
         return [invalid(ctx, exc)]
     await ctx.done()
-    return [Message(ctx.t("visits.done", number=ctx.data["number"]))]
+    return [Message(ctx.t("visits.done", number=number))]

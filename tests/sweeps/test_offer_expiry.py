@@ -60,7 +60,7 @@ async def test_auto_dispatch_walks_down_the_ranking_and_hands_back_to_staff_afte
     asked = []
     moment = T0
     for _ in range(3):
-        report, rows = await sweep(db, catalogue, moment)
+        _, rows = await sweep(db, catalogue, moment)
         offers = await _offers(db, wish.id)
         assert offers[-1][1] == OfferStatus.open and await _status(db, wish.id) == WishStatus.offered
         lapsed = [(asked[-1], "member.offer_expired")] if asked else []

@@ -1,0 +1,65 @@
+"""Two sweeps at once, as two processes would run them, send each reminder once."""
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from models import Outbox, SentReminder
+from services.db import Database
+from services.sweeps import ledger
+from services.sweeps.sweep import run_sweep
+from tests.factories import build_world, completed, new_admin, submit
+from tests.sweeps.helpers import H, POLICY, T0, clock, settled
+
+
+async def _world(db, catalogue):
+    with clock(T0):
+        w = await build_world(db, catalogue)
+        async with db.write() as s:
+            await new_admin(s)
+        for _ in range(3):
+            await submit(w)
+        await completed(w)
+    await settled(db)
+    return w
+
+
+async def _count(db, *where):
+    async with db.read() as s:
+        return await s.scalar(select(func.count()).select_from(Outbox).where(*where))
+
+
+async def test_two_processes_sweeping_at_once_send_each_reminder_once(db, catalogue):
+    await _world(db, catalogue)
+    other = Database(db.url)  # a second process: its own engine and connections
+    try:
+        moment = T0 + 25 * H
+        with clock(moment):
+            reports = await asyncio.gather(
+                run_sweep(db, policy=POLICY, catalogue=catalogue, now=moment),
+                run_sweep(other, policy=POLICY, catalogue=catalogue, now=moment),
+            )
+    finally:
+        await other.dispose()
+    assert sum(r.reminders for r in reports) == 3 + 3 + 1  # staff and admin per wish, the rating
+    assert await _count(db, Outbox.key == "staff.remind_triage") == 3
+    assert await _count(db, Outbox.key == "admin.escalate_triage") == 3
+    assert await _count(db, Outbox.key == "resident.remind_rating") == 1
+
+
+async def test_the_ledger_lets_only_one_of_two_concurrent_transactions_record_a_reminder(db, catalogue):
+    w = await build_world(db, catalogue)
+    wish = await submit(w)
+    other = Database(db.url)
+
+    async def record(database):
+        async with database.write() as s:
+            return await ledger.record(s, [(wish.id, "triage", 1)], now=T0)
+
+    try:
+        results = await asyncio.gather(record(db), record(other))
+    finally:
+        await other.dispose()
+    assert sorted(len(r) for r in results) == [0, 1]
+    async with db.read() as s:
+        assert await s.scalar(select(func.count()).select_from(SentReminder)) == 1

@@ -1,0 +1,61 @@
+"""The application's scheduler sweeps at start and on an interval; a restart sends nothing twice."""
+
+import asyncio
+from datetime import timedelta
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from sqlalchemy import func, select
+
+from models import Outbox
+from models.types import utcnow
+from sandan.bootstrap import bootstrap
+from sandan.scheduler import MISFIRE_GRACE, build_scheduler
+from sandan.settings import load_settings
+from tests.factories import build_world, submit
+from tests.sweeps.helpers import BEIJING, clock, settled
+
+
+async def _one_sweep(app) -> None:
+    """Start a scheduler, wait (at most 10 s) for its first sweep, and shut it down."""
+    ran = asyncio.Event()
+    errors = []
+    scheduler = build_scheduler(app)
+    scheduler.add_listener(
+        lambda e: (errors.append(e.exception) if e.exception else None, ran.set()),
+        EVENT_JOB_EXECUTED | EVENT_JOB_ERROR,
+    )
+    scheduler.start()
+    try:
+        await asyncio.wait_for(ran.wait(), timeout=10)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert errors == []
+
+
+async def test_the_scheduler_sweeps_at_start_coalesces_missed_runs_and_a_restart_sends_nothing_twice(db, catalogue):
+    with clock(utcnow() - timedelta(hours=3)):
+        w = await build_world(db, catalogue)
+        await submit(w)
+    await settled(db)
+    # Real time drives this test, so quiet hours are put where they cannot hold the reminder back.
+    later = (utcnow() + timedelta(hours=6)).astimezone(BEIJING)
+    quiet = f"{later:%H:00}-{later + timedelta(hours=1):%H:00}"
+    settings = load_settings(database_url=db.url, sweep_interval_seconds=3600, quiet_hours=quiet)
+    first = bootstrap(settings)
+    job = build_scheduler(first).get_job("sweep")
+    assert (job.trigger.interval, job.coalesce, job.max_instances) == (timedelta(hours=1), True, 1)
+    assert job.misfire_grace_time == MISFIRE_GRACE
+    try:
+        await _one_sweep(first)
+    finally:
+        await first.db.dispose()
+    again = bootstrap(settings)  # a restart: a new scheduler, the same database
+    try:
+        await _one_sweep(again)
+    finally:
+        await again.db.dispose()
+    async with db.read() as s:
+        reminders = await s.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.key == "staff.remind_triage")
+        )
+    assert reminders == 1
