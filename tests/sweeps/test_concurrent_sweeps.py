@@ -9,7 +9,7 @@ from services.db import Database
 from services.sweeps import ledger
 from services.sweeps.sweep import run_sweep
 from tests.factories import build_world, completed, new_admin, submit
-from tests.sweeps.helpers import H, POLICY, T0, clock, settled
+from tests.sweeps.helpers import POLICY, T0, H, clock, settled
 
 
 async def _world(db, catalogue):

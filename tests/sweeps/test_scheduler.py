@@ -32,7 +32,7 @@ async def _one_sweep(app) -> None:
     assert errors == []
 
 
-async def test_the_scheduler_sweeps_at_start_coalesces_missed_runs_and_a_restart_sends_nothing_twice(db, catalogue):
+async def test_the_scheduler_sweeps_at_start_coalesces_and_a_restart_sends_nothing_twice(db, catalogue):
     with clock(utcnow() - timedelta(hours=3)):
         w = await build_world(db, catalogue)
         await submit(w)
