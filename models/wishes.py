@@ -25,6 +25,9 @@ class Wish(SQLModel, table=True):
         Index("ix_wish_status_submitted", "status", "submitted_at"),
         Index("ix_wish_status_assigned", "status", "assigned_at"),
         Index("ix_wish_status_completed", "status", "completed_at"),
+        # Counting a period's new and finished wishes across branches (digest, reports).
+        Index("ix_wish_submitted_at", "submitted_at"),
+        Index("ix_wish_completed_at", "completed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,6 +89,8 @@ class Offer(SQLModel, table=True):
 
 
 class Rating(SQLModel, table=True):
+    __table_args__ = (Index("ix_rating_created_at", "created_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     wish_id: int = Field(foreign_key="wish.id", unique=True)
     member_id: int = Field(foreign_key="user.id", index=True)

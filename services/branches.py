@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Branch, Grid, Staff, User
 from services.actors import load_actor
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from services.outbox import STAFF_CACHE
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 
@@ -98,4 +99,5 @@ async def add_staff(
     if not exists:
         s.add(Staff(user_id=user.id, branch_id=branch.id))
         await s.flush()
+        s.info.pop(STAFF_CACHE, None)
     return user

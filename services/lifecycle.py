@@ -152,3 +152,55 @@ async def move(
     notes = await notes_for(s, wish, frm, to, actor_id=actor_id, member=member, note=note) if notify else []
     await queue(s, [*notes, *extra_notes], skip=actor_id, now=now)
     return wish
+
+
+async def move_many(
+    s: AsyncSession,
+    wishes: list[Wish],
+    to: S,
+    *,
+    members: dict[int, int] | None = None,
+    note: str | None = None,
+    values: dict | None = None,
+    extra_notes: dict[int, tuple[Note, ...]] | None = None,
+    now: datetime,
+) -> list[Wish]:
+    """The scheduler's `move` for many wishes in one status: one UPDATE, one audit INSERT, one queue.
+
+    Returns the wishes moved; one that another transaction moved first is left out.
+    `members` gives, per wish id, the member the move concerns (see `move`).
+    """
+    if not wishes:
+        return []
+    frm = S(wishes[0].status)
+    if any(S(w.status) != frm for w in wishes):
+        raise ValueError("move_many moves wishes of one status")
+    if Party.system not in TRANSITIONS.get((frm, to), frozenset()):
+        raise NotAllowed()
+    changes = {"status": to, **(values or {})}
+    result = await s.execute(
+        update(_WISH)
+        .where(_WISH.c.id.in_([w.id for w in wishes]), _WISH.c.status == frm)
+        .values(changes)
+        .returning(_WISH.c.id)
+    )
+    done = set(result.scalars())
+    moved = [w for w in wishes if w.id in done]
+    if not moved:
+        return []
+    for wish in moved:
+        for attr, value in changes.items():
+            set_committed_value(wish, attr, value)
+    audit = [
+        {"wish_id": w.id, "actor_id": None, "from_status": frm, "to_status": to, "note": note, "at": now}
+        for w in moved
+    ]
+    await s.execute(_AUDIT, audit)
+    members, extra_notes = members or {}, extra_notes or {}
+    notes: list[Note] = []
+    for wish in moved:
+        member = members.get(wish.id) or wish.assigned_member_id
+        notes += await notes_for(s, wish, frm, to, actor_id=None, member=member, note=note)
+        notes += extra_notes.get(wish.id, ())
+    await queue(s, notes, now=now)
+    return moved

@@ -8,6 +8,7 @@ score = 40 if a skill fits the category
       -  2 per task taken in the last 30 days, at most 10 counted (fairness)
 """
 
+import heapq
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -77,13 +78,26 @@ async def rank_candidates(
     Members who already declined or let this wish's offer expire, who blocked
     the bot, and the resident themself, are left out. `actor_id` None is the scheduler.
     """
-    now = now or utcnow()
     wish: Wish = await get_wish(s, wish_id)
     if actor_id is not None:
         require_staff(await load_actor(s, actor_id), wish.branch_id)
+    ranked = await rank_many(s, wishes=[wish], catalogue=catalogue, limit=limit, now=now)
+    return ranked[wish.id]
+
+
+async def rank_many(
+    s: AsyncSession, *, wishes: list[Wish], catalogue: Catalogue, limit: int = 5, now: datetime | None = None
+) -> dict[int, list[Candidate]]:
+    """`rank_candidates` for many wishes at once, reading each branch's members and loads once."""
+    if not wishes:
+        return {}
+    now = now or utcnow()
+    branches = {w.branch_id for w in wishes}
+    in_branches = Wish.branch_id.in_(branches)
     members = (
         await s.execute(
             select(
+                MemberProfile.branch_id,
                 MemberProfile.user_id,
                 User.name,
                 MemberProfile.grid_id,
@@ -94,17 +108,16 @@ async def rank_candidates(
             )
             .join(User, User.id == MemberProfile.user_id)
             .where(
-                MemberProfile.branch_id == wish.branch_id,
+                MemberProfile.branch_id.in_(branches),
                 MemberProfile.status == MemberStatus.approved,
                 User.unreachable.is_(False),  # they blocked the bot: an offer would never arrive
             )
         )
     ).all()
-    in_branch = Wish.branch_id == wish.branch_id
     load = await _counts(
         s,
         select(Wish.assigned_member_id, func.count())
-        .where(in_branch, Wish.status.in_((S.assigned, S.in_progress)))
+        .where(in_branches, Wish.status.in_((S.assigned, S.in_progress)))
         .group_by(Wish.assigned_member_id),
     )
     pending = await _counts(
@@ -112,7 +125,7 @@ async def rank_candidates(
         select(Offer.member_id, func.count())
         .join(Wish, Wish.id == Offer.wish_id)
         .where(
-            in_branch,
+            in_branches,
             Wish.status == S.offered,
             Offer.status == OfferStatus.open,
             Offer.kind == OfferKind.direct,
@@ -122,34 +135,42 @@ async def rank_candidates(
     recent = await _counts(
         s,
         select(Wish.assigned_member_id, func.count())
-        .where(in_branch, Wish.assigned_at >= now - timedelta(days=FAIRNESS_DAYS))
+        .where(in_branches, Wish.assigned_at >= now - timedelta(days=FAIRNESS_DAYS))
         .group_by(Wish.assigned_member_id),
     )
-    refused = set(
-        (
-            await s.scalars(
-                select(Offer.member_id).where(
-                    Offer.wish_id == wish.id, Offer.status.in_((OfferStatus.declined, OfferStatus.expired))
-                )
-            )
-        ).all()
-    )
+    refused: dict[int, set[int]] = {w.id: set() for w in wishes}
+    for wid, uid in await s.execute(
+        select(Offer.wish_id, Offer.member_id).where(
+            Offer.wish_id.in_(refused), Offer.status.in_((OfferStatus.declined, OfferStatus.expired))
+        )
+    ):
+        refused[wid].add(uid)
+    pool: dict[int, list] = {}
+    for row in members:
+        uid, r_sum, r_count = row.user_id, row.rating_sum, row.rating_count
+        facts = {"load": load.get(uid, 0) + pending.get(uid, 0), "recent": recent.get(uid, 0)}
+        facts["rating"] = round(r_sum / r_count, 2) if r_count else None
+        pool.setdefault(row.branch_id, []).append(
+            (uid, row.name, row.grid_id, set(row.skills), set(row.availability), facts)
+        )
+    return {w.id: _rank(w, pool.get(w.branch_id, []), refused[w.id], catalogue, limit) for w in wishes}
+
+
+def _rank(wish: Wish, pool: list, refused: set[int], catalogue: Catalogue, limit: int) -> list[Candidate]:
     fitting = (
         catalogue.categories[wish.category].skills if wish.category in catalogue.categories else frozenset()
     )
     slots = slots_for(TimeWindow(wish.time_window), wish.preferred_date)
-    ranked = []
-    for uid, name, grid, skills, avail, r_sum, r_count in members:
+    scored = []
+    for uid, name, grid, skills, avail, known in pool:
         if uid in refused or uid == wish.resident_id:
             continue
         facts = {
-            "skill_fit": bool(fitting & set(skills)),
+            "skill_fit": bool(fitting & skills),
             "same_grid": wish.grid_id is not None and grid == wish.grid_id,
-            "available": bool(slots & set(avail)),
-            "load": load.get(uid, 0) + pending.get(uid, 0),
-            "rating": round(r_sum / r_count, 2) if r_count else None,
-            "recent": recent.get(uid, 0),
+            "available": bool(slots & avail),
+            **known,
         }
-        ranked.append(Candidate(uid, name, score(**facts), **facts))
-    ranked.sort(key=lambda c: (-c.score, c.member_id))
-    return ranked[:limit]
+        scored.append((-score(**facts), uid, name, facts))
+    # Only the few shown become Candidates: a district branch has hundreds of members.
+    return [Candidate(uid, name, -neg, **facts) for neg, uid, name, facts in heapq.nsmallest(limit, scored)]

@@ -11,6 +11,7 @@ from models import Outbox, Staff, User
 from models.types import utcnow
 
 QUIET_PREFIXES = ("resident.", "member.")
+STAFF_CACHE = "sandan_staff_of"  # key in Session.info
 
 # Built once; see services.lifecycle for why.
 _INSERT = insert(Outbox.__table__)
@@ -33,8 +34,11 @@ class Note:
 
 
 async def staff_of(s: AsyncSession, branch_id: int) -> list[int]:
-    """User ids of the branch's staff."""
-    return list((await s.scalars(_STAFF_OF, {"branch_id": branch_id})).all())
+    """User ids of the branch's staff, read once per transaction (services.branches.add_staff forgets it)."""
+    known = s.info.setdefault(STAFF_CACHE, {})
+    if branch_id not in known:
+        known[branch_id] = list((await s.scalars(_STAFF_OF, {"branch_id": branch_id})).all())
+    return list(known[branch_id])
 
 
 async def admins(s: AsyncSession) -> list[int]:

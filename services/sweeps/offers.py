@@ -6,12 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Branch, Offer, OfferKind, OfferStatus, SentReminder, Wish
 from models.enums import WishStatus as S
 from services.dispatch import offer_wish
-from services.lifecycle import move
+from services.lifecycle import move, move_many
 from services.matching import rank_candidates
 from services.outbox import Note, queue
 from services.sweeps import ledger
 from services.sweeps.context import Sweep
-from services.wishes import get_wish
 
 _FAILED = (OfferStatus.declined, OfferStatus.expired)
 
@@ -29,25 +28,43 @@ async def expiring_offers(s: AsyncSession, sw: Sweep) -> list[tuple[int, int]]:
     return [(o, w) for o, w, at in rows if quiet.awake_time(at, sw.now) >= sw.policy.offer_expiry]
 
 
-async def expire_offer(s: AsyncSession, sw: Sweep, *, offer_id: int, wish_id: int) -> None:
-    """Let one offer lapse; offer the next member if the branch dispatches automatically."""
+async def expire_offers(s: AsyncSession, sw: Sweep, items: list[tuple[int, int]]) -> int:
+    """Let offers lapse; staff get the wishes back, or, with auto-dispatch, the next member is asked."""
     closed = await s.execute(
         update(Offer)
-        .where(Offer.id == offer_id, Offer.status == OfferStatus.open)
+        .where(Offer.id.in_([offer for offer, _ in items]), Offer.status == OfferStatus.open)
         .values(status=OfferStatus.expired, answered_at=sw.now)
-        .returning(Offer.member_id)
+        .returning(Offer.wish_id, Offer.member_id)
     )
-    member = closed.scalar_one_or_none()
-    if member is None:
-        return  # answered or withdrawn since the sweep looked
-    wish = await get_wish(s, wish_id)
-    lapsed = Note(member, "member.offer_expired", {"number": wish.number, "category": wish.category}, wish.id)
-    auto = await s.scalar(select(Branch.auto_dispatch).where(Branch.id == wish.branch_id))
-    await move(
-        s, wish, S.accepted, actor=None, offeree_id=member, extra_notes=(lapsed,), notify=not auto, now=sw.now
+    member_of = dict(closed.all())  # offers answered or withdrawn since the sweep looked are gone
+    wishes = list(await s.scalars(select(Wish).where(Wish.id.in_(member_of), Wish.status == S.offered)))
+    automatic = set(
+        await s.scalars(
+            select(Branch.id).where(Branch.auto_dispatch, Branch.id.in_({w.branch_id for w in wishes}))
+        )
     )
-    if auto:
+    lapsed = {
+        w.id: (
+            Note(member_of[w.id], "member.offer_expired", {"number": w.number, "category": w.category}, w.id),
+        )
+        for w in wishes
+    }
+    manual = [w for w in wishes if w.branch_id not in automatic]
+    await move_many(s, manual, S.accepted, members=member_of, extra_notes=lapsed, now=sw.now)
+    for wish in (w for w in wishes if w.branch_id in automatic):
+        member = member_of[wish.id]
+        await move(
+            s,
+            wish,
+            S.accepted,
+            actor=None,
+            offeree_id=member,
+            extra_notes=lapsed[wish.id],
+            notify=False,
+            now=sw.now,
+        )
         await auto_offer(s, sw, wish=wish)
+    return len(wishes)
 
 
 async def waiting_for_auto_dispatch(s: AsyncSession, sw: Sweep) -> list[int]:
@@ -98,8 +115,15 @@ async def unrated_too_long(s: AsyncSession, sw: Sweep) -> list[int]:
     return list(rows)
 
 
-async def close_unrated(s: AsyncSession, sw: Sweep, *, wish_id: int) -> None:
+async def close_unrated(s: AsyncSession, sw: Sweep, wish_ids: list[int]) -> int:
     """Close as 已办结（未评价）: done, never rated."""
-    wish = await get_wish(s, wish_id)
-    if wish.status == S.completed:
-        await move(s, wish, S.closed, actor=None, note="unrated", values={"closed_at": sw.now}, now=sw.now)
+    wishes = list(await s.scalars(select(Wish).where(Wish.id.in_(wish_ids), Wish.status == S.completed)))
+    closed = await move_many(s, wishes, S.closed, note="unrated", values={"closed_at": sw.now}, now=sw.now)
+    return len(closed)
+
+
+async def auto_dispatch(s: AsyncSession, sw: Sweep, wish_ids: list[int]) -> int:
+    """Offer each accepted wish of an auto-dispatching branch to its best-ranked member."""
+    for wish in await s.scalars(select(Wish).where(Wish.id.in_(wish_ids), Wish.status == S.accepted)):
+        await auto_offer(s, sw, wish=wish)
+    return len(wish_ids)

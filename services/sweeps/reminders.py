@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Branch, Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
-from services.matching import rank_candidates
+from services.matching import rank_many
 from services.outbox import Note
 from services.sweeps.context import Sweep, assignment_turns, reminded
 from services.sweeps.deadlines import min_task_age, task_deadline
@@ -86,23 +86,22 @@ async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
         )
     ).all()
     sent = await reminded(s, "wall", [w.id for w, _ in posted])
+    posted = [(wish, since) for wish, since in posted if wish.id not in sent]
+    suggested = await rank_many(
+        s,
+        wishes=[w for w, _ in posted],
+        catalogue=sw.catalogue,
+        limit=sw.policy.candidates_suggested,
+        now=sw.now,
+    )
     due = []
     for wish, since in posted:
-        if wish.id in sent:
-            continue
-        ranked = await rank_candidates(
-            s,
-            actor_id=None,
-            wish_id=wish.id,
-            catalogue=sw.catalogue,
-            limit=sw.policy.candidates_suggested,
-            now=sw.now,
+        names = [c.name for c in suggested[wish.id]]
+        params = _params(wish, hours=_hours(sw.now - since), candidates=names)
+        staff = await sw.staff(s, wish.branch_id)
+        due.append(
+            Due(wish.id, "wall", 1, tuple(Note(u, "staff.remind_wall", params, wish.id, True) for u in staff))
         )
-        params = _params(wish, hours=_hours(sw.now - since), candidates=[c.name for c in ranked])
-        notes = tuple(
-            Note(u, "staff.remind_wall", params, wish.id, True) for u in await sw.staff(s, wish.branch_id)
-        )
-        due.append(Due(wish.id, "wall", 1, notes))
     return due
 
 

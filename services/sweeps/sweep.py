@@ -1,9 +1,10 @@
 """One full sweep over every rule, each wish isolated from the others' failures."""
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue import Catalogue
 from services.db import Database
@@ -15,12 +16,12 @@ from services.sweeps.policy import SweepPolicy
 from services.sweeps.reminders import RULES, Due
 
 log = logging.getLogger(__name__)
-CHUNK = 500  # reminders recorded and queued per transaction
+CHUNK = 500  # items acted on per transaction
 
 
 @dataclass
 class Report:
-    """What one sweep did; `failed` counts wishes skipped because of an error."""
+    """What one sweep did; `failed` counts rules and items skipped because of an error."""
 
     led: bool = True
     reminders: int = 0
@@ -29,7 +30,6 @@ class Report:
     closed: int = 0
     digests: int = 0
     failed: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
 
 
 async def run_sweep(db: Database, *, policy: SweepPolicy, catalogue: Catalogue, now: datetime) -> Report:
@@ -38,76 +38,54 @@ async def run_sweep(db: Database, *, policy: SweepPolicy, catalogue: Catalogue, 
         if not leading:
             return Report(led=False)
         sw, report = Sweep(now=now, policy=policy, catalogue=catalogue), Report()
-        report.expired = await _each(db, sw, report, offers.expiring_offers, _expire)
-        report.auto_offered = await _each(db, sw, report, offers.waiting_for_auto_dispatch, _auto_offer)
-        report.closed = await _each(db, sw, report, offers.unrated_too_long, _close)
+        expiring = await _find(db, sw, report, offers.expiring_offers)
+        report.expired = await _in_chunks(db, sw, report, expiring, offers.expire_offers)
+        waiting = await _find(db, sw, report, offers.waiting_for_auto_dispatch)
+        report.auto_offered = await _in_chunks(db, sw, report, waiting, offers.auto_dispatch, size=20)
+        unrated = await _find(db, sw, report, offers.unrated_too_long)
+        report.closed = await _in_chunks(db, sw, report, unrated, offers.close_unrated)
         for rule in RULES:
-            try:
-                async with db.read() as s:
-                    due = await rule(s, sw)
-            except Exception:
-                log.exception("sweep rule %s failed", rule.__name__)
-                report.failed += 1
-                continue
-            await _remind(db, sw, due, report)
+            due = await _find(db, sw, report, rule)
+            report.reminders += await _in_chunks(db, sw, report, due, _record_and_queue)
         report.digests = await digest.send_digests(db, sw)
         return report
 
 
-async def _expire(s, sw: Sweep, item) -> None:
-    offer_id, wish_id = item
-    await offers.expire_offer(s, sw, offer_id=offer_id, wish_id=wish_id)
+async def _find(db: Database, sw: Sweep, report: Report, rule) -> list:
+    """What a rule finds due; a rule that fails is logged and skipped, and the others still run."""
+    try:
+        async with db.read() as s:
+            return await rule(s, sw)
+    except Exception:
+        log.exception("sweep rule %s failed", rule.__name__)
+        report.failed += 1
+        return []
 
 
-async def _auto_offer(s, sw: Sweep, wish_id: int) -> None:
-    from services.wishes import get_wish
-
-    await offers.auto_offer(s, sw, wish=await get_wish(s, wish_id))
-
-
-async def _close(s, sw: Sweep, wish_id: int) -> None:
-    await offers.close_unrated(s, sw, wish_id=wish_id)
-
-
-async def _each(
-    db: Database, sw: Sweep, report: Report, find: Callable, act: Callable[..., Awaitable]
-) -> int:
-    """Find the items, then act on each in its own transaction; a failure skips only that item."""
-    async with db.read() as s:
-        items = await find(s, sw)
+async def _in_chunks(db: Database, sw: Sweep, report: Report, items: list, act, *, size: int = CHUNK) -> int:
+    """Act on the items a chunk per transaction; a chunk that fails is redone item by item."""
     done = 0
-    for item in items:
+    for i in range(0, len(items), size):
+        chunk = items[i : i + size]
         try:
             async with db.write() as s:
-                await act(s, sw, item)
-            done += 1
+                done += await act(s, sw, chunk)
+            continue
         except Exception:
-            log.exception("sweep %s failed for %s", act.__name__, item)
-            report.failed += 1
+            log.warning("sweep %s: a chunk failed; redoing its %d items one by one", act.__name__, len(chunk))
+        for item in chunk:
+            try:
+                async with db.write() as s:
+                    done += await act(s, sw, [item])
+            except Exception:
+                log.exception("sweep %s failed for %s", act.__name__, item)
+                report.failed += 1
     return done
 
 
-async def _remind(db: Database, sw: Sweep, due: list[Due], report: Report) -> None:
-    """Record and queue reminders a chunk at a time; a chunk that fails is retried wish by wish."""
-    for i in range(0, len(due), CHUNK):
-        chunk = due[i : i + CHUNK]
-        try:
-            await _record_and_queue(db, sw, chunk, report)
-        except Exception:
-            log.warning("reminder chunk failed; retrying its %d reminders one by one", len(chunk))
-            for one in chunk:
-                try:
-                    await _record_and_queue(db, sw, [one], report)
-                except Exception:
-                    log.exception("reminder %s/%s for wish %s failed", one.kind, one.seq, one.wish_id)
-                    report.failed += 1
-
-
-async def _record_and_queue(db: Database, sw: Sweep, due: list[Due], report: Report) -> None:
-    async with db.write() as s:
-        first = await ledger.record(s, [(d.wish_id, d.kind, d.seq) for d in due], now=sw.now)
-        fresh = [d for d in due if (d.wish_id, d.kind) in first]
-        await queue(s, [n for d in fresh for n in d.notes], now=sw.now)
-    for d in fresh:
-        report.reminders += 1
-        report.by_kind[d.kind] = report.by_kind.get(d.kind, 0) + 1
+async def _record_and_queue(s: AsyncSession, sw: Sweep, due: list[Due]) -> int:
+    """Record the reminders; queue the notes of those this sweep recorded first."""
+    first = await ledger.record(s, [(d.wish_id, d.kind, d.seq) for d in due], now=sw.now)
+    fresh = [d for d in due if (d.wish_id, d.kind) in first]
+    await queue(s, [n for d in fresh for n in d.notes], now=sw.now)
+    return len(fresh)

@@ -101,10 +101,20 @@ def upgrade() -> None:
         batch_op.create_index("ix_wish_status_assigned", ["status", "assigned_at"], unique=False)
         batch_op.create_index("ix_wish_status_completed", ["status", "completed_at"], unique=False)
         batch_op.create_index("ix_wish_status_submitted", ["status", "submitted_at"], unique=False)
+        batch_op.create_index("ix_wish_submitted_at", ["submitted_at"], unique=False)
+        batch_op.create_index("ix_wish_completed_at", ["completed_at"], unique=False)
+
+    with op.batch_alter_table("rating", schema=None) as batch_op:
+        batch_op.create_index("ix_rating_created_at", ["created_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("rating", schema=None) as batch_op:
+        batch_op.drop_index("ix_rating_created_at")
+
     with op.batch_alter_table("wish", schema=None) as batch_op:
+        batch_op.drop_index("ix_wish_completed_at")
+        batch_op.drop_index("ix_wish_submitted_at")
         batch_op.drop_index("ix_wish_status_submitted")
         batch_op.drop_index("ix_wish_status_completed")
         batch_op.drop_index("ix_wish_status_assigned")
