@@ -167,7 +167,9 @@ async def move_many(
 ) -> list[Wish]:
     """The scheduler's `move` for many wishes in one status: one UPDATE, one audit INSERT, one queue.
 
-    Returns the wishes moved; one that another transaction moved first is left out.
+    `wishes` are Wish objects, updated in place, or rows with the columns of
+    `NOTE_COLUMNS` and `status` (cheaper to load by the thousand). Returns the
+    wishes moved; one that another transaction moved first is left out.
     `members` gives, per wish id, the member the move concerns (see `move`).
     """
     if not wishes:
@@ -189,8 +191,9 @@ async def move_many(
     if not moved:
         return []
     for wish in moved:
-        for attr, value in changes.items():
-            set_committed_value(wish, attr, value)
+        if isinstance(wish, Wish):
+            for attr, value in changes.items():
+                set_committed_value(wish, attr, value)
     audit = [
         {"wish_id": w.id, "actor_id": None, "from_status": frm, "to_status": to, "note": note, "at": now}
         for w in moved

@@ -9,10 +9,12 @@ score = 40 if a skill fits the category
 """
 
 import heapq
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Availability, MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, User, Wish
@@ -60,6 +62,16 @@ def score(
     return round(value, 2)
 
 
+def _tags(raw: str | list) -> frozenset[str]:
+    """Tags as a set. SQLite hands over the JSON text, asyncpg the decoded list."""
+    return _parsed(raw) if isinstance(raw, str) else frozenset(raw)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(raw: str) -> frozenset[str]:
+    return frozenset(json.loads(raw))  # members share few combinations: each is parsed once
+
+
 async def _counts(s: AsyncSession, query) -> dict[int, int]:
     return dict((await s.execute(query)).all())
 
@@ -101,8 +113,8 @@ async def rank_many(
                 MemberProfile.user_id,
                 User.name,
                 MemberProfile.grid_id,
-                MemberProfile.skills,
-                MemberProfile.availability,
+                type_coerce(MemberProfile.skills, String).label("skills"),  # raw JSON: see _tags
+                type_coerce(MemberProfile.availability, String).label("availability"),
                 MemberProfile.rating_sum,
                 MemberProfile.rating_count,
             )
@@ -148,12 +160,21 @@ async def rank_many(
     pool: dict[int, list] = {}
     for row in members:
         uid, r_sum, r_count = row.user_id, row.rating_sum, row.rating_count
-        facts = {"load": load.get(uid, 0) + pending.get(uid, 0), "recent": recent.get(uid, 0)}
-        facts["rating"] = round(r_sum / r_count, 2) if r_count else None
-        pool.setdefault(row.branch_id, []).append(
-            (uid, row.name, row.grid_id, set(row.skills), set(row.availability), facts)
-        )
+        known = {"load": load.get(uid, 0) + pending.get(uid, 0), "recent": recent.get(uid, 0)}
+        known["rating"] = round(r_sum / r_count, 2) if r_count else None
+        base = score(skill_fit=False, same_grid=False, available=False, **known)
+        member = (base, uid, row.name, row.grid_id, _tags(row.skills), _tags(row.availability), known)
+        pool.setdefault(row.branch_id, []).append(member)
     return {w.id: _rank(w, pool.get(w.branch_id, []), refused[w.id], catalogue, limit) for w in wishes}
+
+
+# What fit, grid and availability add to a member's base score; the score is a sum of its terms.
+_BONUS = {
+    (fit, grid, free): score(skill_fit=fit, same_grid=grid, available=free, load=0, rating=None, recent=0)
+    for fit in (False, True)
+    for grid in (False, True)
+    for free in (False, True)
+}
 
 
 def _rank(wish: Wish, pool: list, refused: set[int], catalogue: Catalogue, limit: int) -> list[Candidate]:
@@ -161,16 +182,19 @@ def _rank(wish: Wish, pool: list, refused: set[int], catalogue: Catalogue, limit
         catalogue.categories[wish.category].skills if wish.category in catalogue.categories else frozenset()
     )
     slots = slots_for(TimeWindow(wish.time_window), wish.preferred_date)
-    scored = []
-    for uid, name, grid, skills, avail, known in pool:
-        if uid in refused or uid == wish.resident_id:
+    # Plain locals: this loop runs for every member of the branch, for every wish ranked.
+    home, resident, scored = wish.grid_id, wish.resident_id, []
+    for base, uid, name, grid, skills, avail, known in pool:
+        if uid in refused or uid == resident:
             continue
-        facts = {
-            "skill_fit": bool(fitting & skills),
-            "same_grid": wish.grid_id is not None and grid == wish.grid_id,
-            "available": bool(slots & avail),
-            **known,
-        }
-        scored.append((-score(**facts), uid, name, facts))
+        facts = (
+            not fitting.isdisjoint(skills),
+            home is not None and grid == home,
+            not slots.isdisjoint(avail),
+        )
+        scored.append((-(base + _BONUS[facts]), uid, name, facts, known))
     # Only the few shown become Candidates: a district branch has hundreds of members.
-    return [Candidate(uid, name, -neg, **facts) for neg, uid, name, facts in heapq.nsmallest(limit, scored)]
+    return [
+        Candidate(uid, name, round(-neg, 2), *facts, **known)
+        for neg, uid, name, facts, known in heapq.nsmallest(limit, scored)
+    ]

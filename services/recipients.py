@@ -9,6 +9,22 @@ from services.outbox import Note, staff_of
 
 _GRID_NAME = select(Grid.name).where(Grid.id == bindparam("grid_id"))  # built once
 
+# The columns of a wish that notes_for reads, for callers that load rows rather than objects.
+NOTE_COLUMNS = (
+    Wish.id,
+    Wish.number,
+    Wish.category,
+    Wish.branch_id,
+    Wish.grid_id,
+    Wish.resident_id,
+    Wish.assigned_member_id,
+    Wish.text,
+    Wish.time_window,
+    Wish.preferred_date,
+    Wish.rejection_reason,
+    Wish.status,
+)
+
 
 async def _offer_facts(s: AsyncSession, wish: Wish) -> dict:
     """What a member needs to decide on an offer, without the resident's contact."""

@@ -1,6 +1,6 @@
 """What one sweep knows: the moment, the thresholds, and lookups it repeats per branch."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import SentReminder, WishEvent, WishStatus
 from services.catalogue import Catalogue
-from services.outbox import admins, staff_of
+from services.outbox import admins, load_staff
 from services.sweeps.policy import SweepPolicy
 
 
@@ -17,7 +17,7 @@ class Sweep:
     now: datetime
     policy: SweepPolicy
     catalogue: Catalogue
-    _staff: dict[int, list[int]] = field(default_factory=dict)
+    _staff: dict[int, list[int]] | None = None
     _admins: list[int] | None = None
 
     @property
@@ -29,9 +29,10 @@ class Sweep:
         return not self.quiet or (escalation and self.policy.escalate_in_quiet_hours)
 
     async def staff(self, s: AsyncSession, branch_id: int) -> list[int]:
-        if branch_id not in self._staff:
-            self._staff[branch_id] = await staff_of(s, branch_id)
-        return self._staff[branch_id]
+        """The branch's staff; every branch's are read at the first call, once per sweep."""
+        if self._staff is None:
+            self._staff = await load_staff(s)
+        return self._staff.get(branch_id, [])
 
     async def admins(self, s: AsyncSession) -> list[int]:
         if self._admins is None:

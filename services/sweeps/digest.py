@@ -1,22 +1,19 @@
 """The daily digest (每日简报) to each branch's staff, at 08:30 local time."""
 
-import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import BranchDigest, Rating, Staff, Wish
 from models.enums import WishStatus as S
-from services.db import Database
-from services.outbox import Note, queue, staff_of
+from services.outbox import Note, queue
 from services.sweeps.context import Sweep
+from services.sweeps.ledger import insert_new
 from services.sweeps.overdue import overdue_by_branch
 
-log = logging.getLogger(__name__)
 _WAITING = (S.accepted, S.offered, S.posted)
 
 
@@ -78,29 +75,26 @@ async def gather(s: AsyncSession, sw: Sweep, day: date) -> dict[int, Digest]:
     }
 
 
-async def send_digests(db: Database, sw: Sweep) -> int:
-    """Queue today's digest for every branch that has something to say; each branch once."""
+async def due_digests(s: AsyncSession, sw: Sweep) -> list[tuple[int, Digest]]:
+    """(branch id, digest) for every branch whose digest for today is due and not yet recorded."""
     day = digest_day(sw)
-    if day is None:
-        return 0
-    async with db.read() as s:
-        digests = await gather(s, sw, day)
-    sent = 0
-    for branch_id, digest in sorted(digests.items()):
-        try:
-            async with db.write() as s:
-                # Recorded even when there is nothing to say, so the branch is not looked at again today.
-                s.add(BranchDigest(branch_id=branch_id, day=day, sent_at=sw.now))
-                await s.flush()
-                if digest.worth_sending():
-                    params = {**digest.__dict__, "rating": digest.rating if digest.rating is not None else ""}
-                    params["day"] = (day - timedelta(days=1)).isoformat()
-                    await queue(
-                        s, [Note(u, "staff.digest", params) for u in await staff_of(s, branch_id)], now=sw.now
-                    )
-                    sent += 1
-        except IntegrityError:
-            log.info("daily digest for branch %s was sent by another sweep", branch_id)
-        except Exception:  # one branch failing must not keep the others' digests back
-            log.exception("daily digest for branch %s not sent", branch_id)
-    return sent
+    return sorted((await gather(s, sw, day)).items()) if day else []
+
+
+async def record_digests(s: AsyncSession, sw: Sweep, digests: list[tuple[int, Digest]]) -> int:
+    """Record each branch's digest for today and queue those worth sending; returns how many were queued.
+
+    A branch with nothing to say is recorded too, so it is not looked at again today.
+    """
+    day = digest_day(sw)
+    rows = [{"branch_id": b, "day": day, "sent_at": sw.now} for b, _ in digests]
+    table = BranchDigest.__table__
+    first = set((await s.execute(insert_new(s, table).returning(table.c.branch_id), rows)).scalars())
+    sent = [(b, d) for b, d in digests if b in first and d.worth_sending()]
+    notes = []
+    for branch_id, digest in sent:
+        params = {**digest.__dict__, "rating": digest.rating if digest.rating is not None else ""}
+        params["day"] = (day - timedelta(days=1)).isoformat()
+        notes += [Note(u, "staff.digest", params) for u in await sw.staff(s, branch_id)]
+    await queue(s, notes, now=sw.now)
+    return len(sent)

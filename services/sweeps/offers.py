@@ -8,7 +8,8 @@ from models.enums import WishStatus as S
 from services.dispatch import offer_wish
 from services.lifecycle import move, move_many
 from services.matching import rank_candidates
-from services.outbox import Note, queue
+from services.outbox import Note, load_staff, queue
+from services.recipients import NOTE_COLUMNS
 from services.sweeps import ledger
 from services.sweeps.context import Sweep
 
@@ -37,7 +38,9 @@ async def expire_offers(s: AsyncSession, sw: Sweep, items: list[tuple[int, int]]
         .returning(Offer.wish_id, Offer.member_id)
     )
     member_of = dict(closed.all())  # offers answered or withdrawn since the sweep looked are gone
-    wishes = list(await s.scalars(select(Wish).where(Wish.id.in_(member_of), Wish.status == S.offered)))
+    wishes = (
+        await s.execute(select(*NOTE_COLUMNS).where(Wish.id.in_(member_of), Wish.status == S.offered))
+    ).all()
     automatic = set(
         await s.scalars(
             select(Branch.id).where(Branch.auto_dispatch, Branch.id.in_({w.branch_id for w in wishes}))
@@ -49,9 +52,12 @@ async def expire_offers(s: AsyncSession, sw: Sweep, items: list[tuple[int, int]]
         )
         for w in wishes
     }
+    await load_staff(s, {w.branch_id for w in wishes})
     manual = [w for w in wishes if w.branch_id not in automatic]
     await move_many(s, manual, S.accepted, members=member_of, extra_notes=lapsed, now=sw.now)
-    for wish in (w for w in wishes if w.branch_id in automatic):
+    for wish in await s.scalars(
+        select(Wish).where(Wish.id.in_([w.id for w in wishes if w.branch_id in automatic]))
+    ):
         member = member_of[wish.id]
         await move(
             s,
@@ -117,7 +123,9 @@ async def unrated_too_long(s: AsyncSession, sw: Sweep) -> list[int]:
 
 async def close_unrated(s: AsyncSession, sw: Sweep, wish_ids: list[int]) -> int:
     """Close as 已办结（未评价）: done, never rated."""
-    wishes = list(await s.scalars(select(Wish).where(Wish.id.in_(wish_ids), Wish.status == S.completed)))
+    wishes = (
+        await s.execute(select(*NOTE_COLUMNS).where(Wish.id.in_(wish_ids), Wish.status == S.completed))
+    ).all()
     closed = await move_many(s, wishes, S.closed, note="unrated", values={"closed_at": sw.now}, now=sw.now)
     return len(closed)
 

@@ -23,6 +23,23 @@ class Due:
     notes: tuple[Note, ...]
 
 
+# The columns the rules read: plain rows load several times faster than ORM objects.
+_FACTS = (
+    Wish.id,
+    Wish.number,
+    Wish.category,
+    Wish.branch_id,
+    Wish.grid_id,
+    Wish.resident_id,
+    Wish.assigned_member_id,
+    Wish.time_window,
+    Wish.preferred_date,
+    Wish.submitted_at,
+    Wish.assigned_at,
+    Wish.completed_at,
+)
+
+
 def _passed(age, thresholds) -> int:
     """How many of the ascending thresholds `age` has passed."""
     return sum(1 for threshold in thresholds if age >= threshold)
@@ -42,15 +59,15 @@ async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
     oldest = sw.now - min(p.triage_reminders)
     wishes = (
         await s.execute(
-            select(Wish, Branch.name)
+            select(*_FACTS, Branch.name.label("branch"))
             .join(Branch, Branch.id == Wish.branch_id)
             .where(Wish.status == S.submitted, Wish.submitted_at <= oldest)
         )
     ).all()
-    ids = [w.id for w, _ in wishes]
+    ids = [w.id for w in wishes]
     staff_sent, admin_sent = await reminded(s, "triage", ids), await reminded(s, "triage_escalation", ids)
     due = []
-    for wish, branch in wishes:
+    for wish in wishes:
         age = sw.now - wish.submitted_at
         seq = _passed(age, p.triage_reminders)
         if sw.may_send(escalation=False) and seq > staff_sent.get(wish.id, (0,))[0]:
@@ -61,7 +78,7 @@ async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
             )
             due.append(Due(wish.id, "triage", seq, notes))
         if age >= p.triage_escalation and wish.id not in admin_sent and sw.may_send(escalation=True):
-            params = _params(wish, hours=_hours(age), branch=branch)
+            params = _params(wish, hours=_hours(age), branch=wish.branch)
             quiet = not p.escalate_in_quiet_hours
             notes = tuple(
                 Note(u, "admin.escalate_triage", params, wish.id, quiet) for u in await sw.admins(s)
@@ -76,7 +93,7 @@ async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
         return []
     posted = (
         await s.execute(
-            select(Wish, Offer.created_at)
+            select(*_FACTS, Offer.created_at.label("since"))
             .join(Offer, and_(Offer.wish_id == Wish.id, Offer.kind == OfferKind.wall))
             .where(
                 Offer.status == OfferStatus.open,
@@ -85,19 +102,19 @@ async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
             )
         )
     ).all()
-    sent = await reminded(s, "wall", [w.id for w, _ in posted])
-    posted = [(wish, since) for wish, since in posted if wish.id not in sent]
+    sent = await reminded(s, "wall", [w.id for w in posted])
+    posted = [wish for wish in posted if wish.id not in sent]
     suggested = await rank_many(
         s,
-        wishes=[w for w, _ in posted],
+        wishes=posted,
         catalogue=sw.catalogue,
         limit=sw.policy.candidates_suggested,
         now=sw.now,
     )
     due = []
-    for wish, since in posted:
+    for wish in posted:
         names = [c.name for c in suggested[wish.id]]
-        params = _params(wish, hours=_hours(sw.now - since), candidates=names)
+        params = _params(wish, hours=_hours(sw.now - wish.since), candidates=names)
         staff = await sw.staff(s, wish.branch_id)
         due.append(
             Due(wish.id, "wall", 1, tuple(Note(u, "staff.remind_wall", params, wish.id, True) for u in staff))
@@ -113,17 +130,13 @@ async def task_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
     """
     p = sw.policy
     active = (
-        (
-            await s.execute(
-                select(Wish).where(
-                    Wish.status.in_((S.assigned, S.in_progress)),
-                    Wish.assigned_at <= sw.now - min_task_age(p.task_overdue),
-                )
+        await s.execute(
+            select(*_FACTS).where(
+                Wish.status.in_((S.assigned, S.in_progress)),
+                Wish.assigned_at <= sw.now - min_task_age(p.task_overdue),
             )
         )
-        .scalars()
-        .all()
-    )
+    ).all()
     ids = [w.id for w in active]
     turns = await assignment_turns(s, ids)
     told_member, told_staff = await reminded(s, "task", ids), await reminded(s, "task_escalation", ids)
@@ -164,16 +177,12 @@ async def rating_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
     if not sw.may_send(escalation=False):
         return []
     done = (
-        (
-            await s.execute(
-                select(Wish).where(
-                    Wish.status == S.completed, Wish.completed_at <= sw.now - min(p.rating_reminders)
-                )
+        await s.execute(
+            select(*_FACTS).where(
+                Wish.status == S.completed, Wish.completed_at <= sw.now - min(p.rating_reminders)
             )
         )
-        .scalars()
-        .all()
-    )
+    ).all()
     sent = await reminded(s, "rate", [w.id for w in done])
     due = []
     for wish in done:

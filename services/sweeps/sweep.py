@@ -47,7 +47,8 @@ async def run_sweep(db: Database, *, policy: SweepPolicy, catalogue: Catalogue, 
         for rule in RULES:
             due = await _find(db, sw, report, rule)
             report.reminders += await _in_chunks(db, sw, report, due, _record_and_queue)
-        report.digests = await digest.send_digests(db, sw)
+        digests = await _find(db, sw, report, digest.due_digests)
+        report.digests = await _in_chunks(db, sw, report, digests, digest.record_digests)
         return report
 
 
