@@ -67,7 +67,14 @@ def render_chart(weeks: list[Week], *, labels: ChartLabels, font_path: Path, fon
     line.yaxis.set_major_formatter(PercentFormatter(1.0))
     line.set_ylabel(labels.satisfaction, fontdict=font)
     handles = ax.get_legend_handles_labels()[0] + line.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, prop={**font, "size": 9}, loc="upper left")
+    ax.legend(
+        handles=handles,
+        prop={**font, "size": 9},
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+        ncol=4,
+        frameon=False,
+    )
     ax.set_title(labels.title, fontdict={**font, "fontsize": 13})
     fig.tight_layout()
     out = BytesIO()

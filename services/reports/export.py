@@ -92,7 +92,7 @@ async def _timelines(s: AsyncSession, branch_id: int | None, start, end, tz: Zon
     if branch_id is not None:
         query = query.where(Wish.branch_id == branch_id)
     lines: dict[int, list[str]] = {}
-    for wish_id, at, to, note, name in (await s.execute(query)).tuples():
+    for wish_id, at, to, note, name in await s.execute(query):
         who = f" ({mask_name(name)})" if name else ""
         tail = f": {note}" if note else ""
         line = f"{at.astimezone(tz):%Y-%m-%d %H:%M} {tr(f'staffwish.st.{to}')}{who}{tail}"
@@ -126,9 +126,9 @@ async def export_workbook(
     cat = {code: c.label.get(lang) for code, c in catalogue.categories.items()}
     reasons = catalogue.rejections
     wishes, rejections = [], []
-    for wish, code, grid, user, profile, member, score, comment in (
-        await s.execute(_wish_query(branch_id, start, end))
-    ).tuples():
+    for wish, code, grid, user, profile, member, score, comment in await s.execute(
+        _wish_query(branch_id, start, end)
+    ):
         name, phone, address = _contact(actor, wish, user, profile)
         reason = reasons.get(wish.rejection_reason or "")
         reason_label = reason.label.get(lang) if reason else wish.rejection_reason

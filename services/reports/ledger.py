@@ -76,9 +76,7 @@ async def ledger_rows(
             score,
             task_points(hours, score),
         )
-        for b, m, name, display, unit, number, cat, grid, at, hours, score in (
-            await s.execute(query)
-        ).tuples()
+        for b, m, name, display, unit, number, cat, grid, at, hours, score in (await s.execute(query))
     ]
 
 
@@ -114,7 +112,7 @@ async def ratings_in(
     )
     if branch_id is not None:
         query = query.where(Wish.branch_id == branch_id)
-    return [RatingRow(*row) for row in (await s.execute(query)).tuples()]
+    return [RatingRow(*row) for row in (await s.execute(query))]
 
 
 @dataclass(frozen=True)

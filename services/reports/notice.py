@@ -110,7 +110,7 @@ async def build_notice(
         .where(Wish.status.in_(COMPLETED))
         .order_by(Wish.submitted_at, Wish.id)
     )
-    rows = (await s.execute(query)).tuples().all()
+    rows = (await s.execute(query)).all()
     names = await _branch_names(s, branch_id) if rows else []
     items = [
         NoticeItem(

@@ -46,14 +46,14 @@ async def load_rows(s: AsyncSession, *, branch_id: int | None, period: Period, t
     )
     if branch_id is not None:
         query = query.where(Wish.branch_id == branch_id)
-    return [Row(b, S(st), *rest) for b, st, *rest in (await s.execute(query)).tuples()]
+    return [Row(b, S(st), *rest) for b, st, *rest in (await s.execute(query))]
 
 
 async def _per_branch(s: AsyncSession, condition, branch_id: int | None) -> dict[int, int]:
     query = select(Wish.branch_id, func.count()).where(condition).group_by(Wish.branch_id)
     if branch_id is not None:
         query = query.where(Wish.branch_id == branch_id)
-    return dict((await s.execute(query)).tuples().all())
+    return dict((await s.execute(query)).all())
 
 
 async def overdue_counts(
@@ -101,7 +101,7 @@ async def compare(
         grouped.setdefault(row.branch_id, []).append(row)
     overdue = await overdue_counts(s, branch_id=None, now=now, tz=tz)
     open_now = await _per_branch(s, Wish.status.in_(OPEN_STATUSES), None)
-    branches = (await s.execute(select(Branch.id, Branch.code, Branch.name))).tuples().all()
+    branches = (await s.execute(select(Branch.id, Branch.code, Branch.name))).all()
     lines = [
         BranchLine(
             bid,
