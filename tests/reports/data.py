@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models import Offer, OfferKind, OfferStatus, Rating, Wish
-from tests.factories import World, build_world, new_member
+from tests.factories import World, build_world
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 4, 2, 12, 0, tzinfo=TZ).astimezone(UTC)
@@ -126,6 +126,3 @@ async def build_march(db, catalogue) -> March:
                        member=member_b, score=5, hours=3)  # fmt: skip
         await add_wish(s, b, "submitted", local(2025, 3, 30))  # overdue in B
     return March(a, b, ids)
-
-
-__all__ = ["TZ", "NOW", "March", "add_wish", "build_march", "local", "new_member"]

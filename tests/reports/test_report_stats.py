@@ -83,7 +83,7 @@ async def test_all_branches_add_up_and_are_for_admins_only(db, catalogue):
 
 
 async def test_compare_puts_the_branch_with_most_overdue_first(db, catalogue):
-    m = await build_march(db, catalogue)
+    await build_march(db, catalogue)
     async with db.write() as s:
         admin = await new_admin(s)
     async with db.read() as s:
