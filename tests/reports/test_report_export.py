@@ -77,9 +77,10 @@ async def test_the_timeline_is_text_with_one_line_per_move(db, catalogue):
     w = await build_world(db, catalogue)
     wish = await completed(w)
     today = datetime.now(TZ).date()
+    period = month_period(today.year, today.month)
     async with db.read() as s:
         data = await export_workbook(
-            s, actor_id=w.staff_id, branch_id=w.branch_id, period=month_period(today.year, today.month), tz=TZ,
+            s, actor_id=w.staff_id, branch_id=w.branch_id, period=period, tz=TZ,
             catalogue=catalogue, lang="zh", tr=lambda key: t("zh", key),
         )  # fmt: skip
     [row] = rows_by_header(load_workbook(BytesIO(data)).worksheets[0])
@@ -108,8 +109,8 @@ async def test_an_admin_exporting_every_branch_gets_names_and_phones_masked_and_
 
 
 async def test_an_admin_who_is_also_staff_of_a_branch_sees_that_branch_in_full(db, catalogue):
-    from services.branches import add_staff
     from models import User
+    from services.branches import add_staff
 
     m = await build_march(db, catalogue)
     async with db.write() as s:
