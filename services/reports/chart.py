@@ -11,6 +11,7 @@ from pathlib import Path
 
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
@@ -34,30 +35,39 @@ def _register(font_path: Path) -> None:
     font_manager.fontManager.addfont(str(font_path))
 
 
+def _bars(ax, bottoms: list[int], heights: list[int], color: str, label: str) -> None:
+    """Bars as one collection: the same picture as ax.bar, several times quicker to build."""
+    boxes = [
+        [(i - 0.4, low), (i - 0.4, low + h), (i + 0.4, low + h), (i + 0.4, low)]
+        for i, (low, h) in enumerate(zip(bottoms, heights, strict=True))
+        if h
+    ]
+    ax.add_collection(PolyCollection(boxes, facecolors=color, edgecolors="none", label=label))
+
+
 def render_chart(weeks: list[Week], *, labels: ChartLabels, font_path: Path, font_family: str) -> bytes:
     """PNG bytes of the weekly chart."""
     _register(font_path)
-    fig = Figure(figsize=(9, 4.8), dpi=110)
+    fig = Figure(figsize=(9, 4.8), dpi=100)
     FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.08, right=0.91, top=0.9, bottom=0.2)
     font = {"family": font_family}
     ax = fig.add_subplot()
-    x = range(len(weeks))
-    done = [w.completed for w in weeks]
-    hand = [w.in_hand for w in weeks]
-    unserved = [w.unserved for w in weeks]
-    ax.bar(x, done, color=GREEN, label=labels.completed)
-    ax.bar(x, hand, bottom=done, color=BLUE, label=labels.in_hand)
-    ax.bar(
-        x,
-        unserved,
-        bottom=[a + b for a, b in zip(done, hand, strict=True)],
-        color=GREY,
-        label=labels.unserved,
-    )
+    base = [0] * len(weeks)
+    for attr, color, label in (
+        ("completed", GREEN, labels.completed),
+        ("in_hand", BLUE, labels.in_hand),
+        ("unserved", GREY, labels.unserved),
+    ):
+        heights = [getattr(w, attr) for w in weeks]
+        _bars(ax, base, heights, color, label)
+        base = [a + b for a, b in zip(base, heights, strict=True)]
+    ax.set_xlim(-0.6, len(weeks) - 0.4)
+    ax.set_ylim(0, max([*base, 4]) * 1.08)
     ax.set_ylabel(labels.wishes, fontdict=font)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     step = max(1, len(weeks) // 12)
-    ax.set_xticks(list(x)[::step], [w.start.strftime("%m-%d") for w in weeks][::step])
+    ax.set_xticks(range(0, len(weeks), step), [w.start.strftime("%m-%d") for w in weeks][::step])
     line = ax.twinx()
     points = [(i, w.satisfaction) for i, w in enumerate(weeks) if w.satisfaction is not None]
     line.plot(
@@ -71,12 +81,11 @@ def render_chart(weeks: list[Week], *, labels: ChartLabels, font_path: Path, fon
         handles=handles,
         prop={**font, "size": 9},
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.08),
+        bbox_to_anchor=(0.5, -0.1),
         ncol=4,
         frameon=False,
     )
     ax.set_title(labels.title, fontdict={**font, "fontsize": 13})
-    fig.tight_layout()
     out = BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()
