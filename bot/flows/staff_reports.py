@@ -73,7 +73,10 @@ async def show_stats(ctx: Ctx, branch: BranchRow | None, period: Period) -> list
     labels = chart_labels(ctx, ctx.t("chart.title", branch=title, period=period.label))
     png = render_chart(figures.weeks, labels=labels, font_path=CJK_FONT, font_family=CJK_FAMILY)
     caption = ctx.t("chart.caption", branch=title, period=period.label)
-    return [Message(stats_text(ctx, title, period, figures)), File(png, "stats.png", caption, photo=True)]
+    return [
+        Message(stats_text(ctx, title, period, figures)),
+        File(png, "sandan-stats.png", caption, photo=True),
+    ]
 
 
 def branch_lines(ctx: Ctx, lines: list[report_stats.BranchLine], key: str) -> list[str]:
