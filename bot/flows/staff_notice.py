@@ -49,9 +49,7 @@ def notice_text(ctx: Ctx, n: Notice) -> str:
 
 
 async def _notice(ctx: Ctx, branch_id: int, period: Period) -> Notice:
-    return await build_notice(
-        ctx.s, actor_id=ctx.user.id, branch_id=branch_id, period=period, tz=ctx.deps.tz, now=ctx.now()
-    )
+    return await build_notice(ctx.s, actor_id=ctx.user.id, branch_id=branch_id, period=period, tz=ctx.deps.tz)
 
 
 async def preview(ctx: Ctx, branch: BranchRow, period: Period) -> list[Output]:

@@ -100,6 +100,13 @@ async def _timelines(s: AsyncSession, branch_id: int | None, start, end, tz: Zon
     return lines
 
 
+def _who(actor: Actor, branch_id: int, name: str | None) -> str | None:
+    """A person's name in full for staff of that branch, else masked."""
+    if not name:
+        return None
+    return name if branch_id in actor.staff_branches else mask_name(name)
+
+
 def _contact(actor: Actor, wish: Wish, user: User, profile: ResidentProfile | None) -> tuple[str, str, str]:
     if wish.branch_id in actor.staff_branches:
         parts = (profile.compound, profile.building, profile.unit, profile.room) if profile else ()
@@ -151,7 +158,7 @@ async def export_workbook(
                 phone,
                 address,
                 wish.text,
-                (member if wish.branch_id in actor.staff_branches else mask_name(member)) if member else None,
+                _who(actor, wish.branch_id, member),
                 wish.hours_spent,
                 score,
                 comment,
@@ -179,7 +186,7 @@ async def export_workbook(
     ledger_sheet = [
         [
             r.completed_at,
-            r.name if r.branch_id in actor.staff_branches else mask_name(r.name),
+            _who(actor, r.branch_id, r.name),
             r.work_unit,
             r.number,
             cat.get(r.category, r.category),
@@ -195,7 +202,7 @@ async def export_workbook(
             r.rated_at,
             r.number,
             cat.get(r.category, r.category),
-            r.name if r.branch_id in actor.staff_branches else mask_name(r.name),
+            _who(actor, r.branch_id, r.name),
             r.score,
             r.comment,
         ]

@@ -6,7 +6,6 @@ residents' own words are scrubbed of names, phone numbers and house numbers befo
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, union
@@ -89,7 +88,7 @@ async def _branch_names(s: AsyncSession, branch_id: int) -> list[str]:
 
 
 async def build_notice(
-    s: AsyncSession, *, actor_id: int, branch_id: int, period: Period, tz: ZoneInfo, now: datetime
+    s: AsyncSession, *, actor_id: int, branch_id: int, period: Period, tz: ZoneInfo
 ) -> Notice:
     """The anonymised notice of one branch for the period, for its staff to preview and post."""
     require_scope(await load_actor(s, actor_id), branch_id)
