@@ -12,6 +12,7 @@ from PIL import ImageFont
 
 CJK_FONT = Path(str(FONT_PATH))
 SC_INDEX = 2  # the collection holds JP, KR, SC, TC, HK; SC is Simplified Chinese
+CJK_FAMILY = "Noto Sans CJK SC"  # the family name of that face, for matplotlib
 
 
 @cache

@@ -47,6 +47,7 @@ async def help_(ctx: Ctx) -> list[Output]:
         parts.append(ctx.t("help.member"))
     if ctx.actor.staff_branches or ctx.actor.is_admin:
         parts.append(ctx.t("help.staff"))
+        parts.append(ctx.t("help.reports"))
     if ctx.actor.is_admin:
         parts.append(ctx.t("help.admin"))
     return [Message("\n\n".join(parts), keyboard=main_keyboard(ctx))]

@@ -87,4 +87,14 @@ class File:
     photo: bool = False
 
 
-Output = Message | Edit | Answer | Media | File
+@dataclass
+class Post:
+    """A message to another chat (a branch's notice channel); the user then hears how it went."""
+
+    chat_id: int
+    text: str
+    done: str  # told to the user once it is posted
+    failed: str  # told to the user if Telegram refuses it (e.g. the bot is not in that chat)
+
+
+Output = Message | Edit | Answer | Media | File | Post

@@ -8,11 +8,14 @@ from bot.flows.member_common import category, contact_params, not_serving, task_
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
 from bot.flows.verbs import CLAIM
+from bot.texts import category_label
 from models import MemberStatus, Wish
 from models.enums import WishStatus as S
 from services import people, privacy, queries
 from services.branches import grids_of
 from services.ownership import ACTIVE_TASK
+from services.reports.members import my_ledger
+from services.reports.periods import month_period, parse_period
 
 router = Router()
 
@@ -84,7 +87,33 @@ async def me(ctx: Ctx) -> list[Output]:
         rating=rating,
         open=r.open_tasks,
     )
-    return [Message(text, keyboard=main_keyboard(ctx))]
+    return [Message(text + "\n\n" + await ledger_text(ctx), keyboard=main_keyboard(ctx))]
+
+
+async def ledger_text(ctx: Ctx) -> str:
+    """This month's confirmed service, line by line, this year's points and rank, and the formula."""
+    today = ctx.today()
+    month, year = month_period(today.year, today.month), parse_period("year", today=today)
+    mine = await my_ledger(ctx.s, actor_id=ctx.user.id, month=month, year=year, tz=ctx.deps.tz)
+    if mine.month is None:
+        lines = [ctx.t("me.ledger_none")]
+    else:
+        m = mine.month
+        lines = [ctx.t("me.ledger_month", tasks=len(m.tasks), hours=f"{m.hours:g}", points=f"{m.points:g}")]
+        lines += [
+            ctx.t(
+                "me.ledger_line",
+                date=task.completed_at.astimezone(ctx.deps.tz).strftime("%m-%d"),
+                category=category_label(ctx.lang, ctx.deps.catalogue, task.category),
+                grid=task.grid or ctx.t("wall.no_grid"),
+                points=f"{task.points:g}",
+            )
+            for task in m.tasks
+        ]
+    if mine.year is not None:
+        lines.append(ctx.t("me.ledger_year", points=f"{mine.year.points:g}", rank=mine.rank, of=mine.ranked))
+    lines.append(ctx.t("points.formula"))
+    return "\n".join(lines)
 
 
 @router.command("pause", "resume")

@@ -6,13 +6,16 @@ from bot.flows import (
     member_complete,
     member_record,
     member_register,
+    member_reports,
     member_tasks,
     my_wishes,
     rating,
     resident_register,
     staff_dispatch,
     staff_members,
+    staff_notice,
     staff_queue,
+    staff_reports,
     staff_visits,
     staff_wish,
     wish_form,
@@ -38,6 +41,9 @@ for module in (
     member_record,
     my_wishes,
     rating,
+    staff_reports,
+    member_reports,
+    staff_notice,
 ):
     ROUTER.include(module.router)
 

@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 RESIDENT = ["start", "wish", "mywishes", "help", "language", "cancel"]
 MEMBER = ["wall", "mytasks", "me", "pause", "resume"]
 STAFF = ["queue", "dispatch", "wish", "members", "find", "visits"]
+REPORTS = ["stats", "export", "report", "top", "publish"]  # staff and admins
+ADMIN = ["branches"]
 
 
 def commands_key(actor: Actor | None) -> tuple[str, ...]:
@@ -22,6 +24,9 @@ def commands_key(actor: Actor | None) -> tuple[str, ...]:
         names += MEMBER
     if actor is not None and (actor.staff_branches or actor.is_admin):
         names += [n for n in STAFF if n not in names]
+        names += REPORTS
+    if actor is not None and actor.is_admin:
+        names += ADMIN
     return tuple(names)
 
 

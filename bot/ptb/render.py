@@ -16,7 +16,7 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
-from bot.flows.io import Answer, Edit, File, Media, Message, Output
+from bot.flows.io import Answer, Edit, File, Media, Message, Output, Post
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_REPLY_WAIT = 10.0  # seconds a reply waits out a 429 before trying once more
@@ -108,6 +108,14 @@ async def _one(bot: Bot, chat_id: int, output: Output, query) -> None:
         upload = InputFile(output.data, filename=output.name)
         send = bot.send_photo if output.photo else bot.send_document
         await send(chat_id, upload, caption=html.escape(output.caption)[:1024], parse_mode=ParseMode.HTML)
+    elif isinstance(output, Post):
+        try:
+            await send_message(bot, output.chat_id, Message(output.text))
+        except TelegramError as exc:
+            log.warning("posting to chat %s failed: %s", output.chat_id, exc)
+            await send_message(bot, chat_id, Message(output.failed))
+        else:
+            await send_message(bot, chat_id, Message(output.done))
 
 
 async def render(bot: Bot, chat_id: int, outputs: list[Output], *, query=None) -> None:

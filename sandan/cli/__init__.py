@@ -136,6 +136,28 @@ def branch_qr(
     typer.echo(f"Wrote {path} ({link}).")
 
 
+@branch_app.command("notice")
+def branch_notice(
+    code: str,
+    chat_id: Annotated[int | None, typer.Argument(help="Channel or group id, e.g. -1001234567890.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Stop publishing notices for this branch.")] = False,
+) -> None:
+    """Set the channel or group a branch's public notices (公示) go to; add the bot there first."""
+    from services.reports.notice import set_notice_chat
+
+    if chat_id is None and not clear:
+        typer.echo("Give the chat id (e.g. -1001234567890), or --clear.", err=True)
+        raise typer.Exit(2)
+
+    async def go(a):
+        async with a.db.write() as s:
+            branch = await set_notice_chat(s, branch_code=code, chat_id=None if clear else chat_id)
+        where = branch.notice_chat_id if branch.notice_chat_id is not None else "nowhere (cleared)"
+        typer.echo(f"Notices of {branch.code} {branch.name} go to {where}.")
+
+    _run(go)
+
+
 @staff_app.command("add")
 def staff_add(telegram_id: int, branch: str) -> None:
     """Appoint a Telegram user as staff of a branch."""

@@ -1,0 +1,132 @@
+"""The public notice (公示): an anonymised summary of a branch's completed wishes.
+
+Never a phone number, a house number or a full name: people appear as surname + 某, and the
+residents' own words are scrubbed of names, phone numbers and house numbers before they go out.
+"""
+
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from models import Branch, Grid, MemberProfile, ResidentProfile, User, Wish
+from services.actors import load_actor
+from services.errors import NotFound
+from services.reports.figures import COMPLETED, Figures, summarise
+from services.reports.periods import Period
+from services.reports.stats import load_rows, require_scope
+
+MAX_ITEMS = 40
+SHORT = 30  # characters of the description
+HIDDEN = "**"
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯")
+_CN_DIGITS = "一二三四五六七八九十百零〇两"
+_PATTERNS = [
+    re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"),  # mobile numbers, also 138 1234 5678
+    re.compile(r"0\d{2,3}[\s-]?\d{7,8}"),  # landlines
+    re.compile(r"\d+(?:\s*[-－—#]\s*\d+)+"),  # 3-2-502, 5#301
+    re.compile(rf"[\d{_CN_DIGITS}]+\s*(?:号楼|号院|栋|幢|单元|室|号|楼|层|户)"),  # 3栋 2单元 502室
+    re.compile(r"\d{3,}"),  # any other long number (a room, an ID)
+]
+
+
+def surname_mou(name: str) -> str:
+    """王秀英 -> 王某, 欧阳娜娜 -> 欧阳某; no name -> 某."""
+    name = (name or "").strip()
+    if not name:
+        return "某"
+    return next((s for s in COMPOUND_SURNAMES if name.startswith(s)), name[0]) + "某"
+
+
+def scrub(text: str, names: list[str] | tuple[str, ...] = ()) -> str:
+    """Text fit for a public notice: known names as surname + 某, numbers hidden."""
+    known = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
+    if known:
+        text = re.sub("|".join(map(re.escape, known)), lambda m: surname_mou(m[0]), text)
+    for pattern in _PATTERNS:
+        text = pattern.sub(HIDDEN, text)
+    return text
+
+
+def shorten(text: str, limit: int = SHORT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    number: str
+    category: str
+    grid: str
+    resident: str  # surname + 某
+    member: str  # surname + 某
+    text: str  # scrubbed and shortened
+
+
+@dataclass(frozen=True)
+class Notice:
+    branch_id: int
+    branch_name: str
+    chat_id: int
+    period: Period
+    figures: Figures
+    items: list[NoticeItem]
+    more: int  # completed wishes left off the list
+
+
+async def _branch_names(s: AsyncSession, branch_id: int) -> list[str]:
+    """Every name and Telegram name of the branch's residents and members."""
+    people = union(
+        select(ResidentProfile.user_id.label("uid")).where(ResidentProfile.branch_id == branch_id),
+        select(MemberProfile.user_id.label("uid")).where(MemberProfile.branch_id == branch_id),
+    ).subquery()
+    rows = (await s.execute(select(User.name, User.display_name).join(people, people.c.uid == User.id))).all()
+    return [n for row in rows for n in row if n]
+
+
+async def build_notice(
+    s: AsyncSession, *, actor_id: int, branch_id: int, period: Period, tz: ZoneInfo
+) -> Notice:
+    """The anonymised notice of one branch for the period, for its staff to preview and post."""
+    require_scope(await load_actor(s, actor_id), branch_id)
+    branch = await s.get(Branch, branch_id)
+    if branch is None:
+        raise NotFound("error.no_branch", code="")
+    if branch.notice_chat_id is None:
+        raise NotFound("publish.no_channel", code=branch.code)
+    figures = summarise(await load_rows(s, branch_id=branch_id, period=period, tz=tz), period=period, tz=tz)
+    start, end = period.utc_bounds(tz)
+    member = aliased(User)
+    query = (
+        select(Wish.number, Wish.category, Grid.name, User.name, member.name, Wish.text)
+        .join(User, User.id == Wish.resident_id)
+        .outerjoin(member, member.id == Wish.assigned_member_id)
+        .outerjoin(Grid, Grid.id == Wish.grid_id)
+        .where(Wish.branch_id == branch_id, Wish.submitted_at >= start, Wish.submitted_at < end)
+        .where(Wish.status.in_(COMPLETED))
+        .order_by(Wish.submitted_at, Wish.id)
+    )
+    rows = (await s.execute(query)).all()
+    names = await _branch_names(s, branch_id) if rows else []
+    items = [
+        NoticeItem(
+            number, cat, grid or "", surname_mou(resident), surname_mou(who), shorten(scrub(text, names))
+        )
+        for number, cat, grid, resident, who, text in rows[:MAX_ITEMS]
+    ]
+    return Notice(
+        branch_id, branch.name, branch.notice_chat_id, period, figures, items, max(0, len(rows) - MAX_ITEMS)
+    )
+
+
+async def set_notice_chat(s: AsyncSession, *, branch_code: str, chat_id: int | None) -> Branch:
+    """Set (or clear) the channel or group a branch's notices go to (an operator task, from the CLI)."""
+    from services.branches import branch_by_code
+
+    branch = await branch_by_code(s, branch_code)
+    branch.notice_chat_id = chat_id
+    await s.flush()
+    return branch

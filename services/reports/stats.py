@@ -1,0 +1,121 @@
+"""The data behind /stats and /branches: one branch, all branches, or each branch side by side."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Branch, Rating, Wish
+from models.enums import OPEN_STATUSES
+from models.enums import WishStatus as S
+from services.actors import Actor, load_actor, require_staff
+from services.errors import NotAllowed
+from services.overdue import overdue_condition
+from services.reports.figures import Figures, Row, summarise
+from services.reports.periods import Period
+
+
+def require_scope(actor: Actor, branch_id: int | None) -> None:
+    """Staff of that branch or an admin; all branches (None) is for admins only."""
+    if branch_id is None:
+        if not actor.is_admin:
+            raise NotAllowed("error.admin_only")
+    else:
+        require_staff(actor, branch_id)
+
+
+async def load_rows(s: AsyncSession, *, branch_id: int | None, period: Period, tz: ZoneInfo) -> list[Row]:
+    """The wishes submitted in the period, with their ratings (no permission check: callers check)."""
+    start, end = period.utc_bounds(tz)
+    query = (
+        select(
+            Wish.branch_id,
+            Wish.status,
+            Wish.category,
+            Wish.rejection_reason,
+            Wish.submitted_at,
+            Wish.triaged_at,
+            Wish.assigned_at,
+            Wish.completed_at,
+            Rating.score,
+        )
+        .outerjoin(Rating, Rating.wish_id == Wish.id)
+        .where(Wish.submitted_at >= start, Wish.submitted_at < end)
+    )
+    if branch_id is not None:
+        query = query.where(Wish.branch_id == branch_id)
+    return [Row(b, S(st), *rest) for b, st, *rest in (await s.execute(query))]
+
+
+async def _per_branch(s: AsyncSession, condition, branch_id: int | None) -> dict[int, int]:
+    query = select(Wish.branch_id, func.count()).where(condition).group_by(Wish.branch_id)
+    if branch_id is not None:
+        query = query.where(Wish.branch_id == branch_id)
+    return dict((await s.execute(query)).all())
+
+
+async def overdue_counts(
+    s: AsyncSession, *, branch_id: int | None, now: datetime, tz: ZoneInfo
+) -> dict[int, int]:
+    """Overdue wishes right now, per branch."""
+    today = now.astimezone(tz).date()
+    return await _per_branch(s, overdue_condition(now=now, today=today), branch_id)
+
+
+async def stats(
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    branch_id: int | None,
+    period: Period,
+    tz: ZoneInfo,
+    now: datetime,
+) -> Figures:
+    """Every /stats figure for one branch, or for all branches together (admins)."""
+    require_scope(await load_actor(s, actor_id), branch_id)
+    rows = await load_rows(s, branch_id=branch_id, period=period, tz=tz)
+    overdue = await overdue_counts(s, branch_id=branch_id, now=now, tz=tz)
+    return summarise(rows, period=period, tz=tz, overdue_now=sum(overdue.values()))
+
+
+@dataclass(frozen=True)
+class BranchLine:
+    branch_id: int
+    code: str
+    name: str
+    open_now: int
+    overdue_now: int
+    figures: Figures
+
+
+async def compare(
+    s: AsyncSession, *, actor_id: int, period: Period, tz: ZoneInfo, now: datetime
+) -> list[BranchLine]:
+    """Each branch's figures, worst first: most overdue, then lowest resolution rate (admins)."""
+    require_scope(await load_actor(s, actor_id), None)
+    rows = await load_rows(s, branch_id=None, period=period, tz=tz)
+    grouped: dict[int, list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(row.branch_id, []).append(row)
+    overdue = await overdue_counts(s, branch_id=None, now=now, tz=tz)
+    open_now = await _per_branch(s, Wish.status.in_(OPEN_STATUSES), None)
+    branches = (await s.execute(select(Branch.id, Branch.code, Branch.name))).all()
+    lines = [
+        BranchLine(
+            bid,
+            code,
+            name,
+            open_now.get(bid, 0),
+            overdue.get(bid, 0),
+            summarise(grouped.get(bid, []), period=period, tz=tz, overdue_now=overdue.get(bid, 0)),
+        )
+        for bid, code, name in branches
+    ]
+    return sorted(lines, key=_badness)
+
+
+def _badness(line: BranchLine) -> tuple:
+    rate = line.figures.resolution_rate
+    return (-line.overdue_now, rate if rate is not None else 2.0, line.code)

@@ -1,0 +1,107 @@
+"""The report commands through the flows: who may use them, what a bad argument gets, what /me shows."""
+
+from bot.flows.io import File, Message
+from services.people import set_language
+from tests.factories import build_world, new_user
+from tests.flows.harness import Chat, Person, messages
+from tests.reports.data import build_march
+
+
+async def person_of(db, user_id: int, name="x", lang="zh-hans") -> Person:
+    from models import User
+
+    async with db.read() as s:
+        return Person((await s.get(User, user_id)).telegram_id, name, lang)
+
+
+async def test_staff_get_their_branchs_figures_and_a_chart(db, catalogue):
+    m = await build_march(db, catalogue)
+    chat, staff = Chat(db, catalogue), await person_of(db, m.a.staff_id)
+    out = await chat.command(staff, "stats", "2025-03")
+    text, chart = out
+    assert "收到心愿：10" in text.text and "办结率：60.0%" in text.text
+    assert isinstance(chart, File) and chart.photo and chart.data.startswith(b"\x89PNG")
+
+
+async def test_staff_of_branch_a_cannot_get_branch_bs_stats_or_export(db, catalogue):
+    m = await build_march(db, catalogue)
+    chat, staff_b = Chat(db, catalogue), await person_of(db, m.b.staff_id)
+    for command in ("stats", "export", "top", "publish"):
+        out = await chat.command(staff_b, command, "A 2025-03")
+        assert [type(o) for o in out] == [Message] and "只有本社区的工作人员" in out[0].text, command
+    out = await chat.command(staff_b, "report", "A 2025-03")
+    assert "只有本社区的工作人员" in out[0].text
+
+
+async def test_people_who_are_not_staff_are_refused_politely(db, catalogue):
+    w = await build_world(db, catalogue)
+    chat = Chat(db, catalogue)
+    resident = await person_of(db, w.resident_id)
+    for command in ("stats", "export", "report", "top", "publish", "branches"):
+        [reply] = await chat.command(resident, command, "2025-03")
+        assert isinstance(reply, Message) and reply.text.startswith("只有"), command
+
+
+async def test_a_period_that_cannot_be_read_gets_a_clear_message_in_the_users_language(db, catalogue):
+    w = await build_world(db, catalogue)
+    chat = Chat(db, catalogue)
+    staff = await person_of(db, w.staff_id)
+    [reply] = await chat.command(staff, "stats", "昨天")
+    assert "这个时间段看不懂" in reply.text
+    [reply] = await chat.command(staff, "report", "")
+    assert "/report 2025-03" in reply.text
+    async with db.write() as s:
+        await set_language(s, actor_id=w.staff_id, language="en")
+    [reply] = await chat.command(staff, "export", "someday")
+    assert reply.text.startswith("I could not read that period")
+
+
+async def test_an_admin_gets_the_branch_overview_worst_first_and_may_compare(db, catalogue):
+    await build_march(db, catalogue)
+    async with db.write() as s:
+        from tests.factories import new_admin
+
+        admin = await new_admin(s)
+    chat, person = Chat(db, catalogue), await person_of(db, admin)
+    [reply] = await chat.command(person, "branches", "2025-03")
+    lines = reply.text.splitlines()
+    assert lines[1].startswith("A A社区：在办 10 · 超时 ") and lines[2].startswith("B B社区：在办 1 · 超时 ")
+    [reply] = await chat.command(person, "stats", "compare 2025-03")
+    assert "收到 10" in reply.text and "收到 2" in reply.text
+    text, chart = await chat.command(person, "stats", "all 2025-03")
+    assert "收到心愿：12" in text.text and chart.photo
+
+
+async def test_staff_with_several_branches_choose_one_and_the_period_is_kept(db, catalogue):
+    m = await build_march(db, catalogue)
+    from services.branches import add_staff
+
+    async with db.write() as s:
+        await add_staff(s, telegram_id=(await person_of(db, m.a.staff_id)).telegram_id, branch_code="B")
+    chat, staff = Chat(db, catalogue), await person_of(db, m.a.staff_id)
+    [ask] = await chat.command(staff, "export", "2025-03")
+    assert len(ask.buttons[0]) == 2
+    out = await chat.press(staff, "B ")
+    [workbook] = [o for o in out if isinstance(o, File)]
+    assert workbook.name == "sandan-B-20250301-20250331.xlsx"
+
+
+async def test_a_member_sees_their_ledger_points_and_the_formula_with_me(db, catalogue):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.reports.data import add_wish
+
+    w = await build_world(db, catalogue)
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    async with db.write() as s:
+        await add_wish(s, w, "confirmed", now.replace(day=1, hour=0, minute=1), triage_h=0.1, assign_h=0.2,
+                       complete_h=0.5, member=w.members[0], score=4, hours=2)  # fmt: skip
+    chat, member = Chat(db, catalogue), await person_of(db, w.members[0])
+    [reply] = messages(await chat.command(member, "me"))
+    assert "本月服务台账：确认完成 1 件，2 小时，积分 16" in reply.text  # (10 + 5*2) * 4/5
+    assert "排第 1 名（共 1 人）" in reply.text and "积分规则" in reply.text
+    async with db.write() as s:
+        stranger = await new_user(s, "路人")
+    [reply] = messages(await chat.command(await person_of(db, stranger), "me"))
+    assert "积分" not in reply.text
