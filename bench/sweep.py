@@ -178,10 +178,8 @@ async def run(args) -> None:
     print()
     print(f"{'figure':<62} {'measured':>12} {'target':>8}")
     print("-" * 84)
-    print(
     label = f"full sweep, fresh copy, median of {args.rounds} (s)"
     print(f"{label:<62} {statistics.median(timings):>12.3f} {'< ' + str(TARGET_S):>8}")
-    )
     print(f"{'  each round (s)':<62} {' '.join(f'{t:.2f}' for t in timings):>12}")
     print(f"{'sweep again, nothing new due, median (s)':<62} {statistics.median(steady):>12.3f}")
     print(f"{'peak RSS of this process (MB)':<62} {rss_mb:>12.0f}")

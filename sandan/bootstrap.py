@@ -65,4 +65,4 @@ def flow_deps(app: App):
     from bot.flows.context import Deps
 
     codec = CallbackCodec(app.settings.callback_key())
-    return Deps(app.db, app.catalogue, app.limits, app.settings.tz, codec)
+    return Deps(app.db, app.catalogue, app.limits, app.settings.tz, codec, sweep_policy(app.settings))

@@ -1,43 +1,62 @@
-"""What "overdue" means: one definition for reports and the scheduler's sweeps.
+"""What "overdue" means: one definition, from the scheduler's thresholds, for sweeps, digests and reports.
 
 A wish is overdue when
-- it was submitted and nobody triaged it for TRIAGE_WITHIN;
-- it is offered to a member who has not answered for OFFER_ANSWER_WITHIN, or posted on the
-  wall and unclaimed for WALL_CLAIM_WITHIN (counted from the open offer or posting);
-- it is assigned or in progress, and either its preferred date has passed (local day) or it
-  was taken more than WORK_WITHIN ago.
+- it was submitted and nobody triaged it within TRIAGE_ESCALATE_HOURS;
+- it is offered to a member who has not answered within OFFER_EXPIRE_HOURS, or posted on
+  the wall and unclaimed for WALL_REMIND_HOURS (counted from the open offer or posting);
+- it is assigned or in progress, and was taken TASK_OVERDUE_HOURS ago, or its preferred
+  date has passed (local day) and it was taken at least GRACE ago.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
+from services.sweeps.policy import SweepPolicy
 
-TRIAGE_WITHIN = timedelta(hours=24)
-OFFER_ANSWER_WITHIN = timedelta(hours=24)
-WALL_CLAIM_WITHIN = timedelta(hours=48)
-WORK_WITHIN = timedelta(hours=72)
+# A member who took a job after its preferred date had passed gets this long before it counts as late.
+GRACE = timedelta(hours=12)
 
 
-def overdue_condition(*, now: datetime, today: date) -> ColumnElement[bool]:
-    """A WHERE clause on Wish that is true for overdue wishes; `today` is the local date of `now`."""
+def task_overdue(*, now: datetime, policy: SweepPolicy) -> ColumnElement[bool]:
+    """A WHERE clause on Wish: assigned or in progress, and late."""
+    today = now.astimezone(policy.tz).date()
+    return and_(
+        Wish.status.in_((S.assigned, S.in_progress)),
+        or_(
+            Wish.assigned_at <= now - policy.task_overdue,
+            and_(Wish.preferred_date < today, Wish.assigned_at <= now - GRACE),
+        ),
+    )
+
+
+def overdue_condition(*, now: datetime, policy: SweepPolicy) -> ColumnElement[bool]:
+    """A WHERE clause on Wish that is true for overdue wishes."""
     waiting_offer = exists(
         select(Offer.id).where(
             Offer.wish_id == Wish.id,
             Offer.status == OfferStatus.open,
             or_(
-                and_(Offer.kind == OfferKind.direct, Offer.created_at < now - OFFER_ANSWER_WITHIN),
-                and_(Offer.kind == OfferKind.wall, Offer.created_at < now - WALL_CLAIM_WITHIN),
+                and_(Offer.kind == OfferKind.direct, Offer.created_at <= now - policy.offer_expiry),
+                and_(Offer.kind == OfferKind.wall, Offer.created_at <= now - policy.wall_unclaimed),
             ),
         )
     )
     return or_(
-        and_(Wish.status == S.submitted, Wish.submitted_at < now - TRIAGE_WITHIN),
+        and_(Wish.status == S.submitted, Wish.submitted_at <= now - policy.triage_escalation),
         and_(Wish.status.in_((S.offered, S.posted)), waiting_offer),
-        and_(
-            Wish.status.in_((S.assigned, S.in_progress)),
-            or_(Wish.assigned_at < now - WORK_WITHIN, Wish.preferred_date < today),
-        ),
+        task_overdue(now=now, policy=policy),
     )
+
+
+async def overdue_by_branch(
+    s: AsyncSession, *, now: datetime, policy: SweepPolicy, branch_id: int | None = None
+) -> dict[int, int]:
+    """Overdue wishes right now, per branch id (one branch, if given)."""
+    query = select(Wish.branch_id, func.count()).where(overdue_condition(now=now, policy=policy))
+    if branch_id is not None:
+        query = query.where(Wish.branch_id == branch_id)
+    return dict((await s.execute(query.group_by(Wish.branch_id))).all())

@@ -14,6 +14,7 @@ from services import conversations
 from services.actors import Actor
 from services.catalogue import Catalogue
 from services.db import Database
+from services.sweeps.policy import DEFAULT_POLICY, SweepPolicy
 from services.wishes import Limits
 
 
@@ -26,6 +27,7 @@ class Deps:
     limits: Limits
     tz: ZoneInfo
     codec: CallbackCodec
+    sweeps: SweepPolicy = DEFAULT_POLICY  # the scheduler's thresholds, which also define "overdue"
 
 
 @dataclass

@@ -68,6 +68,7 @@ async def show_stats(ctx: Ctx, branch: BranchRow | None, period: Period) -> list
         period=period,
         tz=ctx.deps.tz,
         now=ctx.now(),
+        policy=ctx.deps.sweeps,
     )
     title = branch.name if branch else ctx.t("report.all_branches")
     labels = chart_labels(ctx, ctx.t("chart.title", branch=title, period=period.label))
@@ -97,7 +98,7 @@ def branch_lines(ctx: Ctx, lines: list[report_stats.BranchLine], key: str) -> li
 
 async def compare(ctx: Ctx, period: Period, header: str, key: str) -> list[Output]:
     lines = await report_stats.compare(
-        ctx.s, actor_id=ctx.user.id, period=period, tz=ctx.deps.tz, now=ctx.now()
+        ctx.s, actor_id=ctx.user.id, period=period, tz=ctx.deps.tz, now=ctx.now(), policy=ctx.deps.sweeps
     )
     body = branch_lines(ctx, lines, key) or [ctx.t("queue.no_branches")]
     return [Message("\n".join([ctx.t(header, period=period.label, n=len(lines)), *body]))]

@@ -12,9 +12,10 @@ from models.enums import OPEN_STATUSES
 from models.enums import WishStatus as S
 from services.actors import Actor, load_actor, require_staff
 from services.errors import NotAllowed
-from services.overdue import overdue_condition
+from services.overdue import overdue_by_branch
 from services.reports.figures import Figures, Row, summarise
 from services.reports.periods import Period
+from services.sweeps.policy import DEFAULT_POLICY, SweepPolicy
 
 
 def require_scope(actor: Actor, branch_id: int | None) -> None:
@@ -56,14 +57,6 @@ async def _per_branch(s: AsyncSession, condition, branch_id: int | None) -> dict
     return dict((await s.execute(query)).all())
 
 
-async def overdue_counts(
-    s: AsyncSession, *, branch_id: int | None, now: datetime, tz: ZoneInfo
-) -> dict[int, int]:
-    """Overdue wishes right now, per branch."""
-    today = now.astimezone(tz).date()
-    return await _per_branch(s, overdue_condition(now=now, today=today), branch_id)
-
-
 async def stats(
     s: AsyncSession,
     *,
@@ -72,11 +65,12 @@ async def stats(
     period: Period,
     tz: ZoneInfo,
     now: datetime,
+    policy: SweepPolicy = DEFAULT_POLICY,
 ) -> Figures:
     """Every /stats figure for one branch, or for all branches together (admins)."""
     require_scope(await load_actor(s, actor_id), branch_id)
     rows = await load_rows(s, branch_id=branch_id, period=period, tz=tz)
-    overdue = await overdue_counts(s, branch_id=branch_id, now=now, tz=tz)
+    overdue = await overdue_by_branch(s, now=now, policy=policy, branch_id=branch_id)
     return summarise(rows, period=period, tz=tz, overdue_now=sum(overdue.values()))
 
 
@@ -91,7 +85,13 @@ class BranchLine:
 
 
 async def compare(
-    s: AsyncSession, *, actor_id: int, period: Period, tz: ZoneInfo, now: datetime
+    s: AsyncSession,
+    *,
+    actor_id: int,
+    period: Period,
+    tz: ZoneInfo,
+    now: datetime,
+    policy: SweepPolicy = DEFAULT_POLICY,
 ) -> list[BranchLine]:
     """Each branch's figures, worst first: most overdue, then lowest resolution rate (admins)."""
     require_scope(await load_actor(s, actor_id), None)
@@ -99,7 +99,7 @@ async def compare(
     grouped: dict[int, list[Row]] = {}
     for row in rows:
         grouped.setdefault(row.branch_id, []).append(row)
-    overdue = await overdue_counts(s, branch_id=None, now=now, tz=tz)
+    overdue = await overdue_by_branch(s, now=now, policy=policy)
     open_now = await _per_branch(s, Wish.status.in_(OPEN_STATUSES), None)
     branches = (await s.execute(select(Branch.id, Branch.code, Branch.name))).all()
     lines = [

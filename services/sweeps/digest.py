@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import BranchDigest, Rating, Staff, Wish
 from models.enums import WishStatus as S
 from services.outbox import Note, queue
+from services.overdue import overdue_by_branch
 from services.sweeps.context import Sweep
 from services.sweeps.ledger import insert_new
-from services.sweeps.overdue import overdue_by_branch
 
 _WAITING = (S.accepted, S.offered, S.posted)
 
@@ -66,7 +66,7 @@ async def gather(s: AsyncSession, sw: Sweep, day: date) -> dict[int, Digest]:
             )
         ).all()
     )
-    overdue = await overdue_by_branch(s, now=sw.now, policy=sw.policy)
+    overdue = Counter(await overdue_by_branch(s, now=sw.now, policy=sw.policy))
     return {
         b: Digest(
             new[b], triage[b], assign[b], overdue[b], done[b], ratings.get(b) and round(float(ratings[b]), 1)

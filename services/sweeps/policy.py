@@ -32,3 +32,6 @@ class SweepPolicy:
     def default(cls, timezone: str = "Asia/Shanghai") -> "SweepPolicy":
         tz = ZoneInfo(timezone)
         return cls(tz=tz, quiet=QuietHours(tz))
+
+
+DEFAULT_POLICY = SweepPolicy.default()  # for callers without settings: tests, benchmarks

@@ -9,8 +9,8 @@ from models import Branch, Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
 from services.matching import rank_many
 from services.outbox import Note
+from services.overdue import task_overdue
 from services.sweeps.context import Sweep, assignment_turns, reminded
-from services.sweeps.deadlines import min_task_age, task_deadline
 
 
 @dataclass(frozen=True)
@@ -123,38 +123,21 @@ async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
 
 
 async def task_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
-    """Tasks past their preferred time or 72 h: the member first, staff 24 h later.
+    """Overdue tasks (services.overdue): the member first, staff 24 h later.
 
     The sequence number is the assignment's turn, so a task handed to another
     member (or back for a redo) is followed up afresh.
     """
     p = sw.policy
-    active = (
-        await s.execute(
-            select(*_FACTS).where(
-                Wish.status.in_((S.assigned, S.in_progress)),
-                Wish.assigned_at <= sw.now - min_task_age(p.task_overdue),
-            )
-        )
-    ).all()
+    active = (await s.execute(select(*_FACTS).where(task_overdue(now=sw.now, policy=p)))).all()
     ids = [w.id for w in active]
     turns = await assignment_turns(s, ids)
     told_member, told_staff = await reminded(s, "task", ids), await reminded(s, "task_escalation", ids)
     due = []
     for wish in active:
-        deadline = task_deadline(
-            window=wish.time_window,
-            preferred_date=wish.preferred_date,
-            submitted_at=wish.submitted_at,
-            assigned_at=wish.assigned_at,
-            limit=p.task_overdue,
-            tz=p.tz,
-        )
         turn = turns.get(wish.id, 1)
         seq, last = told_member.get(wish.id, (0, None))
         params = _params(wish, days=(sw.now - wish.assigned_at).days)
-        if sw.now < deadline:
-            continue
         if seq < turn and sw.may_send(escalation=False):
             note = Note(wish.assigned_member_id, "member.remind_task", params, wish.id, True)
             due.append(Due(wish.id, "task", turn, (note,)))

@@ -31,8 +31,9 @@ async def test_every_figure_of_a_branch_month_matches_the_hand_computed_one(db, 
     assert f.median_assign_h == 5.5  # 4 5 | 6 10
     assert f.median_complete_h == 27.0  # 20 24 | 30 48
     assert (f.rated, f.average_rating, f.satisfaction) == (2, 4.0, 0.5)
-    # w8, w9, w10 untriaged > 24 h; w13 taken > 72 h ago; w14 past its date; w17 on the wall > 48 h
-    assert f.overdue_now == 6
+    # w8, w9, w10 untriaged > 24 h; w13 taken > 72 h ago; w14 past its date; w16's offer unanswered
+    # for 4 h (> 2 h); w17 on the wall > 24 h
+    assert f.overdue_now == 7
     assert f.top_categories == [("repairs", 4), ("legal", 2), ("other", 2), ("eldercare", 1), ("errands", 1)]
 
 
@@ -68,7 +69,7 @@ async def test_an_empty_period_has_zero_counts_no_rates_and_still_the_overdue_no
     assert f.median_triage_h is f.median_assign_h is f.median_complete_h is None
     assert f.top_rejections == f.top_categories == []
     assert all(w == Week(w.start, 0, 0, 0, None) for w in f.weeks) and len(f.weeks) == 5
-    assert f.overdue_now == 6
+    assert f.overdue_now == 7
 
 
 async def test_all_branches_add_up_and_are_for_admins_only(db, catalogue):
@@ -77,7 +78,7 @@ async def test_all_branches_add_up_and_are_for_admins_only(db, catalogue):
         admin = await new_admin(s)
     f = await figures_of(db, admin, None)
     assert (f.received, f.completed, f.confirmed, f.rated) == (12, 4, 3, 3)
-    assert f.overdue_now == 7
+    assert f.overdue_now == 8
     with pytest.raises(NotAllowed):
         await figures_of(db, m.a.staff_id, None)
 
@@ -89,7 +90,7 @@ async def test_compare_puts_the_branch_with_most_overdue_first(db, catalogue):
     async with db.read() as s:
         lines = await stats.compare(s, actor_id=admin, period=MARCH, tz=TZ, now=NOW)
     assert [(x.code, x.overdue_now, x.open_now, x.figures.received) for x in lines] == [
-        ("A", 6, 10, 10),  # open: w7 w8 w9 w10 w12 w13-w17
+        ("A", 7, 10, 10),  # open: w7 w8 w9 w10 w12 w13-w17
         ("B", 1, 1, 2),
     ]
     assert lines[1].figures.resolution_rate == 1.0
