@@ -39,3 +39,53 @@ async def test_sandan_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path):
     assert process.returncode == 0
     log = output.decode()
     assert "Sandan is running" in log and api.token not in log
+
+
+async def test_sandan_run_sweeps_at_start_and_reminds_staff_of_an_untriaged_wish(tmp_path, catalogue):
+    from datetime import timedelta
+
+    from models.types import utcnow
+    from sandan.migrate import upgrade
+    from services.db import Database
+    from tests.factories import build_world, submit
+    from tests.sweeps.helpers import BEIJING, clock
+
+    path = tmp_path / "run.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await upgrade(db)
+    with clock(utcnow() - timedelta(hours=3)):
+        w = await build_world(db, catalogue)
+        await submit(w)
+    async with db.read() as s:
+        from models import User
+
+        staff_telegram = (await s.get(User, w.staff_id)).telegram_id
+    await db.dispose()
+    # Real time drives `sandan run`, so quiet hours are put where they cannot hold the reminder back.
+    later = (utcnow() + timedelta(hours=6)).astimezone(BEIJING)
+    async with FakeBotApi(token="424242:RUN-TEST") as api:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "DATABASE_URL": f"sqlite:///{path}",
+            "QUIET_HOURS": f"{later:%H:00}-{later + timedelta(hours=1):%H:00}",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "sandan.cli",
+            "run",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        def reminded():
+            return [m for m in api.sent_messages(staff_telegram) if "还没有受理" in m["text"]]
+
+        try:
+            await api.wait_for(reminded, timeout=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), timeout=30)
+    assert len(reminded()) == 1

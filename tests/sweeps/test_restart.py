@@ -4,7 +4,7 @@ from collections import Counter
 
 from services.db import Database
 from tests.factories import build_world, completed, offered, posted
-from tests.sweeps.helpers import H, T0, clock, settled, sweep
+from tests.sweeps.helpers import T0, H, clock, settled, sweep
 
 
 async def _every_situation(db, catalogue):
