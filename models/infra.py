@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.enums import OutboxStatus
@@ -18,8 +18,16 @@ class Outbox(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before"),
-        # A broadcast reaches each recipient once, even if queueing it is retried.
-        UniqueConstraint("broadcast_id", "user_id", name="uq_outbox_broadcast_user"),
+        # A broadcast reaches each recipient once, even if queueing it is retried. Partial, so that
+        # the other notifications, which are most rows, do not pay for the index.
+        Index(
+            "uq_outbox_broadcast_user",
+            "broadcast_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("broadcast_id IS NOT NULL"),
+            postgresql_where=text("broadcast_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -35,7 +43,7 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     # Held during quiet hours: everything to residents and members, and scheduler reminders.
     quiet: bool = False
-    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id")
 
 
 class ProcessedUpdate(SQLModel, table=True):

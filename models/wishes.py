@@ -2,11 +2,27 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ColumnElement, Index, String, UniqueConstraint, literal_column, text
 from sqlmodel import Field, SQLModel
 
 from models.enums import OfferKind, OfferStatus, Priority, TimeWindow, WishStatus
 from models.types import UTCDateTime, utcnow
+
+
+def in_status(*statuses: WishStatus) -> ColumnElement[bool]:
+    """`Wish.status` among `statuses`, written with literals so that the partial indexes apply.
+
+    A database uses a partial index only if the query's condition matches the index's own,
+    and a bound parameter cannot be matched.
+    """
+    values = [literal_column(f"'{status.value}'") for status in statuses]
+    return Wish.status == values[0] if len(values) == 1 else Wish.status.in_(values)
+
+
+def _where(*statuses: WishStatus) -> dict:
+    listed = ", ".join(f"'{status.value}'" for status in statuses)
+    condition = text(f"status = {listed}" if len(statuses) == 1 else f"status IN ({listed})")
+    return {"sqlite_where": condition, "postgresql_where": condition}
 
 
 def _ts(index: bool = False):
@@ -21,10 +37,11 @@ class Wish(SQLModel, table=True):
         Index("ix_wish_resident_status", "resident_id", "status"),
         Index("ix_wish_branch_submitted", "branch_id", "submitted_at"),
         Index("ix_wish_branch_assigned", "branch_id", "assigned_at"),
-        # The scheduler's sweeps look across branches for what has waited too long.
-        Index("ix_wish_status_submitted", "status", "submitted_at"),
-        Index("ix_wish_status_assigned", "status", "assigned_at"),
-        Index("ix_wish_status_completed", "status", "completed_at"),
+        # The scheduler's sweeps look across branches for what has waited too long. Partial indexes:
+        # only wishes in that status are in them, so the many status changes elsewhere skip them.
+        Index("ix_wish_untriaged", "submitted_at", **_where(WishStatus.submitted)),
+        Index("ix_wish_in_hand", "assigned_at", **_where(WishStatus.assigned, WishStatus.in_progress)),
+        Index("ix_wish_unrated", "completed_at", **_where(WishStatus.completed)),
         # Counting a period's new and finished wishes across branches (digest, reports).
         Index("ix_wish_submitted_at", "submitted_at"),
         Index("ix_wish_completed_at", "completed_at"),

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
+from models.wishes import in_status
 from services.sweeps.policy import SweepPolicy
 
 # A member who took a job after its preferred date had passed gets this long before it counts as late.
@@ -25,7 +26,7 @@ def task_overdue(*, now: datetime, policy: SweepPolicy) -> ColumnElement[bool]:
     """A WHERE clause on Wish: assigned or in progress, and late."""
     today = now.astimezone(policy.tz).date()
     return and_(
-        Wish.status.in_((S.assigned, S.in_progress)),
+        in_status(S.assigned, S.in_progress),
         or_(
             Wish.assigned_at <= now - policy.task_overdue,
             and_(Wish.preferred_date < today, Wish.assigned_at <= now - GRACE),
@@ -46,7 +47,7 @@ def overdue_condition(*, now: datetime, policy: SweepPolicy) -> ColumnElement[bo
         )
     )
     return or_(
-        and_(Wish.status == S.submitted, Wish.submitted_at <= now - policy.triage_escalation),
+        and_(in_status(S.submitted), Wish.submitted_at <= now - policy.triage_escalation),
         and_(Wish.status.in_((S.offered, S.posted)), waiting_offer),
         task_overdue(now=now, policy=policy),
     )

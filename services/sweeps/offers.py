@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Branch, Offer, OfferKind, OfferStatus, SentReminder, Wish
 from models.enums import WishStatus as S
+from models.wishes import in_status
 from services.dispatch import offer_wish
 from services.lifecycle import move, move_many
 from services.matching import rank_candidates
@@ -114,9 +115,7 @@ async def auto_offer(s: AsyncSession, sw: Sweep, *, wish: Wish) -> None:
 async def unrated_too_long(s: AsyncSession, sw: Sweep) -> list[int]:
     """Completed wishes the resident never rated within the rating window."""
     rows = await s.scalars(
-        select(Wish.id).where(
-            Wish.status == S.completed, Wish.completed_at <= sw.now - sw.policy.close_unrated
-        )
+        select(Wish.id).where(in_status(S.completed), Wish.completed_at <= sw.now - sw.policy.close_unrated)
     )
     return list(rows)
 

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Branch, Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
+from models.wishes import in_status
 from services.matching import rank_many
 from services.outbox import Note
 from services.overdue import task_overdue
@@ -61,7 +62,7 @@ async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
         await s.execute(
             select(*_FACTS, Branch.name.label("branch"))
             .join(Branch, Branch.id == Wish.branch_id)
-            .where(Wish.status == S.submitted, Wish.submitted_at <= oldest)
+            .where(in_status(S.submitted), Wish.submitted_at <= oldest)
         )
     ).all()
     ids = [w.id for w in wishes]
@@ -162,7 +163,7 @@ async def rating_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
     done = (
         await s.execute(
             select(*_FACTS).where(
-                Wish.status == S.completed, Wish.completed_at <= sw.now - min(p.rating_reminders)
+                in_status(S.completed), Wish.completed_at <= sw.now - min(p.rating_reminders)
             )
         )
     ).all()

@@ -80,6 +80,7 @@ async def test_sandan_run_sweeps_at_start_and_reminds_staff_of_an_untriaged_wish
             cwd=tmp_path,
             stdout=asyncio.subprocess.DEVNULL,
         )
+
         def reminded():
             return [m for m in api.sent_messages(staff_telegram) if "还没有受理" in m["text"]]
 

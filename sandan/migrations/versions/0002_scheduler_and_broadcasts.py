@@ -93,14 +93,23 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("quiet", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column("broadcast_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_outbox_broadcast_id"), ["broadcast_id"], unique=False)
-        batch_op.create_unique_constraint("uq_outbox_broadcast_user", ["broadcast_id", "user_id"])
+        batch_op.create_index(
+            "uq_outbox_broadcast_user",
+            ["broadcast_id", "user_id"],
+            unique=True,
+            sqlite_where=sa.text("broadcast_id IS NOT NULL"),
+            postgresql_where=sa.text("broadcast_id IS NOT NULL"),
+        )
         batch_op.create_foreign_key("fk_outbox_broadcast_id", "broadcast", ["broadcast_id"], ["id"])
 
     with op.batch_alter_table("wish", schema=None) as batch_op:
-        batch_op.create_index("ix_wish_status_assigned", ["status", "assigned_at"], unique=False)
-        batch_op.create_index("ix_wish_status_completed", ["status", "completed_at"], unique=False)
-        batch_op.create_index("ix_wish_status_submitted", ["status", "submitted_at"], unique=False)
+        for name, column, where in (
+            ("ix_wish_untriaged", "submitted_at", "status = 'submitted'"),
+            ("ix_wish_in_hand", "assigned_at", "status IN ('assigned', 'in_progress')"),
+            ("ix_wish_unrated", "completed_at", "status = 'completed'"),
+        ):
+            condition = sa.text(where)
+            batch_op.create_index(name, [column], sqlite_where=condition, postgresql_where=condition)
         batch_op.create_index("ix_wish_submitted_at", ["submitted_at"], unique=False)
         batch_op.create_index("ix_wish_completed_at", ["completed_at"], unique=False)
 
@@ -115,14 +124,13 @@ def downgrade() -> None:
     with op.batch_alter_table("wish", schema=None) as batch_op:
         batch_op.drop_index("ix_wish_completed_at")
         batch_op.drop_index("ix_wish_submitted_at")
-        batch_op.drop_index("ix_wish_status_submitted")
-        batch_op.drop_index("ix_wish_status_completed")
-        batch_op.drop_index("ix_wish_status_assigned")
+        batch_op.drop_index("ix_wish_unrated")
+        batch_op.drop_index("ix_wish_in_hand")
+        batch_op.drop_index("ix_wish_untriaged")
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_constraint("fk_outbox_broadcast_id", type_="foreignkey")
-        batch_op.drop_constraint("uq_outbox_broadcast_user", type_="unique")
-        batch_op.drop_index(batch_op.f("ix_outbox_broadcast_id"))
+        batch_op.drop_index("uq_outbox_broadcast_user")
         batch_op.drop_column("broadcast_id")
         batch_op.drop_column("quiet")
 
