@@ -66,7 +66,7 @@ async def gather(s: AsyncSession, sw: Sweep, day: date) -> dict[int, Digest]:
             )
         ).all()
     )
-    overdue = Counter(await overdue_by_branch(s, now=sw.now, policy=sw.policy))
+    overdue = await overdue_by_branch(s, now=sw.now, policy=sw.policy)
     return {
         b: Digest(
             new[b], triage[b], assign[b], overdue[b], done[b], ratings.get(b) and round(float(ratings[b]), 1)
