@@ -86,7 +86,12 @@ async def stage(db: Database, policy: SweepPolicy, now: datetime, count: int) ->
             due = (i // len(situations)) % 2 == 0
             minutes = 1 + (i * 7) % 59
             at = now - thresholds[status] + timedelta(minutes=-minutes if due else minutes)
-            values = {"status": status, "time_window": TimeWindow.asap, "preferred_date": None, "closed_at": None}
+            values = {
+                "status": status,
+                "time_window": TimeWindow.asap,
+                "preferred_date": None,
+                "closed_at": None,
+            }
             if status == S.submitted:
                 values.update(submitted_at=at, triaged_at=None, assigned_member_id=None, assigned_at=None)
             elif status in (S.offered, S.posted):
