@@ -11,6 +11,7 @@ from models.wishes import in_status
 from services.matching import rank_many
 from services.outbox import Note
 from services.overdue import task_overdue
+from services.recipients import NOTE_COLUMNS
 from services.sweeps.context import Sweep, assignment_turns, reminded
 
 
@@ -25,20 +26,7 @@ class Due:
 
 
 # The columns the rules read: plain rows load several times faster than ORM objects.
-_FACTS = (
-    Wish.id,
-    Wish.number,
-    Wish.category,
-    Wish.branch_id,
-    Wish.grid_id,
-    Wish.resident_id,
-    Wish.assigned_member_id,
-    Wish.time_window,
-    Wish.preferred_date,
-    Wish.submitted_at,
-    Wish.assigned_at,
-    Wish.completed_at,
-)
+_FACTS = (*NOTE_COLUMNS, Wish.submitted_at, Wish.assigned_at, Wish.completed_at)
 
 
 def _passed(age, thresholds) -> int:
