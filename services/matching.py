@@ -8,12 +8,12 @@ score = 40 if a skill fits the category
       -  2 per task taken in the last 30 days, at most 10 counted (fairness)
 """
 
-import heapq
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+import numpy as np
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +23,7 @@ from models.enums import WishStatus as S
 from models.types import utcnow
 from services.actors import load_actor, require_staff
 from services.catalogue import Catalogue
+from services.member_pool import Member, Pool
 from services.wishes import get_wish
 
 FAIRNESS_DAYS = 30
@@ -157,44 +158,43 @@ async def rank_many(
         )
     ):
         refused[wid].add(uid)
-    pool: dict[int, list] = {}
-    for row in members:
-        uid, r_sum, r_count = row.user_id, row.rating_sum, row.rating_count
-        known = {"load": load.get(uid, 0) + pending.get(uid, 0), "recent": recent.get(uid, 0)}
-        known["rating"] = round(r_sum / r_count, 2) if r_count else None
-        base = score(skill_fit=False, same_grid=False, available=False, **known)
-        member = (base, uid, row.name, row.grid_id, _tags(row.skills), _tags(row.availability), known)
-        pool.setdefault(row.branch_id, []).append(member)
-    return {w.id: _rank(w, pool.get(w.branch_id, []), refused[w.id], catalogue, limit) for w in wishes}
-
-
-# What fit, grid and availability add to a member's base score; the score is a sum of its terms.
-_BONUS = {
-    (fit, grid, free): score(skill_fit=fit, same_grid=grid, available=free, load=0, rating=None, recent=0)
-    for fit in (False, True)
-    for grid in (False, True)
-    for free in (False, True)
-}
-
-
-def _rank(wish: Wish, pool: list, refused: set[int], catalogue: Catalogue, limit: int) -> list[Candidate]:
-    fitting = (
-        catalogue.categories[wish.category].skills if wish.category in catalogue.categories else frozenset()
-    )
-    slots = slots_for(TimeWindow(wish.time_window), wish.preferred_date)
-    # Plain locals: this loop runs for every member of the branch, for every wish ranked.
-    home, resident, scored = wish.grid_id, wish.resident_id, []
-    for base, uid, name, grid, skills, avail, known in pool:
-        if uid in refused or uid == resident:
-            continue
-        facts = (
-            not fitting.isdisjoint(skills),
-            home is not None and grid == home,
-            not slots.isdisjoint(avail),
+    pools: dict[int, list[Member]] = {}
+    for branch_id, uid, name, grid, skills, avail, r_sum, r_count in members:
+        facts = {"load": load.get(uid, 0) + pending.get(uid, 0), "recent": recent.get(uid, 0)}
+        facts["rating"] = round(r_sum / r_count, 2) if r_count else None
+        base = score(skill_fit=False, same_grid=False, available=False, **facts)
+        pools.setdefault(branch_id, []).append(
+            Member(uid, name, grid, _tags(skills), _tags(avail), base=base, **facts)
         )
-        scored.append((-(base + _BONUS[facts]), uid, name, facts, known))
-    # Only the few shown become Candidates: a district branch has hundreds of members.
-    return [
-        Candidate(uid, name, round(-neg, 2), *facts, **known)
-        for neg, uid, name, facts, known in heapq.nsmallest(limit, scored)
+    built = {branch_id: Pool(found) for branch_id, found in pools.items()}
+    empty = Pool([])
+    return {w.id: _rank(w, built.get(w.branch_id, empty), refused[w.id], catalogue, limit) for w in wishes}
+
+
+# What skill fit, same grid and availability add to the base, indexed by fit * 4 + grid * 2 + free;
+# the score is a sum of its terms.
+_BONUS = np.array(
+    [
+        score(
+            skill_fit=bool(i & 4), same_grid=bool(i & 2), available=bool(i & 1), load=0, rating=None, recent=0
+        )
+        for i in range(8)
     ]
+)
+
+
+def _rank(wish: Wish, pool: Pool, refused: set[int], catalogue: Catalogue, limit: int) -> list[Candidate]:
+    category = catalogue.categories.get(wish.category)
+    ranked = pool.rank(
+        bonus=_BONUS,
+        fitting=category.skills if category else frozenset(),
+        slots=slots_for(TimeWindow(wish.time_window), wish.preferred_date),
+        grid_id=wish.grid_id,
+        exclude=refused | {wish.resident_id},
+        limit=limit,
+    )
+    return [
+        Candidate(r.member.user_id, r.member.name, r.score, r.skill_fit, r.same_grid, r.available,
+                  load=r.member.load, rating=r.member.rating, recent=r.member.recent)
+        for r in ranked
+    ]  # fmt: skip
