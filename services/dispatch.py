@@ -10,6 +10,7 @@ from models.enums import WishStatus as S
 from models.types import utcnow
 from services.actors import load_actor, require_staff
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from services.inserts import insert_new
 from services.lifecycle import move, require_status
 from services.validation import clean_text
 from services.wishes import get_wish
@@ -17,7 +18,8 @@ from services.wishes import get_wish
 # Statements built once; see services.lifecycle for why.
 _OFFER = Offer.__table__
 _GET_OFFER = select(Offer).where(Offer.id == bindparam("offer_id"))
-_MEMBER = select(MemberProfile).where(MemberProfile.user_id == bindparam("user_id"))
+_PROFILE = MemberProfile.__table__
+_MEMBER = select(_PROFILE.c.branch_id, _PROFILE.c.status).where(_PROFILE.c.user_id == bindparam("user_id"))
 _CLOSES: dict[tuple[bool, bool], Update] = {}
 
 
@@ -86,7 +88,7 @@ async def offer_wish(
     actor = await load_actor(s, actor_id) if actor_id is not None else None
     if actor is not None:
         require_staff(actor, wish.branch_id)
-    member = (await s.execute(_MEMBER, {"user_id": member_id})).scalar_one_or_none()
+    member = (await s.execute(_MEMBER, {"user_id": member_id})).one_or_none()
     if member is None or member.branch_id != wish.branch_id or member.status != MemberStatus.approved:
         raise InvalidInput("invalid.member_unavailable")
     if member_id == wish.resident_id:
@@ -95,8 +97,7 @@ async def offer_wish(
         wish_id=wish.id, kind=OfferKind.direct, member_id=member_id, offered_by=actor_id, created_at=now
     )
     await move(s, wish, S.offered, actor=actor, offeree_id=member_id, now=now)
-    s.add(offer)
-    await s.flush()
+    await insert_new(s, offer)
     return offer
 
 
@@ -106,8 +107,7 @@ async def post_to_wall(s: AsyncSession, *, actor_id: int, wish_id: int, now: dat
     wish = await get_wish(s, wish_id)
     await move(s, wish, S.posted, actor=await load_actor(s, actor_id), now=now)
     offer = Offer(wish_id=wish.id, kind=OfferKind.wall, offered_by=actor_id, created_at=now)
-    s.add(offer)
-    await s.flush()
+    await insert_new(s, offer)
     return offer
 
 

@@ -13,6 +13,7 @@ from models.types import utcnow
 from services.actors import load_actor
 from services.catalogue import Catalogue
 from services.errors import Conflict, InvalidInput, NotFound
+from services.inserts import insert_new
 from services.lifecycle import move, require_status
 from services.outbox import Note, queue, staff_of
 from services.validation import clean_text
@@ -38,7 +39,8 @@ class Limits:
 
 # Statements built once; see services.lifecycle for why.
 _GET_WISH = select(Wish).where(Wish.id == bindparam("wish_id"))
-_RESIDENT = select(ResidentProfile).where(ResidentProfile.user_id == bindparam("user_id"))
+_PROFILE = ResidentProfile.__table__
+_RESIDENT = select(_PROFILE.c.branch_id, _PROFILE.c.grid_id).where(_PROFILE.c.user_id == bindparam("user_id"))
 _BRANCH = Branch.__table__
 _NEXT_NUMBER = (
     update(_BRANCH)
@@ -91,7 +93,7 @@ async def submit_wish(
 ) -> Wish:
     """A registered resident posts a wish; the branch staff are told at once."""
     now = now or utcnow()
-    profile = (await s.execute(_RESIDENT, {"user_id": actor_id})).scalar_one_or_none()
+    profile = (await s.execute(_RESIDENT, {"user_id": actor_id})).one_or_none()
     if profile is None:
         raise InvalidInput("error.register_first")
     text = _check_draft(draft, catalogue, limits, today)
@@ -114,8 +116,7 @@ async def submit_wish(
         preferred_date=draft.preferred_date if draft.time_window == TimeWindow.on_date else None,
         submitted_at=now,
     )
-    s.add(wish)
-    await s.flush()
+    await insert_new(s, wish)
     audit = {"wish_id": wish.id, "actor_id": actor_id, "from_status": None, "to_status": S.submitted}
     await s.execute(_AUDIT, {**audit, "at": now})
     params = {"number": wish.number, "category": wish.category}
