@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Outbox, Staff, User
 from models.types import utcnow
 
-# Built once; see services.lifecycle for why.
+# Built once, on the tables; see services.lifecycle for why.
 _INSERT = insert(Outbox.__table__)
-_STAFF_OF = select(Staff.user_id).where(Staff.branch_id == bindparam("branch_id"))
+_STAFF = Staff.__table__
+_STAFF_OF = select(_STAFF.c.user_id).where(_STAFF.c.branch_id == bindparam("branch_id"))
 
 
 @dataclass(frozen=True)
