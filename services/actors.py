@@ -40,7 +40,13 @@ class Actor:
 # Built on the tables, not the ORM entities: a Core statement skips the ORM's execution and
 # loading steps, and this one runs at the start of nearly every use case.
 _USER, _STAFF, _MEMBER = User.__table__, Staff.__table__, MemberProfile.__table__
-ROLE_COLUMNS = (_USER.c.id, _USER.c.is_admin, _STAFF.c.branch_id, _MEMBER.c.branch_id, _MEMBER.c.status)
+ROLE_COLUMNS = (
+    _USER.c.id.label("actor_id"),
+    _USER.c.is_admin,
+    _STAFF.c.branch_id,
+    _MEMBER.c.branch_id,
+    _MEMBER.c.status,
+)
 
 
 def _with_profiles(left: FromClause) -> Join:

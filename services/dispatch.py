@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
 from models.types import utcnow
-from services.actors import require_staff
+from services.actors import ROLE_COLUMNS, Actor, actor_of, require_staff, with_roles
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from services.inserts import insert_new
 from services.lifecycle import move, require_status
@@ -16,8 +16,13 @@ from services.validation import clean_text
 from services.wishes import get_wish, get_wish_and_actor
 
 # Statements built once; see services.lifecycle for why.
-_OFFER = Offer.__table__
-_GET_OFFER = select(_OFFER).where(_OFFER.c.id == bindparam("offer_id"))  # a row, not an object
+_OFFER, _WISH = Offer.__table__, Wish.__table__
+# The offer being answered, its wish and the member's roles, in one statement.
+_ANSWERED = (
+    select(Wish, _OFFER.c.id, _OFFER.c.kind, _OFFER.c.member_id, *ROLE_COLUMNS)
+    .select_from(with_roles(_OFFER.join(_WISH, _WISH.c.id == _OFFER.c.wish_id), bindparam("actor_id")))
+    .where(_OFFER.c.id == bindparam("offer_id"))
+)
 _PROFILE = MemberProfile.__table__
 _MEMBER = select(_PROFILE.c.branch_id, _PROFILE.c.status).where(_PROFILE.c.user_id == bindparam("user_id"))
 _CLOSES: dict[tuple[bool, bool], Update] = {}
@@ -41,8 +46,18 @@ def _close_statement(check_member: bool, set_member: bool) -> Update:
     return stmt
 
 
-async def _get_offer(s: AsyncSession, offer_id: int) -> Row | None:
-    return (await s.execute(_GET_OFFER, {"offer_id": offer_id})).one_or_none()
+async def _answerable(s: AsyncSession, offer_id: int, actor_id: int) -> tuple[Row, Wish, Actor]:
+    """A direct offer to the actor (a row), its wish and the actor, or the refusal.
+
+    Reading the wish before the offer's UPDATE is safe: a wish leaves `offered` only in a
+    transaction that closed this offer first, and then the UPDATE changes nothing.
+    """
+    rows = (await s.execute(_ANSWERED, {"offer_id": offer_id, "actor_id": actor_id})).all()
+    if not rows or rows[0].kind != OfferKind.direct:
+        raise NotFound("error.offer_gone")
+    if rows[0].member_id != actor_id:
+        raise NotAllowed("error.not_your_offer")
+    return rows[0], rows[0][0], actor_of(rows)
 
 
 async def _open_offer(s: AsyncSession, wish_id: int, kind: OfferKind) -> Offer | None:
@@ -128,13 +143,8 @@ async def withdraw_from_wall(
 async def take_offer(s: AsyncSession, *, actor_id: int, offer_id: int, now: datetime | None = None) -> Wish:
     """The member an offer was made to takes the job (接单)."""
     now = now or utcnow()
-    offer = await _get_offer(s, offer_id)
-    if offer is None or offer.kind != OfferKind.direct:
-        raise NotFound("error.offer_gone")
-    if offer.member_id != actor_id:
-        raise NotAllowed("error.not_your_offer")
+    offer, wish, actor = await _answerable(s, offer_id, actor_id)
     await _close_offer(s, offer, OfferStatus.taken, now, member_id=actor_id)
-    wish, actor = await get_wish_and_actor(s, offer.wish_id, actor_id)
     values = {"assigned_member_id": actor_id, "assigned_at": now}
     return await move(s, wish, S.assigned, actor=actor, offeree_id=actor_id, values=values, now=now)
 
@@ -161,13 +171,8 @@ async def decline_offer(
     """The member declines an offer (婉拒) with a reason; staff are told."""
     now = now or utcnow()
     reason = clean_text(reason, field="reason_text", max_len=500)
-    offer = await _get_offer(s, offer_id)
-    if offer is None or offer.kind != OfferKind.direct:
-        raise NotFound("error.offer_gone")
-    if offer.member_id != actor_id:
-        raise NotAllowed("error.not_your_offer")
+    offer, wish, actor = await _answerable(s, offer_id, actor_id)
     await _close_offer(s, offer, OfferStatus.declined, now, member_id=actor_id, reason=reason)
-    wish, actor = await get_wish_and_actor(s, offer.wish_id, actor_id)
     return await move(s, wish, S.accepted, actor=actor, offeree_id=actor_id, note=reason, now=now)
 
 
