@@ -1,14 +1,18 @@
 """Which step of which form a user is on, stored in the database."""
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ConversationState
 from models.types import utcnow
 
+# Built once: every update loads the state, and a statement built per call costs more to
+# build and look up in the cache than to run.
+_STATE = select(ConversationState).where(ConversationState.telegram_id == bindparam("telegram_id"))
+
 
 async def load_state(s: AsyncSession, telegram_id: int) -> ConversationState | None:
-    return await s.scalar(select(ConversationState).where(ConversationState.telegram_id == telegram_id))
+    return (await s.execute(_STATE, {"telegram_id": telegram_id})).scalar_one_or_none()
 
 
 async def save_state(

@@ -2,22 +2,29 @@
 
 from datetime import datetime
 
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import Row, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
 from models.types import utcnow
-from services.actors import load_actor, require_staff
+from services.actors import ROLE_COLUMNS, Actor, actor_of, require_staff, with_roles
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from services.inserts import insert_new
 from services.lifecycle import move, require_status
 from services.validation import clean_text
-from services.wishes import get_wish
+from services.wishes import get_wish, get_wish_and_actor
 
 # Statements built once; see services.lifecycle for why.
-_OFFER = Offer.__table__
-_GET_OFFER = select(Offer).where(Offer.id == bindparam("offer_id"))
-_MEMBER = select(MemberProfile).where(MemberProfile.user_id == bindparam("user_id"))
+_OFFER, _WISH = Offer.__table__, Wish.__table__
+# The offer being answered, its wish and the member's roles, in one statement.
+_ANSWERED = (
+    select(Wish, _OFFER.c.id, _OFFER.c.kind, _OFFER.c.member_id, *ROLE_COLUMNS)
+    .select_from(with_roles(_OFFER.join(_WISH, _WISH.c.id == _OFFER.c.wish_id), bindparam("actor_id")))
+    .where(_OFFER.c.id == bindparam("offer_id"))
+)
+_PROFILE = MemberProfile.__table__
+_MEMBER = select(_PROFILE.c.branch_id, _PROFILE.c.status).where(_PROFILE.c.user_id == bindparam("user_id"))
 _CLOSES: dict[tuple[bool, bool], Update] = {}
 
 
@@ -39,8 +46,18 @@ def _close_statement(check_member: bool, set_member: bool) -> Update:
     return stmt
 
 
-async def _get_offer(s: AsyncSession, offer_id: int) -> Offer | None:
-    return (await s.execute(_GET_OFFER, {"offer_id": offer_id})).scalar_one_or_none()
+async def _answerable(s: AsyncSession, offer_id: int, actor_id: int) -> tuple[Row, Wish, Actor]:
+    """A direct offer to the actor (a row), its wish and the actor, or the refusal.
+
+    Reading the wish before the offer's UPDATE is safe: a wish leaves `offered` only in a
+    transaction that closed this offer first, and then the UPDATE changes nothing.
+    """
+    rows = (await s.execute(_ANSWERED, {"offer_id": offer_id, "actor_id": actor_id})).all()
+    if not rows or rows[0].kind != OfferKind.direct:
+        raise NotFound("error.offer_gone")
+    if rows[0].member_id != actor_id:
+        raise NotAllowed("error.not_your_offer")
+    return rows[0], rows[0][0], actor_of(rows)
 
 
 async def _open_offer(s: AsyncSession, wish_id: int, kind: OfferKind) -> Offer | None:
@@ -51,7 +68,7 @@ async def _open_offer(s: AsyncSession, wish_id: int, kind: OfferKind) -> Offer |
 
 async def _close_offer(
     s: AsyncSession,
-    offer: Offer,
+    offer: Offer | Row,
     to: OfferStatus,
     now: datetime,
     *,
@@ -82,11 +99,12 @@ async def offer_wish(
     `actor_id` None is the scheduler's auto-dispatch.
     """
     now = now or utcnow()
-    wish = await get_wish(s, wish_id)
-    actor = await load_actor(s, actor_id) if actor_id is not None else None
-    if actor is not None:
+    if actor_id is None:
+        wish, actor = await get_wish(s, wish_id), None
+    else:
+        wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
         require_staff(actor, wish.branch_id)
-    member = (await s.execute(_MEMBER, {"user_id": member_id})).scalar_one_or_none()
+    member = (await s.execute(_MEMBER, {"user_id": member_id})).one_or_none()
     if member is None or member.branch_id != wish.branch_id or member.status != MemberStatus.approved:
         raise InvalidInput("invalid.member_unavailable")
     if member_id == wish.resident_id:
@@ -95,19 +113,17 @@ async def offer_wish(
         wish_id=wish.id, kind=OfferKind.direct, member_id=member_id, offered_by=actor_id, created_at=now
     )
     await move(s, wish, S.offered, actor=actor, offeree_id=member_id, now=now)
-    s.add(offer)
-    await s.flush()
+    await insert_new(s, offer)
     return offer
 
 
 async def post_to_wall(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Offer:
     """Staff post an accepted wish on the wall for any member of the branch to claim."""
     now = now or utcnow()
-    wish = await get_wish(s, wish_id)
-    await move(s, wish, S.posted, actor=await load_actor(s, actor_id), now=now)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    await move(s, wish, S.posted, actor=actor, now=now)
     offer = Offer(wish_id=wish.id, kind=OfferKind.wall, offered_by=actor_id, created_at=now)
-    s.add(offer)
-    await s.flush()
+    await insert_new(s, offer)
     return offer
 
 
@@ -116,9 +132,8 @@ async def withdraw_from_wall(
 ) -> Wish:
     """Staff take a wish back off the wall."""
     now = now or utcnow()
-    wish = await get_wish(s, wish_id)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, S.posted)
-    actor = await load_actor(s, actor_id)
     posting = await _open_offer(s, wish.id, OfferKind.wall)
     if posting:  # the posting before the wish: the lock order claim_from_wall uses
         await _close_offer(s, posting, OfferStatus.withdrawn, now)
@@ -128,15 +143,9 @@ async def withdraw_from_wall(
 async def take_offer(s: AsyncSession, *, actor_id: int, offer_id: int, now: datetime | None = None) -> Wish:
     """The member an offer was made to takes the job (接单)."""
     now = now or utcnow()
-    offer = await _get_offer(s, offer_id)
-    if offer is None or offer.kind != OfferKind.direct:
-        raise NotFound("error.offer_gone")
-    if offer.member_id != actor_id:
-        raise NotAllowed("error.not_your_offer")
+    offer, wish, actor = await _answerable(s, offer_id, actor_id)
     await _close_offer(s, offer, OfferStatus.taken, now, member_id=actor_id)
-    wish = await get_wish(s, offer.wish_id)
     values = {"assigned_member_id": actor_id, "assigned_at": now}
-    actor = await load_actor(s, actor_id)
     return await move(s, wish, S.assigned, actor=actor, offeree_id=actor_id, values=values, now=now)
 
 
@@ -145,8 +154,7 @@ async def claim_from_wall(
 ) -> Wish:
     """Any approved member of the branch claims a wall posting; the first claim wins."""
     now = now or utcnow()
-    wish = await get_wish(s, wish_id)
-    actor = await load_actor(s, actor_id)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     if not actor.is_member_of(wish.branch_id) or actor.user_id == wish.resident_id:
         raise NotAllowed("error.not_branch_member")
     posting = await _open_offer(s, wish.id, OfferKind.wall)
@@ -163,14 +171,8 @@ async def decline_offer(
     """The member declines an offer (婉拒) with a reason; staff are told."""
     now = now or utcnow()
     reason = clean_text(reason, field="reason_text", max_len=500)
-    offer = await _get_offer(s, offer_id)
-    if offer is None or offer.kind != OfferKind.direct:
-        raise NotFound("error.offer_gone")
-    if offer.member_id != actor_id:
-        raise NotAllowed("error.not_your_offer")
+    offer, wish, actor = await _answerable(s, offer_id, actor_id)
     await _close_offer(s, offer, OfferStatus.declined, now, member_id=actor_id, reason=reason)
-    wish = await get_wish(s, offer.wish_id)
-    actor = await load_actor(s, actor_id)
     return await move(s, wish, S.accepted, actor=actor, offeree_id=actor_id, note=reason, now=now)
 
 
@@ -180,10 +182,9 @@ async def release_wish(
     """The member drops out (无法完成), or staff take the job back to reassign it."""
     now = now or utcnow()
     reason = clean_text(reason, field="reason_text", max_len=500)
-    wish = await get_wish(s, wish_id)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, S.assigned, S.in_progress)
     values = {"assigned_member_id": None, "assigned_at": None}
-    actor = await load_actor(s, actor_id)
     return await move(s, wish, S.accepted, actor=actor, note=reason, values=values, now=now)
 
 

@@ -13,9 +13,10 @@ from models.types import utcnow
 QUIET_PREFIXES = ("resident.", "member.")
 STAFF_CACHE = "sandan_staff_of"  # key in Session.info
 
-# Built once; see services.lifecycle for why.
+# Built once, on the tables; see services.lifecycle for why.
 _INSERT = insert(Outbox.__table__)
-_STAFF_OF = select(Staff.user_id).where(Staff.branch_id == bindparam("branch_id"))
+_STAFF = Staff.__table__
+_STAFF_OF = select(_STAFF.c.user_id).where(_STAFF.c.branch_id == bindparam("branch_id"))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,11 +17,14 @@ from services.validation import clean_text, normalise_phone
 LANGUAGES = ("zh", "en")
 
 
+_BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))  # built once: every update
+
+
 async def ensure_user(
     s: AsyncSession, *, telegram_id: int, display_name: str = "", language: str | None = None
 ) -> User:
     """Find the user for a Telegram account, creating them on first contact."""
-    user = await s.scalar(select(User).where(User.telegram_id == telegram_id))
+    user = (await s.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).scalar_one_or_none()
     if user is None:
         lang = "en" if (language or "").startswith("en") else "zh"
         user = User(telegram_id=telegram_id, display_name=display_name[:200], language=lang)

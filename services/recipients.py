@@ -7,7 +7,8 @@ from models import Grid, Wish
 from models.enums import WishStatus as S
 from services.outbox import Note, staff_of
 
-_GRID_NAME = select(Grid.name).where(Grid.id == bindparam("grid_id"))  # built once
+_GRIDS = Grid.__table__
+_GRID_NAME = select(_GRIDS.c.name).where(_GRIDS.c.id == bindparam("grid_id"))  # built once, on the table
 
 # The columns of a wish that notes_for reads, for callers that load rows rather than objects.
 NOTE_COLUMNS = (

@@ -9,11 +9,10 @@ from models import FollowUpReason, MemberProfile, Rating, Wish
 from models.enums import WishStatus as S
 from models.types import utcnow
 from services import visits
-from services.actors import load_actor
 from services.errors import InvalidInput
 from services.lifecycle import move, require_status
 from services.validation import clean_text
-from services.wishes import get_wish
+from services.wishes import get_wish, get_wish_and_actor
 
 MAX_HOURS = 24
 
@@ -34,8 +33,8 @@ _CREDIT = (
 
 async def start_task(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
     """The assigned member sets off (出发 / 开始服务)."""
-    wish = await get_wish(s, wish_id)
-    return await move(s, wish, S.in_progress, actor=await load_actor(s, actor_id), now=now)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    return await move(s, wish, S.in_progress, actor=actor, now=now)
 
 
 async def complete_task(
@@ -53,14 +52,13 @@ async def complete_task(
     note = clean_text(note, field="completion_note", max_len=1000)
     if not 0 < hours <= MAX_HOURS:
         raise InvalidInput("invalid.hours", max=MAX_HOURS)
-    wish = await get_wish(s, wish_id)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     values = {
         "completion_note": note,
         "hours_spent": round(hours, 1),
         "completion_photo_file_id": photo_file_id,
         "completed_at": now,
     }
-    actor = await load_actor(s, actor_id)
     return await move(s, wish, S.completed, actor=actor, note=note, values=values, now=now)
 
 
@@ -78,8 +76,7 @@ async def rate_wish(
     if score not in range(1, 6):
         raise InvalidInput("invalid.score")
     comment = clean_text(comment, field="comment", max_len=500) if comment and comment.strip() else None
-    wish = await get_wish(s, wish_id)
-    actor = await load_actor(s, actor_id)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     await move(s, wish, S.confirmed, actor=actor, note=f"★{score}", values={"closed_at": now}, now=now)
     member_id = wish.assigned_member_id
     rating = {"wish_id": wish.id, "member_id": member_id, "score": score, "comment": comment}
@@ -96,8 +93,8 @@ async def dispute_wish(
     """The resident says the work was not done; staff are alerted."""
     now = now or utcnow()
     note = clean_text(note, field="note", max_len=500) if note and note.strip() else None
-    wish = await get_wish(s, wish_id)
-    await move(s, wish, S.disputed, actor=await load_actor(s, actor_id), note=note, now=now)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    await move(s, wish, S.disputed, actor=actor, note=note, now=now)
     await visits.open_visit(s, wish=wish, reason=FollowUpReason.dispute, now=now)
     return wish
 
@@ -110,12 +107,11 @@ async def resolve_dispute(
     if to not in (S.assigned, S.accepted, S.closed):
         raise InvalidInput("invalid.resolution")
     note = clean_text(note, field="note", max_len=500)
-    wish = await get_wish(s, wish_id)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, S.disputed)
     values: dict = {"closed_at": now} if to == S.closed else {}
     if to == S.accepted:
         values.update(assigned_member_id=None, assigned_at=None)
-    actor = await load_actor(s, actor_id)
     return await move(s, wish, to, actor=actor, note=note, values=values, now=now)
 
 

@@ -10,9 +10,10 @@ from models import Branch, Offer, OfferStatus, Priority, ResidentProfile, TimeWi
 from models.enums import OPEN_STATUSES
 from models.enums import WishStatus as S
 from models.types import utcnow
-from services.actors import load_actor
+from services.actors import ROLE_COLUMNS, Actor, actor_of, with_roles
 from services.catalogue import Catalogue
 from services.errors import Conflict, InvalidInput, NotFound
+from services.inserts import insert_new
 from services.lifecycle import move, require_status
 from services.outbox import Note, queue, staff_of
 from services.validation import clean_text
@@ -38,7 +39,13 @@ class Limits:
 
 # Statements built once; see services.lifecycle for why.
 _GET_WISH = select(Wish).where(Wish.id == bindparam("wish_id"))
-_RESIDENT = select(ResidentProfile).where(ResidentProfile.user_id == bindparam("user_id"))
+_WISH_AND_ROLES = (
+    select(Wish, *ROLE_COLUMNS)
+    .select_from(with_roles(Wish.__table__, bindparam("actor_id")))
+    .where(Wish.id == bindparam("wish_id"))
+)
+_PROFILE = ResidentProfile.__table__
+_RESIDENT = select(_PROFILE.c.branch_id, _PROFILE.c.grid_id).where(_PROFILE.c.user_id == bindparam("user_id"))
 _BRANCH = Branch.__table__
 _NEXT_NUMBER = (
     update(_BRANCH)
@@ -46,10 +53,11 @@ _NEXT_NUMBER = (
     .values(wish_seq=_BRANCH.c.wish_seq + 1)
     .returning(_BRANCH.c.wish_seq, _BRANCH.c.code)
 )
+_WISHES = Wish.__table__
 _OPEN_COUNT = (
     select(func.count())
-    .select_from(Wish)
-    .where(Wish.resident_id == bindparam("resident_id"), Wish.status.in_(OPEN_STATUSES))
+    .select_from(_WISHES)
+    .where(_WISHES.c.resident_id == bindparam("resident_id"), _WISHES.c.status.in_(OPEN_STATUSES))
 )
 _AUDIT = insert(WishEvent.__table__)
 
@@ -60,6 +68,14 @@ async def get_wish(s: AsyncSession, wish_id: int) -> Wish:
     if wish is None:
         raise NotFound("error.no_wish")
     return wish
+
+
+async def get_wish_and_actor(s: AsyncSession, wish_id: int, actor_id: int) -> tuple[Wish, Actor]:
+    """Load a wish and the acting user's roles in one statement; NotFound if either is missing."""
+    rows = (await s.execute(_WISH_AND_ROLES, {"wish_id": wish_id, "actor_id": actor_id})).all()
+    if not rows:
+        raise NotFound("error.no_wish")
+    return rows[0][0], actor_of(rows)
 
 
 def _check_draft(draft: WishDraft, catalogue: Catalogue, limits: Limits, today: date) -> str:
@@ -91,7 +107,7 @@ async def submit_wish(
 ) -> Wish:
     """A registered resident posts a wish; the branch staff are told at once."""
     now = now or utcnow()
-    profile = (await s.execute(_RESIDENT, {"user_id": actor_id})).scalar_one_or_none()
+    profile = (await s.execute(_RESIDENT, {"user_id": actor_id})).one_or_none()
     if profile is None:
         raise InvalidInput("error.register_first")
     text = _check_draft(draft, catalogue, limits, today)
@@ -114,8 +130,7 @@ async def submit_wish(
         preferred_date=draft.preferred_date if draft.time_window == TimeWindow.on_date else None,
         submitted_at=now,
     )
-    s.add(wish)
-    await s.flush()
+    await insert_new(s, wish)
     audit = {"wish_id": wish.id, "actor_id": actor_id, "from_status": None, "to_status": S.submitted}
     await s.execute(_AUDIT, {**audit, "at": now})
     params = {"number": wish.number, "category": wish.category}
@@ -138,10 +153,10 @@ async def accept_wish(
     now = now or utcnow()
     if category not in catalogue.categories:
         raise InvalidInput("invalid.category")
-    wish = await get_wish(s, wish_id)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, S.submitted)
     values = {"category": category, "priority": Priority(priority), "triaged_at": now}
-    return await move(s, wish, S.accepted, actor=await load_actor(s, actor_id), values=values, now=now)
+    return await move(s, wish, S.accepted, actor=actor, values=values, now=now)
 
 
 async def reject_wish(
@@ -163,12 +178,11 @@ async def reject_wish(
     if reason not in catalogue.rejections:
         raise InvalidInput("invalid.reason")
     note = clean_text(note, field="note", max_len=500) if note and note.strip() else None
-    wish = await get_wish(s, wish_id)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, *expected)
     values = {"rejection_reason": reason, "rejection_note": note, "closed_at": now}
     if wish.triaged_at is None:
         values["triaged_at"] = now
-    actor = await load_actor(s, actor_id)
     return await move(s, wish, S.rejected, actor=actor, note=note or reason, values=values, now=now)
 
 
@@ -177,11 +191,10 @@ async def cancel_wish(
 ) -> Wish:
     """The resident (or staff) cancels a wish nobody has taken yet."""
     now = now or utcnow()
-    wish = await get_wish(s, wish_id)
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     open_offer = await s.scalar(
         select(Offer).where(Offer.wish_id == wish.id, Offer.status == OfferStatus.open)
     )
-    actor = await load_actor(s, actor_id)
     offeree = open_offer.member_id if open_offer else None
     if open_offer:  # the offer before the wish: the lock order take, claim and decline use
         withdrawn = await s.execute(

@@ -76,8 +76,9 @@ class Ctx:
 
     async def done(self) -> None:
         """Leave the current form."""
-        await conversations.clear_state(self.s, self.user.telegram_id)
-        self.state = None
+        if self.state is not None:  # loaded with the update and kept current: no row, no DELETE
+            await conversations.clear_state(self.s, self.user.telegram_id)
+            self.state = None
 
     def now(self) -> datetime:
         return datetime.now(self.deps.tz)
