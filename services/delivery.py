@@ -17,6 +17,7 @@ from tenacity import wait_exponential
 
 from models import Outbox, OutboxStatus, User, Wish
 from models.types import utcnow
+from services.broadcasts import settle_finished
 from services.db import Database
 from services.outbox import Note, queue, staff_of
 from services.quiet_hours import QuietHours
@@ -88,6 +89,7 @@ class OutboxSender:
         self.overall = TokenBucket(rate, burst)
         self.chats = ChatLimits(per_chat_rate, per_chat_burst)
         self.tally = Tally()
+        self._settle = True  # look for finished broadcasts once after a start, then after their rows
 
     async def _due(self) -> list[tuple[Outbox, User]]:
         """Due rows, leaving out chats that have had their share for now."""
@@ -96,7 +98,8 @@ class OutboxSender:
             select(Outbox, User)
             .join(User, User.id == Outbox.user_id)
             .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= now)
-            .order_by(Outbox.id)
+            # A broadcast's thousands of rows must not hold up a note about someone's wish.
+            .order_by(Outbox.broadcast_id.is_not(None), Outbox.id)
             .limit(self.batch)
         )
         if self.quiet_hours is not None and self.quiet_hours.active(now):
@@ -170,6 +173,11 @@ class OutboxSender:
             await self._attempt(row, user)
             handled += 1
         self.chats.prune()
+        self._settle |= any(row.broadcast_id is not None for row, _ in due)
+        if self._settle:  # cleared only once it worked, so a failure is retried next pass
+            async with self.db.write() as s:
+                await settle_finished(s, now=self.clock())
+            self._settle = False
         return handled
 
     async def _attempt(self, row: Outbox, user: User) -> None:
