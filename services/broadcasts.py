@@ -29,7 +29,7 @@ from services.outbox import Note, queue
 from services.validation import clean_text
 
 MAX_TEXT = 3500  # leaves room for the heading within Telegram's 4096 characters
-MESSAGE = "broadcast.message"  # the outbox key recipients get
+MESSAGE, MESSAGE_ALL = "broadcast.message", "broadcast.message_all"  # from one branch / from all
 # How services.delivery records a row it will never deliver because the person cannot be reached.
 UNREACHABLE_ERRORS = ("403 blocked", "unreachable", "no telegram id")
 
@@ -56,6 +56,11 @@ class Progress:
     @property
     def finished(self) -> bool:
         return self.pending == 0
+
+
+def message_of(branch_name: str | None, text: str) -> tuple[str, dict]:
+    """The outbox key and parameters recipients get; the preview renders the very same."""
+    return (MESSAGE, {"text": text, "branch": branch_name}) if branch_name else (MESSAGE_ALL, {"text": text})
 
 
 def clean_broadcast_text(text: str) -> str:
@@ -126,12 +131,13 @@ async def create_broadcast(
     )
     s.add(broadcast)
     await s.flush()
+    key, params = message_of(branch.name if branch else None, text)
     ids = _audience(branch_id, audience).subquery()
     rows = (
         select(
             User.id,
-            literal(MESSAGE),
-            literal({"text": text, "branch": branch.name if branch else ""}, JSON),
+            literal(key),
+            literal(params, JSON),
             literal(OutboxStatus.pending.value),
             literal(0),
             literal(now, UTCDateTime),

@@ -154,10 +154,12 @@ async def completed(w: World, member_index: int = 0) -> Wish:
 
 async def add_members(s, branch_id: int, telegram_ids: list[int]) -> list[int]:
     """Approved members in bulk, in two statements and without the registration chatter."""
-    people_ = [{"telegram_id": tid, "display_name": f"党员{tid}", "name": "党员"} for tid in telegram_ids]
+    now = utcnow()  # a Core insert leaves out the models' default factories
+    people_ = [{"telegram_id": t, "display_name": f"党员{t}", "created_at": now} for t in telegram_ids]
     await s.execute(insert(User), people_)
     ids = list((await s.scalars(select(User.id).where(User.telegram_id.in_(telegram_ids)))).all())
-    profiles = [{"user_id": uid, "branch_id": branch_id, "status": MemberStatus.approved} for uid in ids]
+    approved = {"branch_id": branch_id, "status": MemberStatus.approved, "registered_at": now}
+    profiles = [{"user_id": uid, "skills": [], "availability": [], **approved} for uid in ids]
     await s.execute(insert(MemberProfile), profiles)
     return ids
 

@@ -114,6 +114,9 @@ async def test_only_admins_may_address_every_branch(db, catalogue):
             s, actor_id=admin, branch_id=None, audience=Audience.residents, text="x"
         )
     assert await recipients_of(db, sent.id) == sorted([w.resident_id, w.members[0], b.resident_id])
+    async with db.read() as s:
+        keys = set((await s.scalars(select(Outbox.key).where(Outbox.broadcast_id == sent.id))).all())
+    assert keys == {"broadcast.message_all"}  # not signed with any one branch's name
 
 
 async def test_an_admin_may_address_one_branch_they_do_not_serve(db, catalogue):
