@@ -148,7 +148,7 @@ class OutboxSender:
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many rows were handled."""
-        due, handled = await self._due(), 0
+        due = await self._due()
         sendable = []
         for row, user in due:
             if user.telegram_id is None or user.unreachable:
@@ -162,12 +162,22 @@ class OutboxSender:
                 sendable.append((row, user))
         picked = self._pick(sendable)
         claimed = await self._claim([row for row, _ in picked])
-        latest: dict[int, asyncio.Task] = {}  # each chat's last send, so that its messages keep their order
+        handled = await self._send_all([(row, user) for row, user in picked if row.id in claimed])
+        self.chats.prune()
+        self._settle |= any(row.broadcast_id is not None for row, _ in due)
+        if self._settle:  # cleared only once it worked, so a failure is retried next pass
+            async with self.db.write() as s:
+                await settle_finished(s, now=self.clock())
+            self._settle = False
+        return handled
+
+    async def _send_all(self, rows: list[tuple[Outbox, User]]) -> int:
+        """Send leased rows at the overall limit, `in_flight` at a time, each chat's in order."""
+        latest: dict[int, asyncio.Task] = {}  # each chat's last send, which its next one waits for
         slots = asyncio.Semaphore(self.in_flight)  # per pass: a pass that fails takes its slots with it
+        sent = 0
         async with asyncio.TaskGroup() as sends:
-            for row, user in picked:
-                if row.id not in claimed:
-                    continue
+            for row, user in rows:
                 await slots.acquire()
                 pause = self.overall.wait_time()
                 if pause > MAX_PAUSE:  # Telegram asked for a long wait: hand the lease back
@@ -181,14 +191,8 @@ class OutboxSender:
                 self.overall.take()
                 self.chats.bucket(user.id).take()
                 latest[user.id] = sends.create_task(self._send(row, user, slots, after=latest.get(user.id)))
-                handled += 1
-        self.chats.prune()
-        self._settle |= any(row.broadcast_id is not None for row, _ in due)
-        if self._settle:  # cleared only once it worked, so a failure is retried next pass
-            async with self.db.write() as s:
-                await settle_finished(s, now=self.clock())
-            self._settle = False
-        return handled
+                sent += 1
+        return sent
 
     async def _send(
         self, row: Outbox, user: User, slots: asyncio.Semaphore, *, after: asyncio.Task | None
