@@ -45,6 +45,8 @@ class Reach:
 
 @dataclass(frozen=True)
 class Progress:
+    """How one broadcast's delivery stands: its outbox rows per outcome."""
+
     broadcast_id: int
     recipients: int
     pending: int
