@@ -17,6 +17,7 @@ from tenacity import wait_exponential
 
 from models import Outbox, OutboxStatus, User, Wish
 from models.types import utcnow
+from services.broadcasts import settle_finished
 from services.db import Database
 from services.outbox import Note, queue, staff_of
 from services.quiet_hours import QuietHours
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 MAX_PAUSE = 5.0  # seconds a pass waits for the overall limit before handing rows back
 MAX_ATTEMPTS = 8
+# Sends awaiting Telegram at once: one at a time, a 50 ms round trip alone caps a broadcast
+# at 20 a second; 16 keep 30 a second up with round trips of half a second.
+IN_FLIGHT = 16
 _backoff = wait_exponential(multiplier=2, min=2, max=600)
 
 
@@ -80,6 +84,7 @@ class OutboxSender:
         per_chat_rate: float = 1,
         per_chat_burst: float = 3,
         batch: int = 200,
+        in_flight: int = IN_FLIGHT,
         clock: Callable[[], datetime] = utcnow,
         quiet_hours: QuietHours | None = None,
     ) -> None:
@@ -88,6 +93,8 @@ class OutboxSender:
         self.overall = TokenBucket(rate, burst)
         self.chats = ChatLimits(per_chat_rate, per_chat_burst)
         self.tally = Tally()
+        self.in_flight = in_flight
+        self._settle = True  # look for finished broadcasts once after a start, then after their rows
 
     async def _due(self) -> list[tuple[Outbox, User]]:
         """Due rows, leaving out chats that have had their share for now."""
@@ -96,7 +103,8 @@ class OutboxSender:
             select(Outbox, User)
             .join(User, User.id == Outbox.user_id)
             .where(Outbox.status == OutboxStatus.pending, Outbox.not_before <= now)
-            .order_by(Outbox.id)
+            # A broadcast's thousands of rows must not hold up a note about someone's wish.
+            .order_by(Outbox.broadcast_id.is_not(None), Outbox.id)
             .limit(self.batch)
         )
         if self.quiet_hours is not None and self.quiet_hours.active(now):
@@ -140,7 +148,7 @@ class OutboxSender:
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many rows were handled."""
-        due, handled = await self._due(), 0
+        due = await self._due()
         sendable = []
         for row, user in due:
             if user.telegram_id is None or user.unreachable:
@@ -154,23 +162,48 @@ class OutboxSender:
                 sendable.append((row, user))
         picked = self._pick(sendable)
         claimed = await self._claim([row for row, _ in picked])
-        for row, user in picked:
-            if row.id not in claimed:
-                continue
-            pause = self.overall.wait_time()
-            if pause > MAX_PAUSE:  # Telegram asked for a long wait: hand the lease back
-                await self._finish(
-                    row.id, not_before=self.clock() + timedelta(seconds=pause), attempts=row.attempts
-                )
-                continue
-            while (pause := self.overall.wait_time()) > 0:  # noqa: ASYNC110 (a time-based limit, not an event)
-                await asyncio.sleep(pause)
-            self.overall.take()
-            self.chats.bucket(user.id).take()
-            await self._attempt(row, user)
-            handled += 1
+        handled = await self._send_all([(row, user) for row, user in picked if row.id in claimed])
         self.chats.prune()
+        self._settle |= any(row.broadcast_id is not None for row, _ in due)
+        if self._settle:  # cleared only once it worked, so a failure is retried next pass
+            async with self.db.write() as s:
+                await settle_finished(s, now=self.clock())
+            self._settle = False
         return handled
+
+    async def _send_all(self, rows: list[tuple[Outbox, User]]) -> int:
+        """Send leased rows at the overall limit, `in_flight` at a time, each chat's in order."""
+        latest: dict[int, asyncio.Task] = {}  # each chat's last send, which its next one waits for
+        slots = asyncio.Semaphore(self.in_flight)  # per pass: a pass that fails takes its slots with it
+        sent = 0
+        async with asyncio.TaskGroup() as sends:
+            for row, user in rows:
+                await slots.acquire()
+                pause = self.overall.wait_time()
+                if pause > MAX_PAUSE:  # Telegram asked for a long wait: hand the lease back
+                    slots.release()
+                    await self._finish(
+                        row.id, not_before=self.clock() + timedelta(seconds=pause), attempts=row.attempts
+                    )
+                    continue
+                while (pause := self.overall.wait_time()) > 0:  # noqa: ASYNC110 (a time-based limit, not an event)
+                    await asyncio.sleep(pause)
+                self.overall.take()
+                self.chats.bucket(user.id).take()
+                latest[user.id] = sends.create_task(self._send(row, user, slots, after=latest.get(user.id)))
+                sent += 1
+        return sent
+
+    async def _send(
+        self, row: Outbox, user: User, slots: asyncio.Semaphore, *, after: asyncio.Task | None
+    ) -> None:
+        """Deliver one row in its slot, after the chat's previous message however that ended."""
+        try:
+            if after is not None:
+                await asyncio.wait([after])
+            await self._attempt(row, user)
+        finally:
+            slots.release()
 
     async def _attempt(self, row: Outbox, user: User) -> None:
         delivery = Delivery(row.id, user.telegram_id, user.language, row.key, row.params, row.wish_id)

@@ -11,6 +11,7 @@ from bot.flows import (
     my_wishes,
     rating,
     resident_register,
+    staff_broadcast,
     staff_dispatch,
     staff_members,
     staff_notice,
@@ -44,6 +45,7 @@ for module in (
     staff_reports,
     member_reports,
     staff_notice,
+    staff_broadcast,
 ):
     ROUTER.include(module.router)
 

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 RESIDENT = ["start", "wish", "mywishes", "help", "language", "cancel"]
 MEMBER = ["wall", "mytasks", "me", "pause", "resume"]
-STAFF = ["queue", "dispatch", "wish", "members", "find", "visits"]
+STAFF = ["queue", "dispatch", "wish", "members", "find", "visits", "broadcast"]
 REPORTS = ["stats", "export", "report", "top", "publish"]  # staff and admins
 ADMIN = ["branches"]
 
