@@ -30,7 +30,8 @@ from sandan.migrate import upgrade  # noqa: E402
 from services.branches import add_branch, add_staff  # noqa: E402
 from services.broadcasts import create_broadcast  # noqa: E402
 from services.db import Database  # noqa: E402
-from services.delivery import Delivery, OutboxSender  # noqa: E402
+from services.delivery import OutboxSender  # noqa: E402
+from services.transport import Delivery  # noqa: E402
 from tests.factories import add_members  # noqa: E402
 
 TARGET_S = 11 * 60

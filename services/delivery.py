@@ -2,13 +2,13 @@
 
 A row is claimed by pushing its `not_before` forward (a lease), delivered,
 and marked sent in its own small transaction, so a crash can duplicate at
-most the one message in flight. Rows whose lease lapses are picked up again.
+most the messages in flight. Rows whose lease lapses are picked up again.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +22,7 @@ from services.db import Database
 from services.outbox import Note, queue, staff_of
 from services.quiet_hours import QuietHours
 from services.ratelimit import ChatLimits, TokenBucket
+from services.transport import Deliver, Delivery, RetryAfter, Transient, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -32,37 +33,6 @@ MAX_ATTEMPTS = 8
 # at 20 a second; 16 keep 30 a second up with round trips of half a second.
 IN_FLIGHT = 16
 _backoff = wait_exponential(multiplier=2, min=2, max=600)
-
-
-class RetryAfter(Exception):
-    """Telegram asked us to wait (HTTP 429)."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(seconds)
-        self.seconds = seconds
-
-
-class Unreachable(Exception):
-    """The user blocked the bot or deleted their account (HTTP 403)."""
-
-
-class Transient(Exception):
-    """A network error or a server error; worth trying again later."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What the transport needs to send one notification."""
-
-    outbox_id: int
-    telegram_id: int
-    language: str
-    key: str
-    params: dict
-    wish_id: int | None
-
-
-Deliver = Callable[[Delivery], Awaitable[None]]
 
 
 @dataclass

@@ -7,9 +7,9 @@ from itertools import count
 from sqlalchemy import select, update
 
 from models import Audience, Outbox, OutboxStatus, User
-from services import delivery
+from services import transport
 from services.broadcasts import create_broadcast, progress, settle_finished
-from services.delivery import OutboxSender
+from services.delivery import IN_FLIGHT, OutboxSender
 from tests.factories import add_members, submit
 from tests.test_delivery import Clock, quiet_world
 
@@ -24,14 +24,14 @@ class Telegram:
     """A transport that keeps what reached each chat; it can crash or answer 429 on cue."""
 
     def __init__(self, *, crash_at: int | None = None, storm: int = 0) -> None:
-        self.received: list[delivery.Delivery] = []
+        self.received: list[transport.Delivery] = []
         self.calls, self.crash_at, self.storm = 0, crash_at, storm
 
-    async def __call__(self, item: delivery.Delivery) -> None:
+    async def __call__(self, item: transport.Delivery) -> None:
         self.calls += 1
         if self.storm and self.calls % 4:  # three calls in four refused while the storm lasts
             self.storm -= 1
-            raise delivery.RetryAfter(0.001)
+            raise transport.RetryAfter(0.001)
         self.received.append(item)  # Telegram has it ...
         if self.calls == self.crash_at:
             raise Crash  # ... but the process dies before the outbox records it
@@ -78,7 +78,7 @@ async def test_a_broadcast_continues_after_a_crash_and_everyone_gets_it_exactly_
         pass
     # Sent but never recorded: the crash fell between Telegram's answer and the outbox update.
     in_flight = {d.telegram_id for d in telegram.received} - await recorded_chats(db)
-    assert 1 <= len(in_flight) <= delivery.IN_FLIGHT
+    assert 1 <= len(in_flight) <= IN_FLIGHT
     before_restart = len(telegram.received)
     restarted = fast_sender(db, telegram, clock)
     await restarted.run_once()
@@ -120,9 +120,9 @@ async def test_a_429_storm_slows_a_broadcast_but_loses_and_repeats_nothing(db, c
 async def test_blocked_and_failed_recipients_are_counted_apart_in_progress_and_tally(db, catalogue):
     w, sent = await broadcast_to(db, catalogue, 3)
     clock, telegram = Clock(), Telegram()
-    refusals = iter([delivery.Unreachable("blocked"), ValueError("400 chat not found")])
+    refusals = iter([transport.Unreachable("blocked"), ValueError("400 chat not found")])
 
-    async def refusing(item: delivery.Delivery) -> None:
+    async def refusing(item: transport.Delivery) -> None:
         if item.key == "broadcast.message" and (refusal := next(refusals, None)):
             raise refusal
         await telegram(item)

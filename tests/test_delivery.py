@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from models import Outbox, OutboxStatus, User
 from models.types import utcnow
-from services import delivery
 from services.delivery import OutboxSender
+from services.transport import Delivery, RetryAfter, Transient, Unreachable
 from tests.factories import build_world, submit
 
 
@@ -26,10 +26,10 @@ class Recorder:
     """A transport that records deliveries and fails on command."""
 
     def __init__(self) -> None:
-        self.sent: list[delivery.Delivery] = []
+        self.sent: list[Delivery] = []
         self.fail_with: list[Exception] = []
 
-    async def __call__(self, item: delivery.Delivery) -> None:
+    async def __call__(self, item: Delivery) -> None:
         if self.fail_with:
             raise self.fail_with.pop(0)
         self.sent.append(item)
@@ -70,7 +70,7 @@ async def test_a_429_waits_for_retry_after_and_then_delivers(db, catalogue):
     await submit(w)
     clock, transport = Clock(), Recorder()
     out = sender(db, transport, clock)
-    transport.fail_with = [delivery.RetryAfter(0.01)]
+    transport.fail_with = [RetryAfter(0.01)]
     await out.run_once()
     assert transport.sent == [] and (await statuses(db))[-1] == OutboxStatus.pending
     clock.advance(seconds=1)
@@ -92,7 +92,7 @@ async def test_a_blocked_user_is_marked_unreachable_and_staff_are_told(db, catal
             )
         )
     clock, transport = Clock(), Recorder()
-    transport.fail_with = [delivery.Unreachable("Forbidden: bot was blocked by the user")]
+    transport.fail_with = [Unreachable("Forbidden: bot was blocked by the user")]
     await sender(db, transport, clock).run_once()
     async with db.read() as s:
         resident = await s.get(User, w.resident_id)
@@ -105,7 +105,7 @@ async def test_network_errors_back_off_and_retry(db, catalogue):
     w = await quiet_world(db, catalogue)
     await submit(w)
     clock, transport = Clock(), Recorder()
-    transport.fail_with = [delivery.Transient("connection reset")]
+    transport.fail_with = [Transient("connection reset")]
     out = sender(db, transport, clock)
     await out.run_once()
     assert transport.sent == []

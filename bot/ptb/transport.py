@@ -8,7 +8,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.flows.callbacks import CallbackCodec
 from bot.notify import render_notification
 from bot.ptb.render import send_message
-from services import delivery
+from services import transport as contract
 from services.catalogue import Catalogue
 
 
@@ -16,7 +16,7 @@ class PtbTransport:
     def __init__(self, bot: Bot, catalogue: Catalogue, codec: CallbackCodec) -> None:
         self.bot, self.catalogue, self.codec = bot, catalogue, codec
 
-    async def __call__(self, item: delivery.Delivery) -> None:
+    async def __call__(self, item: contract.Delivery) -> None:
         message = render_notification(
             item.language, self.catalogue, self.codec, key=item.key, params=item.params, wish_id=item.wish_id
         )
@@ -24,12 +24,12 @@ class PtbTransport:
             await send_message(self.bot, item.telegram_id, message)
         except RetryAfter as exc:
             wait = exc.retry_after
-            raise delivery.RetryAfter(
+            raise contract.RetryAfter(
                 wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             ) from exc
         except Forbidden as exc:
-            raise delivery.Unreachable(str(exc)) from exc
+            raise contract.Unreachable(str(exc)) from exc
         except BadRequest:  # a NetworkError subclass, but retrying will not help
             raise
         except NetworkError as exc:  # includes TimedOut and 5xx answers
-            raise delivery.Transient(str(exc)) from exc
+            raise contract.Transient(str(exc)) from exc
