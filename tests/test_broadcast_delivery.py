@@ -96,6 +96,18 @@ async def test_a_broadcast_continues_after_a_crash_and_everyone_gets_it_exactly_
     ]
 
 
+async def test_a_broadcast_restarted_midway_reaches_everyone_exactly_once(db, catalogue):
+    _, sent = await broadcast_to(db, catalogue, 150)
+    clock, telegram = Clock(), Telegram()
+    first = fast_sender(db, telegram, clock, batch=50)
+    await first.run_once()
+    await first.run_once()
+    assert 0 < len(telegram.received) < sent.recipients  # stopped partway: a restart
+    await drain(fast_sender(db, telegram, clock), clock)  # a new process, the same database
+    assert set(telegram.per_chat().values()) == {1} and len(telegram.per_chat()) == sent.recipients
+    assert await outcomes(db, sent.id) == {OutboxStatus.sent: sent.recipients}
+
+
 async def recorded_chats(db) -> set[int]:
     async with db.read() as s:
         query = select(User.telegram_id).join(Outbox, Outbox.user_id == User.id)
