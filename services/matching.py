@@ -160,12 +160,13 @@ async def rank_many(
         refused[wid].add(uid)
     pools: dict[int, list[Member]] = {}
     for branch_id, uid, name, grid, skills, avail, r_sum, r_count in members:
-        facts = {"load": load.get(uid, 0) + pending.get(uid, 0), "recent": recent.get(uid, 0)}
-        facts["rating"] = round(r_sum / r_count, 2) if r_count else None
-        base = score(skill_fit=False, same_grid=False, available=False, **facts)
-        pools.setdefault(branch_id, []).append(
-            Member(uid, name, grid, _tags(skills), _tags(avail), base=base, **facts)
+        busy, lately = load.get(uid, 0) + pending.get(uid, 0), recent.get(uid, 0)
+        rating = round(r_sum / r_count, 2) if r_count else None
+        base = score(
+            skill_fit=False, same_grid=False, available=False, load=busy, rating=rating, recent=lately
         )
+        member = Member(uid, name, grid, _tags(skills), _tags(avail), busy, rating, lately, base)
+        pools.setdefault(branch_id, []).append(member)
     built = {branch_id: Pool(found) for branch_id, found in pools.items()}
     empty = Pool([])
     return {w.id: _rank(w, built.get(w.branch_id, empty), refused[w.id], catalogue, limit) for w in wishes}

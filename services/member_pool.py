@@ -7,12 +7,12 @@ services.matching, which hands the pool each member's base score and the bonus t
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):  # a tuple: a district sweep builds twenty thousand of them
     user_id: int
     name: str
     grid_id: int | None
