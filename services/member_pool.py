@@ -77,7 +77,13 @@ class Pool:
         total = self.base + bonus[fit * 4 + same * 2 + free]
         if exclude:
             total[np.isin(self.uid, list(exclude))] = -np.inf
-        best = [i for i in np.lexsort((self.uid, -total))[:limit] if np.isfinite(total[i])]
+        if len(total) > limit:  # only the members scoring at least the limit-th best can make the list
+            cut = np.partition(total, len(total) - limit)[len(total) - limit]
+            kept = np.flatnonzero(total >= cut)
+        else:
+            kept = np.arange(len(total))
+        order = kept[np.lexsort((self.uid[kept], -total[kept]))]
+        best = [i for i in order[:limit] if np.isfinite(total[i])]
         return [
             Ranked(self.members[i], round(float(total[i]), 2), bool(fit[i]), bool(same[i]), bool(free[i]))
             for i in best
