@@ -85,8 +85,8 @@ async def waiting_for_auto_dispatch(s: AsyncSession, sw: Sweep) -> list[int]:
     return list(rows)
 
 
-async def auto_offer(s: AsyncSession, sw: Sweep, *, wish: Wish) -> None:
-    """Offer the wish to the best-ranked member, or hand it back to staff after too many tries."""
+async def auto_offer(s: AsyncSession, sw: Sweep, *, wish: Wish) -> bool:
+    """Offer the wish to the best-ranked member (True), or hand it back to staff after too many tries."""
     failed = await s.scalar(
         select(func.count(Offer.id)).where(
             Offer.wish_id == wish.id, Offer.kind == OfferKind.direct, Offer.status.in_(_FAILED)
@@ -99,7 +99,7 @@ async def auto_offer(s: AsyncSession, sw: Sweep, *, wish: Wish) -> None:
         )
     if best:
         await offer_wish(s, actor_id=None, wish_id=wish.id, member_id=best[0].member_id, now=sw.now)
-        return
+        return True
     if await ledger.record(s, [(wish.id, "auto_dispatch", 1)], now=sw.now):
         params = {"number": wish.number, "category": wish.category, "tries": failed}
         await queue(
@@ -110,6 +110,7 @@ async def auto_offer(s: AsyncSession, sw: Sweep, *, wish: Wish) -> None:
             ],
             now=sw.now,
         )
+    return False
 
 
 async def unrated_too_long(s: AsyncSession, sw: Sweep) -> list[int]:
@@ -130,7 +131,8 @@ async def close_unrated(s: AsyncSession, sw: Sweep, wish_ids: list[int]) -> int:
 
 
 async def auto_dispatch(s: AsyncSession, sw: Sweep, wish_ids: list[int]) -> int:
-    """Offer each accepted wish of an auto-dispatching branch to its best-ranked member."""
+    """Offer each accepted wish of an auto-dispatching branch to its best-ranked member; how many were."""
+    offered = 0
     for wish in await s.scalars(select(Wish).where(Wish.id.in_(wish_ids), Wish.status == S.accepted)):
-        await auto_offer(s, sw, wish=wish)
-    return len(wish_ids)
+        offered += await auto_offer(s, sw, wish=wish)
+    return offered

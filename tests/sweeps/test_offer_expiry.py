@@ -86,7 +86,8 @@ async def test_auto_dispatch_offers_the_best_ranked_member_first(db, catalogue):
         wish = await accepted(w)
         async with db.read() as s:
             best = (await rank_candidates(s, actor_id=None, wish_id=wish.id, catalogue=catalogue, limit=1))[0]
-    await sweep(db, catalogue, T0 + H)
+    report, _ = await sweep(db, catalogue, T0 + H)
+    assert report.auto_offered == 1
     assert (await _offers(db, wish.id)) == [(best.member_id, OfferStatus.open)]
 
 
