@@ -32,7 +32,20 @@ def display_phone(e164: str) -> str:
 
 
 def render_note(language: str, catalogue: Catalogue, key: str, params: dict) -> str:
-    """The text of one outbox notification for its recipient."""
+    """The text of one outbox notification for its recipient.
+
+    A combined reminder (`<key>_many`, services.sweeps.batching) lists its items, one
+    `note.<key>_item` line each.
+    """
+    values = _values(language, catalogue, params)
+    if "items" in params:
+        line = t(language, f"note.{key.removesuffix('_many')}_item")
+        values["lines"] = "\n".join(line.format_map(_values(language, catalogue, i)) for i in params["items"])
+    return t(language, f"note.{key}").format_map(values)
+
+
+def _values(language: str, catalogue: Catalogue, params: dict) -> defaultdict:
+    """The parameters of a note as its text shows them: labels in the language, lists joined."""
     values = defaultdict(str, params)
     if "category" in params:
         values["category"] = category_label(language, catalogue, params["category"])
@@ -54,7 +67,7 @@ def render_note(language: str, catalogue: Catalogue, key: str, params: dict) -> 
         values["reason"] = reason.label.get(language)
         if reason.referral:
             values["referral"] = t(language, "note.referral", referral=reason.referral.get(language))
-    return t(language, f"note.{key}").format_map(values)
+    return values
 
 
 def render_reason(language: str, c: Candidate) -> str:

@@ -10,6 +10,7 @@ from services.catalogue import Catalogue
 from services.db import Database
 from services.outbox import queue
 from services.sweeps import digest, ledger, offers
+from services.sweeps.batching import combine
 from services.sweeps.context import Sweep
 from services.sweeps.leader import leadership
 from services.sweeps.policy import SweepPolicy
@@ -88,5 +89,5 @@ async def _record_and_queue(s: AsyncSession, sw: Sweep, due: list[Due]) -> int:
     """Record the reminders; queue the notes of those this sweep recorded first."""
     first = await ledger.record(s, [(d.wish_id, d.kind, d.seq) for d in due], now=sw.now)
     fresh = [d for d in due if (d.wish_id, d.kind) in first]
-    await queue(s, [n for d in fresh for n in d.notes], now=sw.now)
+    await queue(s, combine([n for d in fresh for n in d.notes]), now=sw.now)
     return len(fresh)

@@ -62,3 +62,20 @@ async def test_a_triaged_wish_is_not_reminded(db, catalogue):
             )
     await settled(db)
     assert (await sweep(db, catalogue, T0 + 24 * H))[1] == []
+
+
+async def test_staff_get_one_message_listing_every_wish_that_falls_due_together(db, catalogue):
+    from sqlalchemy import select
+
+    from bot.texts import render_note
+    from models import Outbox
+
+    with clock(T0):
+        w = await build_world(db, catalogue)
+        numbers = [(await submit(w, text=f"心愿{i}")).number for i in range(3)]
+    await settled(db)
+    assert (await sweep(db, catalogue, T0 + 2 * H))[1] == [(w.staff_id, "staff.remind_triage_many")]
+    async with db.read() as s:
+        params = await s.scalar(select(Outbox.params).where(Outbox.key == "staff.remind_triage_many"))
+    text = render_note("zh", catalogue, "staff.remind_triage_many", params)
+    assert all(number in text for number in numbers) and "3 件" in text and "维修疏通" in text
