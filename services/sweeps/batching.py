@@ -3,7 +3,9 @@
 from services.outbox import Note
 
 # Keys whose notes to one person in one sweep are combined into one `<key>_many` note.
-BATCHED = frozenset({"staff.remind_triage", "staff.remind_wall", "staff.escalate_task", "admin.escalate_triage"})
+BATCHED = frozenset(
+    {"staff.remind_triage", "staff.remind_wall", "staff.escalate_task", "admin.escalate_triage"}
+)
 ITEM_FIELDS = ("number", "category", "hours", "days", "branch", "candidates")
 
 
