@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, insert, select, update  # noqa: E402
 
+from bench.core import _url, seed_in_child  # noqa: E402
 from models import Offer, OfferKind, OfferStatus, Wish  # noqa: E402
 from models.enums import OPEN_STATUSES, TimeWindow  # noqa: E402
 from models.enums import WishStatus as S  # noqa: E402
@@ -40,15 +41,8 @@ from services.db import Database  # noqa: E402
 from services.sweeps.policy import SweepPolicy  # noqa: E402
 from services.sweeps.sweep import run_sweep  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from core import seed_in_child  # noqa: E402
-
 TARGET_S = 1.0
 BIG_TABLES = ("wish", "offer", "outbox", "sentreminder", "wishevent", "rating", "user", "memberprofile")
-
-
-def _url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
 
 
 def sweep_moment() -> datetime:

@@ -18,6 +18,7 @@ class App:
     db: Database
     catalogue: Catalogue
     limits: Limits
+    sweeps: SweepPolicy  # the scheduler's thresholds, which also define "overdue"
 
 
 def bootstrap(settings: Settings | None = None) -> App:
@@ -28,6 +29,7 @@ def bootstrap(settings: Settings | None = None) -> App:
         db=Database(settings.database_url),
         catalogue=load_catalogue(settings.category_catalogue_path),
         limits=Limits(max_open_wishes=settings.max_open_wishes, max_photos=settings.max_wish_photos),
+        sweeps=sweep_policy(settings),
     )
 
 
@@ -65,4 +67,4 @@ def flow_deps(app: App):
     from bot.flows.context import Deps
 
     codec = CallbackCodec(app.settings.callback_key())
-    return Deps(app.db, app.catalogue, app.limits, app.settings.tz, codec, sweep_policy(app.settings))
+    return Deps(app.db, app.catalogue, app.limits, app.settings.tz, codec, app.sweeps)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from models.types import utcnow
-from sandan.bootstrap import App, sweep_policy
+from sandan.bootstrap import App
 from services.sweeps.sweep import run_sweep
 from services.updates import forget_old
 
@@ -22,10 +22,9 @@ MISFIRE_GRACE = int(timedelta(days=1).total_seconds())
 
 def build_scheduler(app: App) -> AsyncIOScheduler:
     """A scheduler with the sweep every SWEEP_INTERVAL_SECONDS, the first one at start."""
-    policy = sweep_policy(app.settings)
 
     async def sweep() -> None:
-        report = await run_sweep(app.db, policy=policy, catalogue=app.catalogue, now=utcnow())
+        report = await run_sweep(app.db, policy=app.sweeps, catalogue=app.catalogue, now=utcnow())
         if report.led:
             async with app.db.write() as s:
                 await forget_old(s)

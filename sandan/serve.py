@@ -5,7 +5,7 @@ import logging
 import signal
 
 from bot.ptb.app import SandanBot
-from sandan.bootstrap import App, flow_deps, prepare, sweep_policy
+from sandan.bootstrap import App, flow_deps, prepare
 from sandan.logs import setup_logging
 from sandan.scheduler import build_scheduler
 
@@ -20,9 +20,8 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await prepare(app)
-    policy = sweep_policy(app.settings)
     bot = SandanBot(
-        flow_deps(app), token=token, api_root=app.settings.telegram_api_base_url, quiet_hours=policy.quiet
+        flow_deps(app), token=token, api_root=app.settings.telegram_api_base_url, quiet_hours=app.sweeps.quiet
     )
     scheduler = build_scheduler(app)
     scheduler.start()

@@ -38,6 +38,11 @@ async def ensure_user(
     return user
 
 
+async def is_resident(s: AsyncSession, *, user_id: int) -> bool:
+    """Whether the user has registered as a resident."""
+    return await s.scalar(select(ResidentProfile.id).where(ResidentProfile.user_id == user_id)) is not None
+
+
 async def set_language(s: AsyncSession, *, actor_id: int, language: str) -> None:
     """Remember the user's chosen language."""
     if language not in LANGUAGES:

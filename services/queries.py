@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User, Wish, WishEvent
@@ -44,6 +44,14 @@ async def wishes_for_staff(
         .limit(limit)
     )
     return list((await s.scalars(query)).all())
+
+
+async def queue_position(s: AsyncSession, *, branch_id: int, wish: Wish) -> int:
+    """How many of the branch's waiting wishes come up to and including `wish`, oldest first."""
+    at = wish.submitted_at
+    before = (Wish.submitted_at < at) | ((Wish.submitted_at == at) & (Wish.id <= wish.id))
+    query = select(func.count()).where(Wish.branch_id == branch_id, Wish.status == S.submitted, before)
+    return await s.scalar(query)
 
 
 async def wishes_of_resident(s: AsyncSession, *, actor_id: int, limit: int = 20) -> list[Wish]:

@@ -1,12 +1,9 @@
 """/start, /help, /language, and what happens when input fits nowhere."""
 
-from sqlalchemy import select
-
 from bot.flows.context import Ctx
 from bot.flows.io import Kind, Message, Output
 from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
-from models import ResidentProfile
 from services import people
 from services.branches import branch_by_code
 from services.errors import NotFound
@@ -15,7 +12,7 @@ router = Router()
 
 
 async def is_resident(ctx: Ctx) -> bool:
-    return bool(await ctx.s.scalar(select(ResidentProfile.id).where(ResidentProfile.user_id == ctx.user.id)))
+    return await people.is_resident(ctx.s, user_id=ctx.user.id)
 
 
 @router.command("start")

@@ -3,7 +3,7 @@ and /top [period] (the commendation ranking, 表彰)."""
 
 from bot.flows.context import Ctx
 from bot.flows.io import File, Message, Output
-from bot.flows.report_common import args, chosen, target
+from bot.flows.report_common import args, branch_command, chosen, target
 from bot.flows.router import Router
 from bot.flows.staff_common import not_staff, refuse
 from services.branches import BranchRow
@@ -83,15 +83,4 @@ async def show_top(ctx: Ctx, branch: BranchRow | None, period: Period) -> list[O
     return [Message("\n".join(lines))]
 
 
-@router.command("top")
-async def top_cmd(ctx: Ctx) -> list[Output]:
-    if not_staff(ctx):
-        return refuse(ctx)
-    branch, every, period, ask = await target(ctx, TOP)
-    return await show_top(ctx, branch, period) if (branch or every) else ask
-
-
-@router.button(TOP)
-async def top_chosen(ctx: Ctx) -> list[Output]:
-    picked = await chosen(ctx)
-    return refuse(ctx) if picked is None else await show_top(ctx, *picked)
+branch_command(router, "top", TOP, show_top)

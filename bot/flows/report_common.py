@@ -5,13 +5,14 @@ then checks the actor may see it); otherwise one's own branch, or buttons to cho
 carry the period along. Admins may say `all` (全部) instead of a code.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from bot.flows.context import Ctx
 from bot.flows.forms import grid_of
 from bot.flows.io import Kind, Message, Output
-from bot.flows.staff_common import branch_row, scope
+from bot.flows.router import Router
+from bot.flows.staff_common import branch_row, not_staff, refuse, scope
 from services.branches import BranchRow, list_branches
 from services.reports.periods import Period, parse_period
 
@@ -75,6 +76,27 @@ async def chosen(ctx: Ctx) -> tuple[BranchRow | None, Period] | None:
         return (None, period_of(ctx.ids[1:])) if ctx.actor.is_admin else None
     branch = await branch_row(ctx, ctx.ids[0])
     return None if branch is None else (branch, period_of(ctx.ids[1:]))
+
+
+Show = Callable[[Ctx, BranchRow | None, Period], Awaitable[list[Output]]]
+
+
+def branch_command(router: Router, name: str, verb: str, show: Show, *, allow_all: bool = True) -> None:
+    """`/name [CODE|all] [period]` and its branch-choice button `verb`, both ending in `show`."""
+
+    @router.command(name)
+    async def command(ctx: Ctx) -> list[Output]:
+        if not_staff(ctx):
+            return refuse(ctx)
+        branch, every, period, ask = await target(ctx, verb, allow_all=allow_all)
+        return await show(ctx, branch, period) if (branch or every) else ask
+
+    @router.button(verb)
+    async def button(ctx: Ctx) -> list[Output]:
+        picked = await chosen(ctx)
+        if picked is None or (picked[0] is None and not allow_all):
+            return refuse(ctx)
+        return await show(ctx, *picked)
 
 
 def pct(ctx: Ctx, share: float | None) -> str:

@@ -3,9 +3,9 @@ branch's channel or group with 确认发布, or drop it with 取消."""
 
 from bot.flows.context import Ctx
 from bot.flows.io import Edit, Message, Output, Post
-from bot.flows.report_common import chosen, pct, period_ids, target
+from bot.flows.report_common import branch_command, chosen, pct, period_ids
 from bot.flows.router import Router
-from bot.flows.staff_common import cat_label, not_staff, refuse
+from bot.flows.staff_common import cat_label, refuse
 from services.branches import BranchRow
 from services.reports.notice import Notice, build_notice
 from services.reports.periods import Period
@@ -59,20 +59,7 @@ async def preview(ctx: Ctx, branch: BranchRow, period: Period) -> list[Output]:
     return [Message(ctx.t("publish.preview")), Message(notice_text(ctx, notice), buttons=buttons)]
 
 
-@router.command("publish")
-async def publish_cmd(ctx: Ctx) -> list[Output]:
-    if not_staff(ctx):
-        return refuse(ctx)
-    branch, _, period, ask = await target(ctx, PICK, allow_all=False)
-    return await preview(ctx, branch, period) if branch else ask
-
-
-@router.button(PICK)
-async def publish_chosen(ctx: Ctx) -> list[Output]:
-    picked = await chosen(ctx)
-    if picked is None or picked[0] is None:
-        return refuse(ctx)
-    return await preview(ctx, *picked)
+branch_command(router, "publish", PICK, preview, allow_all=False)
 
 
 @router.button(POST)

@@ -1,7 +1,5 @@
 """Staff triage (受理 / 不予受理): /queue, then category, priority or a rejection reason."""
 
-from sqlalchemy import func, select
-
 from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.forms import grid_of
@@ -54,14 +52,7 @@ async def pressed_page(ctx: Ctx) -> list[Output]:
 async def after(ctx: Ctx, branch_id: int, last_id: int) -> int:
     """The offset just past the last wish shown: wishes triaged meanwhile no longer count."""
     last = await wishes.get_wish(ctx.s, last_id)
-    at = last.submitted_at
-    before = (Wish.submitted_at < at) | ((Wish.submitted_at == at) & (Wish.id <= last.id))
-    query = (
-        select(func.count())
-        .select_from(Wish)
-        .where(Wish.branch_id == branch_id, Wish.status == S.submitted, before)
-    )
-    return await ctx.s.scalar(query)
+    return await queries.queue_position(ctx.s, branch_id=branch_id, wish=last)
 
 
 async def page(ctx: Ctx, branch: BranchRow, offset: int) -> list[Output]:

@@ -3,7 +3,7 @@ and, for admins, /branches (each branch's open, overdue, resolution and satisfac
 
 from bot.flows.context import Ctx
 from bot.flows.io import File, Message, Output
-from bot.flows.report_common import COMPARE_WORDS, args, chosen, pct, span, stars, target
+from bot.flows.report_common import COMPARE_WORDS, args, branch_command, chosen, pct, span, stars, target
 from bot.flows.router import Router
 from bot.flows.staff_common import cat_label, not_staff, refuse
 from bot.fonts import CJK_FAMILY, CJK_FONT
@@ -142,18 +142,7 @@ async def send_export(ctx: Ctx, branch: BranchRow | None, period: Period) -> lis
     return [File(data, name, ctx.t("export.caption", branch=title, period=period.label))]
 
 
-@router.command("export")
-async def export_cmd(ctx: Ctx) -> list[Output]:
-    if not_staff(ctx):
-        return refuse(ctx)
-    branch, every, period, ask = await target(ctx, EXPORT)
-    return await send_export(ctx, branch, period) if (branch or every) else ask
-
-
-@router.button(EXPORT)
-async def export_chosen(ctx: Ctx) -> list[Output]:
-    picked = await chosen(ctx)
-    return refuse(ctx) if picked is None else await send_export(ctx, *picked)
+branch_command(router, "export", EXPORT, send_export)
 
 
 @router.command("branches")

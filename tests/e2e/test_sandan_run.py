@@ -4,30 +4,42 @@ import asyncio
 import os
 import signal
 import sys
+from datetime import timedelta
 
+from models import User
+from models.types import utcnow
 from sandan.fakebot import FakeBotApi, FakeUser
+from sandan.migrate import upgrade
+from services.db import Database
+from tests.factories import build_world, submit
+from tests.sweeps.helpers import clock, quiet_hours_away_from_now
+
+
+async def start_sandan(api: FakeBotApi, tmp_path, database_url: str, **settings: str):
+    """`sandan run` in a child process, against the fake Telegram, its output piped back."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_URL": database_url,
+        **settings,
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sandan.cli",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
 
 
 async def test_sandan_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path):
     async with FakeBotApi(token="424242:RUN-TEST") as api:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-            "ADMIN_TELEGRAM_IDS": "777",
-            "LOG_LEVEL": "INFO",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "sandan.cli",
-            "run",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
+        database = f"sqlite:///{tmp_path / 'run.db'}"
+        process = await start_sandan(api, tmp_path, database, ADMIN_TELEGRAM_IDS="777", LOG_LEVEL="INFO")
         try:
             await api.wait_for_call("getUpdates", timeout=30)
             api.send_command(FakeUser(777, "管理员"), "/start")
@@ -42,14 +54,6 @@ async def test_sandan_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path):
 
 
 async def test_sandan_run_sweeps_at_start_and_reminds_staff_of_an_untriaged_wish(tmp_path, catalogue):
-    from datetime import timedelta
-
-    from models.types import utcnow
-    from sandan.migrate import upgrade
-    from services.db import Database
-    from tests.factories import build_world, submit
-    from tests.sweeps.helpers import BEIJING, clock
-
     path = tmp_path / "run.db"
     db = Database(f"sqlite+aiosqlite:///{path}")
     await upgrade(db)
@@ -57,28 +61,11 @@ async def test_sandan_run_sweeps_at_start_and_reminds_staff_of_an_untriaged_wish
         w = await build_world(db, catalogue)
         await submit(w)
     async with db.read() as s:
-        from models import User
-
         staff_telegram = (await s.get(User, w.staff_id)).telegram_id
     await db.dispose()
-    # Real time drives `sandan run`, so quiet hours are put where they cannot hold the reminder back.
-    later = (utcnow() + timedelta(hours=6)).astimezone(BEIJING)
     async with FakeBotApi(token="424242:RUN-TEST") as api:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "DATABASE_URL": f"sqlite:///{path}",
-            "QUIET_HOURS": f"{later:%H:00}-{later + timedelta(hours=1):%H:00}",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "sandan.cli",
-            "run",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.DEVNULL,
+        process = await start_sandan(
+            api, tmp_path, f"sqlite:///{path}", QUIET_HOURS=quiet_hours_away_from_now()
         )
 
         def reminded():
@@ -88,5 +75,5 @@ async def test_sandan_run_sweeps_at_start_and_reminds_staff_of_an_untriaged_wish
             await api.wait_for(reminded, timeout=30)
         finally:
             process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), timeout=30)
+            await asyncio.wait_for(process.communicate(), timeout=30)
     assert len(reminded()) == 1

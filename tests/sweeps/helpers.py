@@ -48,3 +48,9 @@ async def sweep(db, catalogue, moment: datetime, policy: SweepPolicy = POLICY, *
         report = await run_sweep(db, policy=policy, catalogue=catalogue, now=moment)
     rows = await new_outbox(db, since)
     return report, [r for r in rows if digest or r[1] != "staff.digest"]
+
+
+def quiet_hours_away_from_now() -> str:
+    """A QUIET_HOURS window hours away from the real time, for tests that real time drives."""
+    later = (datetime.now(UTC) + timedelta(hours=6)).astimezone(BEIJING)
+    return f"{later:%H:00}-{later + timedelta(hours=1):%H:00}"

@@ -12,7 +12,7 @@ from sandan.bootstrap import bootstrap
 from sandan.scheduler import MISFIRE_GRACE, build_scheduler
 from sandan.settings import load_settings
 from tests.factories import build_world, submit
-from tests.sweeps.helpers import BEIJING, clock, settled
+from tests.sweeps.helpers import clock, quiet_hours_away_from_now, settled
 
 
 async def _one_sweep(app) -> None:
@@ -38,8 +38,7 @@ async def test_the_scheduler_sweeps_at_start_coalesces_and_a_restart_sends_nothi
         await submit(w)
     await settled(db)
     # Real time drives this test, so quiet hours are put where they cannot hold the reminder back.
-    later = (utcnow() + timedelta(hours=6)).astimezone(BEIJING)
-    quiet = f"{later:%H:00}-{later + timedelta(hours=1):%H:00}"
+    quiet = quiet_hours_away_from_now()
     settings = load_settings(database_url=db.url, sweep_interval_seconds=3600, quiet_hours=quiet)
     first = bootstrap(settings)
     job = build_scheduler(first).get_job("sweep")
