@@ -49,7 +49,8 @@ ROLE_COLUMNS = (
 )
 
 
-def _with_profiles(left: FromClause) -> Join:
+def with_profiles(left: FromClause) -> Join:
+    """`left`, which holds the users table, with their staff and member profiles joined on."""
     return left.outerjoin(_STAFF, _STAFF.c.user_id == _USER.c.id).outerjoin(
         _MEMBER, _MEMBER.c.user_id == _USER.c.id
     )
@@ -61,7 +62,7 @@ def with_roles(left: FromClause, user_id) -> Join:
     It gives one row per branch the user is staff of, so that one statement can load the
     actor together with what they act on.
     """
-    return _with_profiles(left.outerjoin(_USER, _USER.c.id == user_id))
+    return with_profiles(left.outerjoin(_USER, _USER.c.id == user_id))
 
 
 def actor_of(rows) -> Actor:
@@ -73,7 +74,7 @@ def actor_of(rows) -> Actor:
     return Actor(user_id, is_admin, staff, member_branch, MemberStatus(status) if status else None)
 
 
-_ROLES = select(*ROLE_COLUMNS).select_from(_with_profiles(_USER)).where(_USER.c.id == bindparam("user_id"))
+_ROLES = select(*ROLE_COLUMNS).select_from(with_profiles(_USER)).where(_USER.c.id == bindparam("user_id"))
 
 
 async def load_actor(s: AsyncSession, user_id: int) -> Actor:

@@ -31,11 +31,16 @@ async def ensure_user(
         s.add(user)
         await s.flush()
     else:
-        if display_name and user.display_name != display_name[:200]:
-            user.display_name = display_name[:200]
-        if user.unreachable:  # they wrote to us, so they unblocked the bot
-            user.unreachable = False
+        refresh_contact(user, display_name)
     return user
+
+
+def refresh_contact(user: User, display_name: str) -> None:
+    """Keep the Telegram name current; a user who writes to us has unblocked the bot."""
+    if display_name and user.display_name != display_name[:200]:
+        user.display_name = display_name[:200]
+    if user.unreachable:
+        user.unreachable = False
 
 
 async def is_resident(s: AsyncSession, *, user_id: int) -> bool:

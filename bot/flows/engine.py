@@ -2,16 +2,16 @@
 
 import logging
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.flows.callbacks import BadCallback
 from bot.flows.context import Ctx, Deps
 from bot.flows.io import Answer, Input, Kind, Message, Output
 from bot.flows.router import Handler, Router
 from bot.i18n import LANGUAGES, t
 from bot.texts import render_error
-from services import conversations
-from services.actors import load_actor
+from services.arrival import arrive
 from services.errors import DomainError
-from services.people import ensure_user
 from services.updates import first_time
 
 log = logging.getLogger(__name__)
@@ -28,42 +28,46 @@ class Engine:
 
     async def handle(self, inp: Input) -> list[Output]:
         """Apply the input once and return what to show; a duplicate update returns nothing."""
-        async with self.deps.db.write() as s:
-            if inp.update_id is not None and not await first_time(s, inp.update_id):
-                return []
-            user = await ensure_user(
-                s,
-                telegram_id=inp.who.telegram_id,
-                display_name=inp.who.display_name,
-                language=inp.who.language_code,
-            )
-            lang = user.language
-            ctx = Ctx(
-                s,
-                self.deps,
-                user,
-                await load_actor(s, user.id),
-                inp,
-                await conversations.load_state(s, user.telegram_id),
-            )
-            try:
-                async with s.begin_nested():
-                    outputs = await self._route(ctx)
-            except DomainError as exc:
-                outputs = [self._refusal(inp, render_error(lang, exc.key, exc.params))]
-            except BadCallback:
-                outputs = [Answer(t(lang, "error.stale_button"), alert=True)]
-            except KeyError as exc:
-                if ctx.state is None:
-                    raise
-                # A form's saved answers lack what this step needs: an old button, or a form
-                # saved by an older version of the bot. Close it rather than fail on every message.
-                log.warning("closing a form whose answers lack %s", exc)
-                await conversations.clear_state(s, user.telegram_id)
-                outputs = [self._refusal(inp, t(lang, "form.expired"))]
+        try:
+            async with self.deps.db.write() as s:
+                if (ctx := await self._arrive(s, inp)) is None:
+                    return []
+                outputs = await self._route(ctx)
+        except (DomainError, BadCallback, KeyError) as exc:
+            # The refusal rolled back everything the update did, so record the update again,
+            # with nothing but the refusal. Cheaper than a savepoint around every update.
+            async with self.deps.db.write() as s:
+                if (ctx := await self._arrive(s, inp)) is None:
+                    return []
+                outputs = [await self._refused(ctx, exc)]
         if inp.kind == Kind.button and not any(isinstance(o, Answer) for o in outputs):
             outputs.append(Answer())
         return outputs
+
+    async def _arrive(self, s: AsyncSession, inp: Input) -> Ctx | None:
+        """The context for a first delivery; None for a duplicate."""
+        if inp.update_id is not None and not await first_time(s, inp.update_id):
+            return None
+        who = await arrive(
+            s,
+            telegram_id=inp.who.telegram_id,
+            display_name=inp.who.display_name,
+            language=inp.who.language_code,
+        )
+        return Ctx(s, self.deps, who.user, who.actor, inp, who.state)
+
+    async def _refused(self, ctx: Ctx, exc: Exception) -> Output:
+        if isinstance(exc, DomainError):
+            return self._refusal(ctx.input, render_error(ctx.lang, exc.key, exc.params))
+        if isinstance(exc, BadCallback):
+            return Answer(ctx.t("error.stale_button"), alert=True)
+        if ctx.state is None:
+            raise exc
+        # A form's saved answers lack what this step needs: an old button, or a form
+        # saved by an older version of the bot. Close it rather than fail on every message.
+        log.warning("closing a form whose answers lack %s", exc)
+        await ctx.done()
+        return self._refusal(ctx.input, ctx.t("form.expired"))
 
     @staticmethod
     def _refusal(inp: Input, text: str) -> Output:

@@ -12,6 +12,7 @@ from bot.flows.engine import Engine
 from bot.flows.io import Answer, Kind, Message
 from bot.flows.registry import build_engine
 from bot.i18n import pick_language, t
+from bot.ptb.aiohttp_request import with_aiohttp
 from bot.ptb.commands import commands_key, set_chat_commands, set_default_commands
 from bot.ptb.convert import to_input
 from bot.ptb.ordering import PerUserOrder
@@ -36,14 +37,13 @@ class SandanBot:
     ) -> None:
         self.deps = deps
         self.engine: Engine = build_engine(deps)
-        self.application: Application = (
+        self.application: Application = with_aiohttp(
             ApplicationBuilder()
             .token(token)
             .base_url(f"{api_root}/bot")
             .base_file_url(f"{api_root}/file/bot")
             .concurrent_updates(PerUserOrder())
-            .build()
-        )
+        ).build()
         self.application.add_handler(TypeHandler(Update, self.on_update))
         self._menus: dict[int, tuple] = {}  # the command menu last set per chat
         transport = PtbTransport(self.application.bot, deps.catalogue, deps.codec)

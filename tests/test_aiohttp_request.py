@@ -1,0 +1,106 @@
+"""Sandan's aiohttp backend for PTB speaks the Bot API as PTB's own httpx backend does."""
+
+import asyncio
+import io
+import socket
+
+import pytest
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.request import RequestData
+
+from bot.ptb.aiohttp_request import AiohttpRequest
+from sandan.fakebot import FakeBotApi, FakeUser
+
+TOKEN = "123456:TEST-TOKEN"
+ALICE = FakeUser(1001, "Alice")
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*attribute `retry_after` will be of type")
+
+
+@pytest.fixture
+async def api():
+    async with FakeBotApi(token=TOKEN) as server:
+        yield server
+
+
+def _bot(base_url: str) -> Bot:
+    return Bot(TOKEN, base_url=base_url, request=AiohttpRequest())
+
+
+async def test_a_message_with_buttons_arrives_with_its_types_intact(api):
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("接单", callback_data="t:1")]])
+    async with _bot(api.api_url) as bot:
+        sent = await bot.send_message(
+            ALICE.id, "新心愿 <b>A-0001</b>", parse_mode="HTML", reply_markup=markup
+        )
+    call = api.calls("sendMessage")[-1]
+    assert call.params["chat_id"] == ALICE.id  # a number, as JSON carries it
+    assert call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "t:1"
+    assert sent.text == "新心愿 A-0001" and sent.chat.id == ALICE.id
+
+
+async def test_an_upload_goes_as_a_form_with_its_filename_type_and_caption(api):
+    content = b"\x89PNG\r\n\x1a\n" + b"0" * 2000
+    async with _bot(api.api_url) as bot:
+        await bot.send_document(
+            ALICE.id, InputFile(io.BytesIO(content), filename="统计.png"), caption="每周心愿"
+        )
+    call = api.calls("sendDocument")[-1]
+    [upload] = call.files.values()
+    assert (upload.filename, upload.content) == ("统计.png", content)
+    assert call.params["caption"] == "每周心愿"
+
+
+async def test_telegram_refusals_become_ptbs_own_errors(api):
+    async with _bot(api.api_url) as bot:
+        api.fail_next("sendMessage", 429, retry_after=3)
+        with pytest.raises(RetryAfter):
+            await bot.send_message(ALICE.id, "hi")
+        with pytest.raises(BadRequest):
+            await bot.send_message(ALICE.id, "")
+
+
+async def test_a_server_that_does_not_answer_times_out():
+    released = asyncio.Event()
+
+    async def stall(_request):
+        await asyncio.wait_for(released.wait(), timeout=5)
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", stall)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    request = AiohttpRequest(read_timeout=0.2)
+    await request.initialize()
+    try:
+        with pytest.raises(TimedOut):
+            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage", RequestData())
+    finally:
+        released.set()
+        await request.shutdown()
+        await runner.cleanup()
+
+
+async def test_a_server_that_is_not_there_is_a_network_error():
+    with socket.socket() as sock:  # a port that was free a moment ago, and nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    request = AiohttpRequest(connect_timeout=1)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as raised:
+            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe", RequestData())
+        assert not isinstance(raised.value, TimedOut)
+    finally:
+        await request.shutdown()
+
+
+async def test_a_request_before_initialize_is_refused():
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await AiohttpRequest().do_request("http://127.0.0.1:9/x", "POST")
