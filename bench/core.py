@@ -14,6 +14,7 @@
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import resource
@@ -32,6 +33,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.sql_floor import Recorder, replay  # noqa: E402
 from models import MemberProfile, MemberStatus, Priority, ResidentProfile, Staff, Wish  # noqa: E402
 from models.enums import OPEN_STATUSES  # noqa: E402
 from sandan.settings import DEFAULT_CATALOGUE  # noqa: E402
@@ -189,7 +191,7 @@ async def one_cycle(db: Database, catalogue, limits, staff_id: int, member_id: i
         await tasks.rate_wish(s, actor_id=resident_id, wish_id=wish.id, score=5, comment="谢谢")
 
 
-async def bench_cycles(db: Database, catalogue, rounds: int, cycles: int) -> dict:
+async def bench_cycles(db: Database, catalogue, rounds: int, cycles: int, db_path: Path) -> dict:
     cast = await _cast(db, branches=100)
     limits = wishes.Limits()
     plan = []
@@ -199,20 +201,34 @@ async def bench_cycles(db: Database, catalogue, rounds: int, cycles: int) -> dic
         plan.append((staff_id, members[turn % len(members)], residents[turn % len(residents)]))
     for job in plan[:20]:  # warm-up, not timed
         await one_cycle(db, catalogue, limits, *job)
-    rates, cpu_ms = [], []
-    for r in range(rounds):
-        jobs = plan[20 + r * cycles : 20 + (r + 1) * cycles]
-        started, cpu = time.perf_counter(), time.process_time()
-        for job in jobs:
-            await one_cycle(db, catalogue, limits, *job)
-        rates.append(cycles / (time.perf_counter() - started))
-        cpu_ms.append((time.process_time() - cpu) * 1000 / cycles)
+    copy = db_path.with_name("floor.db")
+    recorder = Recorder(db.engine)
+    await recorder.start(db_path, copy)
+    rates, cpu_ms, marks = [], [], [0]
+    try:
+        for r in range(rounds):
+            jobs = plan[20 + r * cycles : 20 + (r + 1) * cycles]
+            started, cpu = time.perf_counter(), time.process_time()
+            for job in jobs:
+                await one_cycle(db, catalogue, limits, *job)
+            rates.append(cycles / (time.perf_counter() - started))
+            cpu_ms.append((time.process_time() - cpu) * 1000 / cycles)
+            marks.append(len(recorder.log))
+    finally:
+        recorder.stop()
+    # The rounds again, statement for statement, through sqlite3 alone (bench/sql_floor.py).
+    floor = [cycles / replay(copy, recorder.log[a:b]) for a, b in itertools.pairwise(marks)]
+    copy.unlink()
+    statements = sum(kind in ("one", "many") for kind, _, _ in recorder.log) / (rounds * cycles)
     return {
         "rounds": rounds,
         "cycles": cycles,
         "rates": rates,
         "median": statistics.median(rates),
         "cpu_ms": statistics.median(cpu_ms),
+        "floor": statistics.median(floor),
+        "share": statistics.median(r / f for r, f in zip(rates, floor, strict=True)),
+        "statements": statements,
     }
 
 
@@ -236,7 +252,7 @@ async def run(args) -> None:
         load_before = os.getloadavg()[0]
         try:
             rank = await bench_rank(db, catalogue, args.rank_wishes, args.rank_repeats)
-            cycles = await bench_cycles(db, catalogue, args.rounds, args.cycles)
+            cycles = await bench_cycles(db, catalogue, args.rounds, args.cycles, path)
         finally:
             await db.dispose()
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -267,6 +283,9 @@ async def run(args) -> None:
     )
     row("  each round (cycles/s)", " ".join(f"{r:.0f}" for r in cycles["rates"]))
     row("  CPU time of this process per cycle, median of rounds (ms)", f"{cycles['cpu_ms']:.2f}")
+    row("  SQL statements per cycle (and 6 BEGIN/COMMIT pairs)", f"{cycles['statements']:.1f}")
+    row("  the same SQL through sqlite3 alone, replayed (cycles/s)", f"{cycles['floor']:.1f}")
+    row("  Sandan's rate / that floor, median of rounds", f"{cycles['share']:.2f}")
     row("peak RSS, benchmark process, serving work only (MB)", f"{rss_mb:.0f}", f"< {TARGET_RSS_MB}")
     print()
     driver = (

@@ -14,6 +14,23 @@ CACHE_KIB = 32 * 1024
 WAL_CHECKPOINT_PAGES = 10_000
 
 
+def sqlite_pragmas(*, busy_timeout: float) -> list[str]:
+    """How every SQLite connection is set up."""
+    return [
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA busy_timeout={int(busy_timeout * 1000)}",
+        "PRAGMA synchronous=NORMAL",
+        # 32 MiB of page cache instead of SQLite's 2 MiB: a district database is hundreds of MiB,
+        # and a write that touches the wish indexes re-reads evicted pages otherwise.
+        f"PRAGMA cache_size=-{CACHE_KIB}",
+        # Checkpoint every ~40 MB of WAL instead of SQLite's ~4 MB: each write transaction
+        # rewrites the same hot pages (index leaves, the newest rows), and a checkpoint copies
+        # each page once however often it was written, and syncs the files once.
+        f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}",
+        "PRAGMA foreign_keys=ON",
+    ]
+
+
 def _tune_sqlite(engine: AsyncEngine, *, inline: bool) -> None:
     """WAL, a busy timeout, and IMMEDIATE write transactions.
 
@@ -28,17 +45,8 @@ def _tune_sqlite(engine: AsyncEngine, *, inline: bool) -> None:
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA busy_timeout={0 if inline else int(BUSY_TIMEOUT * 1000)}")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        # 32 MiB of page cache instead of SQLite's 2 MiB: a district database is hundreds of MiB, and
-        # a write that touches the wish indexes re-reads evicted pages otherwise.
-        cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        # Checkpoint every ~40 MB of WAL instead of SQLite's ~4 MB: each write transaction
-        # rewrites the same hot pages (index leaves, the newest rows), and a checkpoint copies
-        # each page once however often it was written, and syncs the files once.
-        cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
-        cur.execute("PRAGMA foreign_keys=ON")
+        for pragma in sqlite_pragmas(busy_timeout=0 if inline else BUSY_TIMEOUT):
+            cur.execute(pragma)
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")

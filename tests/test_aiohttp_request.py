@@ -62,6 +62,37 @@ async def test_telegram_refusals_become_ptbs_own_errors(api):
             await bot.send_message(ALICE.id, "")
 
 
+async def _serve(handler) -> tuple[web.AppRunner, int]:
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]
+
+
+async def test_requests_go_through_the_proxy_the_environment_names(monkeypatch):
+    seen = []
+
+    async def proxy(request):
+        seen.append(str(request.url))
+        return web.json_response({"ok": True, "result": True})
+
+    runner, port = await _serve(proxy)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        assert await request.post(f"http://telegram.invalid/bot{TOKEN}/close", RequestData()) is True
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+    assert seen == [f"http://telegram.invalid/bot{TOKEN}/close"]
+
+
 async def test_a_server_that_does_not_answer_times_out():
     released = asyncio.Event()
 
@@ -69,13 +100,7 @@ async def test_a_server_that_does_not_answer_times_out():
         await asyncio.wait_for(released.wait(), timeout=5)
         return web.json_response({"ok": True, "result": True})
 
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", stall)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    runner, port = await _serve(stall)
     request = AiohttpRequest(read_timeout=0.2)
     await request.initialize()
     try:
