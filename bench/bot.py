@@ -174,17 +174,12 @@ async def _press(api: FakeBotApi, user: FakeUser, label: str, wait: float = 2.0,
     first reply (the answer to the previous tap) that ended the previous update's timing.
     """
     deadline = time.perf_counter() + wait
-    while True:
-        passed = 0
-        for sent in reversed(api.sent_messages(user.id)[-40:]):
-            message = api.message(user.id, sent["message_id"]) or sent  # with edits applied
-            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
-                for b in row:
-                    if label in b["text"] and (passed := passed + 1) > skip:
-                        return lambda: api.press(user, message, b["callback_data"], strict=False)
+    while (found := api.find_button(user.id, label, skip=skip)) is None:
         if time.perf_counter() > deadline:
             return None
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0.01)
+    message, data = found
+    return lambda: api.press(user, message, data, strict=False)
 
 
 async def _tap_through(

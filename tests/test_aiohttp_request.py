@@ -93,6 +93,14 @@ async def test_requests_go_through_the_proxy_the_environment_names(monkeypatch):
     assert seen == [f"http://telegram.invalid/bot{TOKEN}/close"]
 
 
+async def test_hosts_in_no_proxy_are_reached_directly(api, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with _bot(api.api_url) as bot:
+        await bot.send_message(ALICE.id, "你好")
+    assert api.calls("sendMessage")[-1].params["text"] == "你好"
+
+
 async def test_a_server_that_does_not_answer_times_out():
     released = asyncio.Event()
 

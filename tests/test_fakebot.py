@@ -404,3 +404,20 @@ async def test_abandoned_long_poll_does_not_swallow_redeliveries(api, bot):
     again = await bot.get_updates(offset=update_id + 1, timeout=0)
     assert [(u.update_id, u.message.text) for u in again] == [(update_id, "hi")]
     assert await bot.get_updates(offset=update_id + 1, timeout=0) == ()
+
+
+async def test_find_button_gives_the_newest_matching_button_with_edits_applied(api, bot):
+    def keyboard(*labels: str) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup([[InlineKeyboardButton(x, callback_data=x) for x in labels]])
+
+    first = await bot.send_message(ALICE.id, "A-0001", reply_markup=keyboard("✅ 受理 1", "❌ 不予受理 1"))
+    await bot.send_message(ALICE.id, "A-0002", reply_markup=keyboard("✅ 受理 2"))
+    await bot.send_message(BOB.id, "A-0003", reply_markup=keyboard("✅ 受理 3"))
+
+    message, data = api.find_button(ALICE.id, "✅ 受理")
+    assert (message["text"], data) == ("A-0002", "✅ 受理 2")
+    assert api.find_button(ALICE.id, "✅ 受理", skip=1)[1] == "✅ 受理 1"
+    assert api.find_button(ALICE.id, "✅ 受理", skip=2) is None
+    await bot.edit_message_text("A-0001 已受理", ALICE.id, first.message_id, reply_markup=keyboard("📤 派单"))
+    assert api.find_button(ALICE.id, "派单")[0]["text"] == "A-0001 已受理"
+    assert api.find_button(ALICE.id, "受理 1") is None

@@ -7,6 +7,9 @@ update. aiohttp's connector keeps idle connections per host in a queue. PTB
 documents `BaseRequest` as the place to swap the backend.
 """
 
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
@@ -19,7 +22,7 @@ _UNSET = BaseRequest.DEFAULT_NONE
 class AiohttpRequest(BaseRequest):
     """Sends Bot API requests through one aiohttp session with `connections` connections."""
 
-    __slots__ = ("_connections", "_session", "_timeouts")
+    __slots__ = ("_connections", "_proxies", "_session", "_timeouts")
 
     def __init__(
         self,
@@ -40,6 +43,7 @@ class AiohttpRequest(BaseRequest):
             "media_write": media_write_timeout,
         }
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float:
@@ -48,15 +52,27 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._connections)
-            # trust_env: HTTPS_PROXY and friends apply, as they do to PTB's httpx; from mainland
-            # China, Telegram is often reachable only through a proxy.
-            self._session = aiohttp.ClientSession(
-                connector=connector, headers={"User-Agent": self.USER_AGENT}, trust_env=True
-            )
+            headers = {"User-Agent": self.USER_AGENT}
+            self._session = aiohttp.ClientSession(connector=connector, headers=headers)
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+    def _proxy_for(self, url: str) -> str | None:
+        """The proxy that HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY give for the URL's origin.
+
+        PTB's httpx honours them, and from mainland China Telegram is often reachable only
+        through a proxy. aiohttp's own `trust_env` reads ~/.netrc on every request, so the
+        answer is looked up once per origin instead.
+        """
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.netloc)
+        if origin not in self._proxies:
+            proxies = getproxies()
+            proxy = proxies.get(parts.scheme) or proxies.get("all")
+            self._proxies[origin] = None if proxy and proxy_bypass(parts.hostname or "") else proxy
+        return self._proxies[origin]
 
     def _timeout(self, has_files: bool, read, write, connect, pool) -> aiohttp.ClientTimeout:
         def pick(value, key: str) -> float | None:
@@ -95,7 +111,8 @@ class AiohttpRequest(BaseRequest):
             body["json"] = request_data.parameters
         timeout = self._timeout(bool(files), read_timeout, write_timeout, connect_timeout, pool_timeout)
         try:
-            async with self._session.request(method, url, timeout=timeout, **body) as response:
+            proxy = self._proxy_for(url)
+            async with self._session.request(method, url, timeout=timeout, proxy=proxy, **body) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut from err
