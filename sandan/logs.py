@@ -15,6 +15,12 @@ class RedactToken(logging.Filter):
             message = record.getMessage()
             if self.secret in message:
                 record.msg, record.args = message.replace(self.secret, "<token>"), None
+            # A traceback can carry it too (an HTTP client's error naming the request URL);
+            # formatters print exc_text, once set, instead of formatting exc_info again.
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text and self.secret in record.exc_text:
+                record.exc_text = record.exc_text.replace(self.secret, "<token>")
         return True
 
 

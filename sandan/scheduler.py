@@ -21,13 +21,11 @@ MISFIRE_GRACE = int(timedelta(days=1).total_seconds())
 
 
 def build_scheduler(app: App) -> AsyncIOScheduler:
-    """A scheduler with the sweep every SWEEP_INTERVAL_SECONDS, the first one at start."""
+    """A scheduler with the sweep every SWEEP_INTERVAL_SECONDS, the first one at start, and a
+    daily clear-out of the update records Telegram can no longer redeliver."""
 
     async def sweep() -> None:
         report = await run_sweep(app.db, policy=app.sweeps, catalogue=app.catalogue, now=utcnow())
-        if report.led:
-            async with app.db.write() as s:
-                await forget_old(s)
         if report.reminders or report.expired or report.closed or report.digests or report.failed:
             log.info("sweep: %s", report)
 
@@ -42,4 +40,11 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
         max_instances=1,
         misfire_grace_time=MISFIRE_GRACE,
     )
+
+    async def forget_updates() -> None:
+        # Daily, not with every sweep: processed_at has no index, so this reads the whole table.
+        async with app.db.write() as s:
+            await forget_old(s)
+
+    scheduler.add_job(forget_updates, "interval", days=1, id="forget_updates", coalesce=True, max_instances=1)
     return scheduler

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ConversationState, User
 from services.actors import ROLE_COLUMNS, Actor, actor_of, with_profiles
-from services.people import ensure_user, refresh_contact
+from services.people import add_user, refresh_contact
 
 _STATE = ConversationState.__table__
 # One statement for what every update needs first: each statement costs far more in the
@@ -32,7 +32,7 @@ async def arrive(
     """The sender of an update, created on first contact, with their roles and form state."""
     rows = (await s.execute(_ARRIVAL, {"telegram_id": telegram_id})).all()
     if not rows:
-        user = await ensure_user(s, telegram_id=telegram_id, display_name=display_name, language=language)
+        user = await add_user(s, telegram_id=telegram_id, display_name=display_name, language=language)
         return Arrival(user, Actor(user.id, False, frozenset(), None, None), None)
     user, state = rows[0][0], rows[0][1]
     refresh_contact(user, display_name)

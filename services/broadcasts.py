@@ -25,13 +25,11 @@ from models import (
 from models.types import UTCDateTime, utcnow
 from services.actors import load_actor, require_staff
 from services.errors import InvalidInput, NotAllowed, NotFound
-from services.outbox import Note, queue
+from services.outbox import UNREACHABLE_ERRORS, Note, queue
 from services.validation import clean_text
 
 MAX_TEXT = 3500  # leaves room for the heading within Telegram's 4096 characters
 MESSAGE, MESSAGE_ALL = "broadcast.message", "broadcast.message_all"  # from one branch / from all
-# How services.delivery records a row it will never deliver because the person cannot be reached.
-UNREACHABLE_ERRORS = ("403 blocked", "unreachable", "no telegram id")
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,10 @@
 """Which step of which form a user is on, stored in the database."""
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ConversationState
 from models.types import utcnow
-
-# Built once: every update loads the state, and a statement built per call costs more to
-# build and look up in the cache than to run.
-_STATE = select(ConversationState).where(ConversationState.telegram_id == bindparam("telegram_id"))
-
-
-async def load_state(s: AsyncSession, telegram_id: int) -> ConversationState | None:
-    return (await s.execute(_STATE, {"telegram_id": telegram_id})).scalar_one_or_none()
 
 
 async def save_state(
@@ -22,17 +14,20 @@ async def save_state(
     flow: str,
     step: str,
     data: dict,
-    current: ConversationState | None = None,
+    current: ConversationState | None,
 ) -> ConversationState:
-    """Start or advance a form; the data is replaced whole. `current` saves a lookup."""
-    state = current or await load_state(s, telegram_id)
-    if state is None:
-        state = ConversationState(telegram_id=telegram_id, flow=flow, step=step, data=dict(data))
-        s.add(state)
+    """Start or advance a form; the data is replaced whole.
+
+    `current` is the user's state as loaded with the update (services.arrival), None if
+    they are in no form.
+    """
+    if current is None:
+        current = ConversationState(telegram_id=telegram_id, flow=flow, step=step, data=dict(data))
+        s.add(current)
     else:
-        state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), utcnow()
+        current.flow, current.step, current.data, current.updated_at = flow, step, dict(data), utcnow()
     await s.flush()
-    return state
+    return current
 
 
 async def clear_state(s: AsyncSession, telegram_id: int) -> None:

@@ -19,7 +19,7 @@ from models import Outbox, OutboxStatus, User, Wish
 from models.types import utcnow
 from services.broadcasts import settle_finished
 from services.db import Database
-from services.outbox import Note, queue, staff_of
+from services.outbox import BLOCKED, NO_TELEGRAM_ID, UNREACHABLE, Note, queue, staff_of
 from services.quiet_hours import QuietHours
 from services.ratelimit import ChatLimits, TokenBucket
 from services.transport import Deliver, Delivery, RetryAfter, Transient, Unreachable
@@ -125,7 +125,7 @@ class OutboxSender:
                 await self._finish(
                     row.id,
                     status=OutboxStatus.failed,
-                    last_error="unreachable" if user.unreachable else "no telegram id",
+                    last_error=UNREACHABLE if user.unreachable else NO_TELEGRAM_ID,
                 )
                 self.tally.unreachable += bool(user.unreachable)
             else:
@@ -211,7 +211,7 @@ class OutboxSender:
             await s.execute(
                 update(Outbox)
                 .where(Outbox.id == row.id)
-                .values(status=OutboxStatus.failed, last_error="403 blocked")
+                .values(status=OutboxStatus.failed, last_error=BLOCKED)
             )
             await s.execute(update(User).where(User.id == user.id).values(unreachable=True))
             wish = await s.get(Wish, row.wish_id) if row.wish_id else None

@@ -8,6 +8,8 @@ to the session as if it had been loaded, with its id set.
 """
 
 from sqlalchemy import Insert, Table, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import SQLModel
@@ -33,3 +35,8 @@ async def insert_new(s: AsyncSession, obj: SQLModel) -> None:
     obj.id = (await s.execute(_statement(table), values)).scalar_one()
     make_transient_to_detached(obj)  # now it has an identity, as if loaded
     s.add(obj)
+
+
+def insert_or_skip(table: Table, dialect: str) -> Insert:
+    """An INSERT for `dialect` that skips rows a unique constraint already holds (ON CONFLICT DO NOTHING)."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()

@@ -11,6 +11,9 @@ from models import Outbox, Staff, User
 from models.types import utcnow
 
 QUIET_PREFIXES = ("resident.", "member.")
+# Outbox.last_error of a row the sender gave up on because its person cannot be reached.
+BLOCKED, UNREACHABLE, NO_TELEGRAM_ID = "403 blocked", "unreachable", "no telegram id"
+UNREACHABLE_ERRORS = (BLOCKED, UNREACHABLE, NO_TELEGRAM_ID)
 STAFF_CACHE = "sandan_staff_of"  # key in Session.info
 
 # Built once, on the tables; see services.lifecycle for why.

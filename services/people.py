@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,21 +17,23 @@ from services.validation import clean_text, normalise_phone
 LANGUAGES = ("zh", "en")
 
 
-_BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))  # built once: every update
-
-
 async def ensure_user(
     s: AsyncSession, *, telegram_id: int, display_name: str = "", language: str | None = None
 ) -> User:
     """Find the user for a Telegram account, creating them on first contact."""
-    user = (await s.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).scalar_one_or_none()
+    user = await s.scalar(select(User).where(User.telegram_id == telegram_id))
     if user is None:
-        lang = "en" if (language or "").startswith("en") else "zh"
-        user = User(telegram_id=telegram_id, display_name=display_name[:200], language=lang)
-        s.add(user)
-        await s.flush()
-    else:
-        refresh_contact(user, display_name)
+        return await add_user(s, telegram_id=telegram_id, display_name=display_name, language=language)
+    refresh_contact(user, display_name)
+    return user
+
+
+async def add_user(s: AsyncSession, *, telegram_id: int, display_name: str, language: str | None) -> User:
+    """A user for a Telegram account seen for the first time, in their Telegram language."""
+    lang = "en" if (language or "").startswith("en") else "zh"
+    user = User(telegram_id=telegram_id, display_name=display_name[:200], language=lang)
+    s.add(user)
+    await s.flush()
     return user
 
 

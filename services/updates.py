@@ -3,21 +3,20 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ProcessedUpdate
 from models.types import utcnow
+from services.inserts import insert_or_skip
 
 # Built once per dialect, on the table: it runs for every update, and building it per call
 # (and running it through the ORM's bulk-insert path) cost several times the INSERT.
 _TABLE = ProcessedUpdate.__table__
 _RECORD = {
-    name: insert(_TABLE)
-    .values(update_id=bindparam("update_id"), processed_at=bindparam("at", type_=_TABLE.c.processed_at.type))
-    .on_conflict_do_nothing(index_elements=["update_id"])
-    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+    dialect: insert_or_skip(_TABLE, dialect).values(
+        update_id=bindparam("update_id"), processed_at=bindparam("at", type_=_TABLE.c.processed_at.type)
+    )
+    for dialect in ("postgresql", "sqlite")
 }
 
 

@@ -4,6 +4,7 @@ import asyncio
 import io
 import socket
 
+import aiohttp
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
@@ -137,3 +138,20 @@ async def test_a_server_that_is_not_there_is_a_network_error():
 async def test_a_request_before_initialize_is_refused():
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:9/x", "POST")
+
+
+async def test_an_error_quoting_the_url_does_not_carry_the_token(monkeypatch):
+    request = AiohttpRequest()
+    await request.initialize()
+    url = f"http://127.0.0.1:9/bot{TOKEN}/getMe"
+
+    def refuse(method, url, **_kw):
+        raise aiohttp.InvalidUrlClientError(url)
+
+    monkeypatch.setattr(request._session, "request", refuse)
+    try:
+        with pytest.raises(NetworkError) as raised:
+            await request.post(url, RequestData())
+    finally:
+        await request.shutdown()
+    assert TOKEN not in str(raised.value) and "/bot<token>/getMe" in str(raised.value)

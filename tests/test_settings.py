@@ -1,5 +1,6 @@
 """Configuration: every key documented, bad values named, the token never logged."""
 
+import io
 import logging
 from pathlib import Path
 
@@ -68,3 +69,21 @@ def test_the_token_is_redacted_from_every_log_line(caplog):
         logger.removeHandler(handler)
     assert token not in records[0].getMessage() and "<token>" in records[0].getMessage()
     assert "SECRET" not in repr(load_settings(telegram_bot_token=token))
+
+
+def test_the_token_is_redacted_from_logged_tracebacks():
+    token = "123456:SECRET-TOKEN"
+    handler = logging.StreamHandler(io.StringIO())
+    handler.addFilter(RedactToken(token))
+    logger = logging.getLogger("test.redact.traceback")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ConnectionError(f"Connection timeout to host https://api.telegram.org/bot{token}/getMe")
+        except ConnectionError:
+            logger.exception("sending failed")
+    finally:
+        logger.removeHandler(handler)
+    written = handler.stream.getvalue()
+    assert "ConnectionError: Connection timeout" in written
+    assert token not in written and "/bot<token>/getMe" in written

@@ -28,12 +28,15 @@ class Engine:
 
     async def handle(self, inp: Input) -> list[Output]:
         """Apply the input once and return what to show; a duplicate update returns nothing."""
+        ctx = None
         try:
             async with self.deps.db.write() as s:
                 if (ctx := await self._arrive(s, inp)) is None:
                     return []
                 outputs = await self._route(ctx)
         except (DomainError, BadCallback, KeyError) as exc:
+            if isinstance(exc, KeyError) and (ctx is None or ctx.state is None):
+                raise  # a bug, not a form whose saved answers are out of date
             # The refusal rolled back everything the update did, so record the update again,
             # with nothing but the refusal. Cheaper than a savepoint around every update.
             async with self.deps.db.write() as s:
@@ -61,8 +64,6 @@ class Engine:
             return self._refusal(ctx.input, render_error(ctx.lang, exc.key, exc.params))
         if isinstance(exc, BadCallback):
             return Answer(ctx.t("error.stale_button"), alert=True)
-        if ctx.state is None:
-            raise exc
         # A form's saved answers lack what this step needs: an old button, or a form
         # saved by an older version of the bot. Close it rather than fail on every message.
         log.warning("closing a form whose answers lack %s", exc)

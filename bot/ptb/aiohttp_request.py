@@ -7,6 +7,7 @@ update. aiohttp's connector keeps idle connections per host in a queue. PTB
 documents `BaseRequest` as the place to swap the backend.
 """
 
+import re
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -17,6 +18,7 @@ from telegram.ext import ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
 _UNSET = BaseRequest.DEFAULT_NONE
+_BOT_PATH = re.compile(r"/bot[^/\s]+/")
 
 
 class AiohttpRequest(BaseRequest):
@@ -117,7 +119,9 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+            # Some of aiohttp's messages quote the request URL, which holds the bot token.
+            detail = _BOT_PATH.sub("/bot<token>/", str(err))
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {detail}") from err
 
 
 def with_aiohttp(builder: ApplicationBuilder) -> ApplicationBuilder:

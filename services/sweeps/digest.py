@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import BranchDigest, Rating, Staff, Wish
 from models.enums import WishStatus as S
+from models.wishes import in_status
+from services.inserts import insert_or_skip
 from services.outbox import Note, queue
 from services.overdue import overdue_by_branch
 from services.sweeps.context import Sweep
-from services.sweeps.ledger import insert_new
 
 _WAITING = (S.accepted, S.offered, S.posted)
 
@@ -53,7 +54,7 @@ async def gather(s: AsyncSession, sw: Sweep, day: date) -> dict[int, Digest]:
         return {}
     by_branch = select(Wish.branch_id, func.count()).group_by(Wish.branch_id)
     new = await _grouped(s, by_branch.where(Wish.submitted_at >= start, Wish.submitted_at < end))
-    triage = await _grouped(s, by_branch.where(Wish.status == S.submitted))
+    triage = await _grouped(s, by_branch.where(in_status(S.submitted)))
     assign = await _grouped(s, by_branch.where(Wish.status.in_(_WAITING)))
     done = await _grouped(s, by_branch.where(Wish.completed_at >= start, Wish.completed_at < end))
     ratings = dict(
@@ -89,7 +90,8 @@ async def record_digests(s: AsyncSession, sw: Sweep, digests: list[tuple[int, Di
     day = digest_day(sw)
     rows = [{"branch_id": b, "day": day, "sent_at": sw.now} for b, _ in digests]
     table = BranchDigest.__table__
-    first = set((await s.execute(insert_new(s, table).returning(table.c.branch_id), rows)).scalars())
+    stmt = insert_or_skip(table, s.bind.dialect.name).returning(table.c.branch_id)
+    first = set((await s.execute(stmt, rows)).scalars())
     sent = [(b, d) for b, d in digests if b in first and d.worth_sending()]
     notes = []
     for branch_id, digest in sent:

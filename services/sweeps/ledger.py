@@ -8,21 +8,12 @@ never send it twice.
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import SentReminder
+from services.inserts import insert_or_skip
 
 _R = SentReminder.__table__
-
-
-def insert_new(s: AsyncSession, table: Table):
-    """INSERT that skips rows a unique constraint already holds (ON CONFLICT DO NOTHING)."""
-    if s.get_bind().dialect.name == "postgresql":
-        return pg_insert(table).on_conflict_do_nothing()
-    return sqlite_insert(table).on_conflict_do_nothing()
 
 
 async def record(
@@ -33,5 +24,5 @@ async def record(
     if not rows:
         return set()
     # One executemany: SQLAlchemy sends it as batched multi-row INSERTs and gathers what RETURNING gives.
-    stmt = insert_new(s, _R).returning(_R.c.wish_id, _R.c.kind)
+    stmt = insert_or_skip(_R, s.bind.dialect.name).returning(_R.c.wish_id, _R.c.kind)
     return {tuple(r) for r in await s.execute(stmt, rows)}

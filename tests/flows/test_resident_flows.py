@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from bot.flows.io import Answer, Kind, Message
-from models import ConversationState, Wish
+from models import ConversationState, ProcessedUpdate, User, Wish
 from services.branches import add_branch
 from tests.flows.harness import Chat, Person, last_text, messages
 
@@ -76,6 +76,19 @@ async def test_the_same_update_is_applied_once(db, catalogue):
     assert isinstance((await chat.command(user, "start"))[0], Message)
 
 
+async def test_a_refused_update_is_recorded_so_its_redelivery_is_ignored(db, catalogue):
+    from bot.flows.io import Input
+
+    chat, user = Chat(db, catalogue), Person(507, "李")
+    inp = Input(user.who, Kind.button, data="wsubmit~AAAAAAAA", update_id=999_998)
+    [refusal] = await chat.engine.handle(inp)
+    assert isinstance(refusal, Answer) and refusal.alert
+    assert await chat.engine.handle(inp) == []
+    async with db.read() as s:
+        assert await s.scalar(select(func.count()).where(ProcessedUpdate.update_id == 999_998)) == 1
+        assert await s.scalar(select(func.count()).where(User.telegram_id == 507)) == 1
+
+
 async def test_typing_at_a_button_step_repeats_the_question_with_its_buttons(db, catalogue):
     await _branch(db)
     chat, user = Chat(db, catalogue), Person(506, "李")
@@ -108,7 +121,7 @@ async def test_a_form_missing_its_answers_is_closed_politely(db, catalogue):
     chat, user = Chat(db, catalogue), Person(508, "李")
     await chat.command(user, "start")
     async with db.write() as s:  # as if saved by an older version of the bot
-        await save_state(s, telegram_id=508, flow="reg", step="room", data={"branch_id": 1})
+        await save_state(s, telegram_id=508, flow="reg", step="room", data={"branch_id": 1}, current=None)
     out = await chat.text(user, "502")
     assert "过期" in messages(out)[0].text
     async with db.read() as s:

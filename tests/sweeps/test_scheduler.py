@@ -6,7 +6,7 @@ from datetime import timedelta
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlalchemy import func, select
 
-from models import Outbox
+from models import Outbox, ProcessedUpdate
 from models.types import utcnow
 from sandan.bootstrap import bootstrap
 from sandan.scheduler import MISFIRE_GRACE, build_scheduler
@@ -58,3 +58,22 @@ async def test_the_scheduler_sweeps_at_start_coalesces_and_a_restart_sends_nothi
             select(func.count()).select_from(Outbox).where(Outbox.key == "staff.remind_triage")
         )
     assert reminders == 1
+
+
+async def test_the_daily_job_forgets_updates_telegram_can_no_longer_redeliver(db):
+    async with db.write() as s:
+        s.add_all(
+            [
+                ProcessedUpdate(update_id=1, processed_at=utcnow() - timedelta(days=8)),
+                ProcessedUpdate(update_id=2, processed_at=utcnow() - timedelta(hours=25)),
+            ]
+        )
+    app = bootstrap(load_settings(database_url=db.url))
+    try:
+        job = build_scheduler(app).get_job("forget_updates")
+        assert job.trigger.interval == timedelta(days=1)
+        await job.func()
+    finally:
+        await app.db.dispose()
+    async with db.read() as s:
+        assert (await s.scalars(select(ProcessedUpdate.update_id))).all() == [2]
