@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.core import sqlite_url  # noqa: E402
 from models import Audience  # noqa: E402
 from sandan.migrate import upgrade  # noqa: E402
 from services.branches import add_branch, add_staff  # noqa: E402
@@ -39,13 +40,9 @@ STAFF_TELEGRAM_ID = 1
 LIFTED = {"rate": 1e9, "burst": 1e9, "per_chat_rate": 1e9, "per_chat_burst": 1e9}
 
 
-def _db(path: Path) -> Database:
-    return Database(f"sqlite+aiosqlite:///{path}")
-
-
 async def build(path: Path, members: int) -> tuple[int, int]:
     """The template file; returns the branch's id and its staff member's user id."""
-    db = _db(path)
+    db = Database(sqlite_url(path))
     await upgrade(db)
     async with db.write() as s:
         branch = await add_branch(s, code="A", name="幸福社区", grids=["一网格"])
@@ -56,7 +53,7 @@ async def build(path: Path, members: int) -> tuple[int, int]:
 
 
 async def queue_once(path: Path, branch_id: int, staff_id: int) -> tuple[float, int]:
-    db = _db(path)
+    db = Database(sqlite_url(path))
     started = time.perf_counter()
     async with db.write() as s:
         sent = await create_broadcast(
@@ -86,7 +83,7 @@ async def deliver(
     path: Path, *, latency: float, seconds: float, until: int, **limits
 ) -> tuple[int, float, list[int]]:
     """(messages, elapsed seconds, messages in each whole second) for one run of the sender."""
-    db, transport, stop = _db(path), Transport(latency), asyncio.Event()
+    db, transport, stop = Database(sqlite_url(path)), Transport(latency), asyncio.Event()
     sender = OutboxSender(db, transport, **limits)
     per_second, started = [], time.perf_counter()
 

@@ -14,6 +14,7 @@
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -47,7 +49,7 @@ TARGET_CYCLES = 200
 TARGET_RSS_MB = 300
 
 
-def _url(path: Path) -> str:
+def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
@@ -58,7 +60,7 @@ async def _seed_child(path: Path, scale: str) -> dict:
     from sandan.migrate import upgrade
     from sandan.seed import seed
 
-    db = Database(_url(path))
+    db = Database(sqlite_url(path))
     started = time.perf_counter()
     await upgrade(db)
     migrated = time.perf_counter()
@@ -81,6 +83,24 @@ def seed_in_child(path: Path, scale: str) -> dict:
         text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def seeded_file(scale: str, name: str = "bench.db") -> Iterator[tuple[Path, dict]]:
+    """A temporary SQLite file with the scale seeded into it (in a child process); then removed."""
+    workdir = Path(tempfile.mkdtemp(prefix="sandan-bench-"))
+    path = workdir / name
+    try:
+        print(f"Seeding scale {scale!r} into {path} (child process) ...", flush=True)
+        seeded = seed_in_child(path, scale)
+        print(
+            f"  seed: {seeded['seed_s']:.1f} s (+ migrate {seeded['migrate_s']:.1f} s); "
+            f"file {path.stat().st_size / 2**20:.0f} MiB; seeding process peak RSS {seeded['rss_mb']:.0f} MB"
+        )
+        print("  " + ", ".join(f"{k} {v:,}" for k, v in seeded["counts"].items()))
+        yield path, seeded
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 # --- what the benchmark works with -------------------------------------------------------------
@@ -236,19 +256,9 @@ async def bench_cycles(db: Database, catalogue, rounds: int, cycles: int, db_pat
 
 
 async def run(args) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="sandan-bench-"))
-    path = workdir / "bench.db"
-    try:
-        print(f"Seeding scale {args.scale!r} into {path} (child process) ...", flush=True)
-        seeded = seed_in_child(path, args.scale)
-        counts = seeded["counts"]
-        print(
-            f"  seed: {seeded['seed_s']:.1f} s (+ migrate {seeded['migrate_s']:.1f} s); "
-            f"file {path.stat().st_size / 2**20:.0f} MiB; seeding process peak RSS {seeded['rss_mb']:.0f} MB"
-        )
-        print("  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    with seeded_file(args.scale) as (path, seeded):
         catalogue = load_catalogue(DEFAULT_CATALOGUE)
-        db = Database(_url(path), sqlite_thread=args.sqlite_thread)
+        db = Database(sqlite_url(path), sqlite_thread=args.sqlite_thread)
         load_before = os.getloadavg()[0]
         try:
             rank = await bench_rank(db, catalogue, args.rank_wishes, args.rank_repeats)
@@ -257,8 +267,6 @@ async def run(args) -> None:
             await db.dispose()
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         load_after = os.getloadavg()[0]
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
     def row(label: str, measured: str, target: str = "") -> None:
         print(f"{label:<64} {measured:>14} {target:>10}")

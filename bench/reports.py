@@ -17,10 +17,8 @@ import argparse
 import asyncio
 import os
 import resource
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,7 +30,7 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != R
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.core import _url, seed_in_child  # noqa: E402
+from bench.core import seeded_file, sqlite_url  # noqa: E402
 from bot.flows.staff_reports import chart_labels  # noqa: E402
 from bot.fonts import CJK_FAMILY, CJK_FONT  # noqa: E402
 from bot.i18n import t  # noqa: E402
@@ -70,17 +68,9 @@ async def _actors(db: Database) -> tuple[int, int, int]:
 
 
 async def run(args) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="sandan-bench-reports-"))
-    path = workdir / "bench.db"
-    try:
-        print(f"Seeding scale {args.scale!r} into {path} (child process) ...", flush=True)
-        seeded = seed_in_child(path, args.scale)
-        print(
-            f"  seed: {seeded['seed_s']:.1f} s; "
-            + ", ".join(f"{k} {v:,}" for k, v in seeded["counts"].items())
-        )
+    with seeded_file(args.scale) as (path, _seeded):
         catalogue = load_catalogue(DEFAULT_CATALOGUE)
-        db = Database(_url(path))
+        db = Database(sqlite_url(path))
         branch, staff, admin = await _actors(db)
         today = datetime.now(TZ).date()
         year = Period(today - timedelta(days=365), today + timedelta(days=1))  # the last twelve months
@@ -119,8 +109,6 @@ async def run(args) -> None:
         finally:
             await db.dispose()
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
     print()
     print(f"{'figure':<58} {'median ms':>10} {'min / max ms':>16} {'target':>9}")

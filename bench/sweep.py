@@ -19,7 +19,6 @@ import resource
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, insert, select, update  # noqa: E402
 
-from bench.core import _url, seed_in_child  # noqa: E402
+from bench.core import seeded_file, sqlite_url  # noqa: E402
 from models import Offer, OfferKind, OfferStatus, Wish  # noqa: E402
 from models.enums import OPEN_STATUSES, TimeWindow  # noqa: E402
 from models.enums import WishStatus as S  # noqa: E402
@@ -105,7 +104,7 @@ async def stage(db: Database, policy: SweepPolicy, now: datetime, count: int) ->
 
 
 async def timed_sweep(path: Path, policy, catalogue, now) -> tuple[float, object]:
-    db = Database(_url(path))
+    db = Database(sqlite_url(path))
     try:
         started = time.perf_counter()
         report = await run_sweep(db, policy=policy, catalogue=catalogue, now=now)
@@ -116,7 +115,7 @@ async def timed_sweep(path: Path, policy, catalogue, now) -> tuple[float, object
 
 async def query_plans(path: Path, policy, catalogue, now) -> list[tuple[str, list[str]]]:
     """EXPLAIN QUERY PLAN of each distinct SELECT a sweep runs, with the parameters it ran with."""
-    db = Database(_url(path))
+    db = Database(sqlite_url(path))
     seen: dict[str, tuple] = {}
 
     @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
@@ -147,18 +146,11 @@ def full_scans(plan: list[str]) -> list[str]:
 
 
 async def run(args) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="sandan-sweep-"))
-    template, work = workdir / "template.db", workdir / "work.db"
     catalogue = load_catalogue(DEFAULT_CATALOGUE)
     policy, now = SweepPolicy.default(), sweep_moment()
-    try:
-        print(f"Seeding scale {args.scale!r} (child process) ...", flush=True)
-        seeded = seed_in_child(template, args.scale)
-        print(
-            f"  seed: {seeded['seed_s']:.1f} s; "
-            + ", ".join(f"{k} {v:,}" for k, v in seeded["counts"].items())
-        )
-        db = Database(_url(template))
+    with seeded_file(args.scale, "template.db") as (template, _seeded):
+        work = template.with_name("work.db")
+        db = Database(sqlite_url(template))
         made = await stage(db, policy, now, args.open)
         await db.dispose()  # closing the last connection checkpoints the WAL into the file we copy
         print(f"  staged {sum(made.values()):,} open wishes at {now.isoformat()}: {made}")
@@ -171,8 +163,6 @@ async def run(args) -> None:
         shutil.copy(template, work)
         plans = await query_plans(work, policy, catalogue, now)
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
     print()
     print(f"{'figure':<62} {'measured':>12} {'target':>8}")

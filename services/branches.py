@@ -65,6 +65,14 @@ async def set_auto_dispatch(s: AsyncSession, *, code: str, on: bool) -> Branch:
     return branch
 
 
+async def set_notice_chat(s: AsyncSession, *, code: str, chat_id: int | None) -> Branch:
+    """Set (or clear) the channel or group a branch's public notices (/publish) go to."""
+    branch = await branch_by_code(s, code)
+    branch.notice_chat_id = chat_id
+    await s.flush()
+    return branch
+
+
 async def grids_of(s: AsyncSession, branch_id: int) -> list[Grid]:
     """The grids of one branch, in the order they were added."""
     return list((await s.scalars(select(Grid).where(Grid.branch_id == branch_id).order_by(Grid.id))).all())

@@ -48,12 +48,14 @@ async def open_visits(s: AsyncSession, *, actor_id: int) -> list[tuple[FollowUp,
     return [tuple(row) for row in await s.execute(query)]
 
 
-async def get_visit(s: AsyncSession, *, actor_id: int, visit_id: int) -> tuple[FollowUp, Wish]:
-    """One follow-up and its wish, for staff of its branch."""
+async def pending_visit(s: AsyncSession, *, actor_id: int, visit_id: int) -> tuple[FollowUp, Wish]:
+    """A follow-up still to be done, and its wish, for staff of its branch."""
     row = (await s.execute(select(FollowUp, Wish).join(Wish).where(FollowUp.id == visit_id))).first()
     if row is None:
         raise NotFound("error.no_visit")
     require_staff(await load_actor(s, actor_id), row[0].branch_id)
+    if row[0].done_at is not None:
+        raise Conflict("error.visit_done")
     return tuple(row)
 
 
@@ -62,7 +64,7 @@ async def record_visit(
 ) -> FollowUp:
     """Staff mark the visit done, with what they found."""
     note = clean_text(note, field="visit_note", max_len=1000)
-    visit, _ = await get_visit(s, actor_id=actor_id, visit_id=visit_id)
+    visit, _ = await pending_visit(s, actor_id=actor_id, visit_id=visit_id)
     done = await s.execute(
         update(FollowUp)
         .where(FollowUp.id == visit_id, FollowUp.done_at.is_(None))

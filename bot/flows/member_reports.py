@@ -29,10 +29,8 @@ async def send_report(ctx: Ctx, branch: BranchRow, month: Period) -> list[Output
     if not report.units:
         return [Message(ctx.t("report.empty", branch=branch.name, month=label))]
     lines = [ctx.t("report.header", branch=branch.name, month=label, n=len(report.units))]
-    for unit, served in report.units.items():
-        tasks = sum(len(m.tasks) for m in served)
-        hours = round(sum(m.hours for m in served), 1)
-        lines.append(ctx.t("report.unit", unit=unit, members=len(served), tasks=tasks, hours=f"{hours:g}"))
+    for unit, people, tasks, hours in report.totals:
+        lines.append(ctx.t("report.unit", unit=unit, members=people, tasks=tasks, hours=f"{hours:g}"))
     name = f"sandan-{branch.code}-{month.start:%Y%m}-units.xlsx"
     return [Message("\n".join(lines)), File(report.workbook, name, ctx.t("report.caption", month=label))]
 

@@ -41,9 +41,7 @@ async def list_visits(ctx: Ctx) -> list[Output]:
 async def start_note(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    visit, wish = await visits.get_visit(ctx.s, actor_id=ctx.user.id, visit_id=ctx.ids[0])
-    if visit.done_at is not None:
-        return refuse(ctx, "error.visit_done")
+    visit, wish = await visits.pending_visit(ctx.s, actor_id=ctx.user.id, visit_id=ctx.ids[0])
     await ctx.goto(FLOW, NOTE, {"visit_id": visit.id, "number": wish.number})
     return await ask_note(ctx)
 
@@ -58,11 +56,9 @@ async def got_note(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     number = ctx.data["number"]
-    try:
-        async with ctx.s.begin_nested():
-            await visits.record_visit(
-                ctx.s, actor_id=ctx.user.id, visit_id=ctx.data["visit_id"], note=ctx.input.text
-            )
+    try:  # a refusal writes nothing, so there is nothing to roll back
+        visit_id, note = ctx.data["visit_id"], ctx.input.text
+        await visits.record_visit(ctx.s, actor_id=ctx.user.id, visit_id=visit_id, note=note)
     except InvalidInput as exc:  # the note will not do: ask again
         return [invalid(ctx, exc), *await ask_note(ctx)]
     except DomainError as exc:  # someone else recorded it meanwhile

@@ -20,6 +20,7 @@ from services.branches import (
     branch_by_code,
     list_branches,
     set_auto_dispatch,
+    set_notice_chat,
 )
 from services.errors import DomainError
 
@@ -143,7 +144,6 @@ def branch_notice(
     clear: Annotated[bool, typer.Option("--clear", help="Stop publishing notices for this branch.")] = False,
 ) -> None:
     """Set the channel or group a branch's public notices (公示) go to; add the bot there first."""
-    from services.reports.notice import set_notice_chat
 
     if chat_id is None and not clear:
         typer.echo("Give the chat id (e.g. -1001234567890), or --clear.", err=True)
@@ -151,7 +151,7 @@ def branch_notice(
 
     async def go(a):
         async with a.db.write() as s:
-            branch = await set_notice_chat(s, branch_code=code, chat_id=None if clear else chat_id)
+            branch = await set_notice_chat(s, code=code, chat_id=None if clear else chat_id)
         where = branch.notice_chat_id if branch.notice_chat_id is not None else "nowhere (cleared)"
         typer.echo(f"Notices of {branch.code} {branch.name} go to {where}.")
 

@@ -26,17 +26,15 @@ class ChatState:
         msg = self._messages.get((chat_id, message_id))
         return copy.deepcopy(msg) if msg is not None else None
 
-    def find_button(
-        self, chat_id: int | str, label: str, *, newest: int = 40, skip: int = 0
-    ) -> tuple[JSONDict, str] | None:
-        """The newest inline button whose text contains ``label``, among the last ``newest``
-        messages the bot sent to the chat (edits applied), passing over ``skip`` such buttons.
+    def find_button(self, chat_id: int | str, label: str, *, skip: int = 0) -> tuple[JSONDict, str] | None:
+        """The newest inline button whose text contains ``label``, among the last 40 messages
+        the bot sent to the chat (edits applied), passing over ``skip`` such buttons.
 
         Returns (the message, its callback_data) for ``press``; cheap enough to poll, as it
         copies nothing.
         """
         found = 0
-        for sent in reversed(self._sent_to.get(chat_id, [])[-newest:]):
+        for sent in reversed(self._sent_to.get(chat_id, [])[-40:]):
             message = self._messages.get((chat_id, sent["message_id"]), sent)
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:

@@ -211,10 +211,9 @@ async def export_workbook(
 
     def sheet(key: str, columns: tuple[str, ...], rows: list, wrap: tuple[str, ...] = ()) -> Sheet:
         wrapped = frozenset(columns.index(c) for c in wrap)
-        widths = [40 if c in wrap else 0 for c in columns]
+        widths = [40 if c in wrap else 0 for c in columns]  # the others fit their headers
         headers = [tr(f"export.col.{c}") for c in columns]
-        sized = [w or max(12, min(2 * len(h) + 4, 24)) for w, h in zip(widths, headers, strict=True)]
-        return Sheet(tr(f"export.sheet.{key}"), headers, rows, sized, wrapped)
+        return Sheet(tr(f"export.sheet.{key}"), headers, rows, widths, wrapped)
 
     return build_workbook(
         [

@@ -31,6 +31,18 @@ class UnitReport:
     units: dict[str, list[Served]]  # work unit -> its members who served, most points first
     workbook: bytes
 
+    @property
+    def totals(self) -> list[tuple[str, int, int, float]]:
+        """Per work unit: the members who served, their confirmed tasks and their hours."""
+        return _totals(self.units)
+
+
+def _totals(units: dict[str, list[Served]]) -> list[tuple[str, int, int, float]]:
+    return [
+        (u, len(ms), sum(len(m.tasks) for m in ms), round(sum(m.hours for m in ms), 1))
+        for u, ms in units.items()
+    ]
+
 
 async def unit_report(
     s: AsyncSession,
@@ -55,10 +67,7 @@ async def unit_report(
     summary = Sheet(
         tr("report.sheet.summary"),
         [tr("report.col.unit"), tr("report.col.members"), tr("report.col.tasks"), tr("report.col.hours")],
-        [
-            [u, len(ms), sum(len(m.tasks) for m in ms), round(sum(m.hours for m in ms), 1)]
-            for u, ms in units.items()
-        ],
+        [list(total) for total in _totals(units)],
         [36, 12, 12, 12],
     )
     sheets = [summary]

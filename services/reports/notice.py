@@ -68,7 +68,6 @@ class NoticeItem:
 
 @dataclass(frozen=True)
 class Notice:
-    branch_id: int
     branch_name: str
     chat_id: int
     period: Period
@@ -117,16 +116,4 @@ async def build_notice(
         )
         for number, cat, grid, resident, who, text in rows[:MAX_ITEMS]
     ]
-    return Notice(
-        branch_id, branch.name, branch.notice_chat_id, period, figures, items, max(0, len(rows) - MAX_ITEMS)
-    )
-
-
-async def set_notice_chat(s: AsyncSession, *, branch_code: str, chat_id: int | None) -> Branch:
-    """Set (or clear) the channel or group a branch's notices go to (an operator task, from the CLI)."""
-    from services.branches import branch_by_code
-
-    branch = await branch_by_code(s, branch_code)
-    branch.notice_chat_id = chat_id
-    await s.flush()
-    return branch
+    return Notice(branch.name, branch.notice_chat_id, period, figures, items, max(0, len(rows) - MAX_ITEMS))

@@ -50,10 +50,8 @@ async def load_rows(s: AsyncSession, *, branch_id: int | None, period: Period, t
     return [Row(b, S(st), *rest) for b, st, *rest in (await s.execute(query))]
 
 
-async def _per_branch(s: AsyncSession, condition, branch_id: int | None) -> dict[int, int]:
+async def _per_branch(s: AsyncSession, condition) -> dict[int, int]:
     query = select(Wish.branch_id, func.count()).where(condition).group_by(Wish.branch_id)
-    if branch_id is not None:
-        query = query.where(Wish.branch_id == branch_id)
     return dict((await s.execute(query)).all())
 
 
@@ -100,7 +98,7 @@ async def compare(
     for row in rows:
         grouped.setdefault(row.branch_id, []).append(row)
     overdue = await overdue_by_branch(s, now=now, policy=policy)
-    open_now = await _per_branch(s, Wish.status.in_(OPEN_STATUSES), None)
+    open_now = await _per_branch(s, Wish.status.in_(OPEN_STATUSES))
     branches = (await s.execute(select(Branch.id, Branch.code, Branch.name))).all()
     lines = [
         BranchLine(

@@ -26,7 +26,7 @@ class Sheet:
     title: str
     headers: list[str]
     rows: list[list] = field(default_factory=list)
-    widths: list[int] = field(default_factory=list)  # characters; guessed from the headers if empty
+    widths: list[int] = field(default_factory=list)  # characters; a missing or 0 one is guessed
     wrap: frozenset[int] = frozenset()  # columns of long text
 
 
@@ -58,7 +58,8 @@ def _cell(ws, value, tz: ZoneInfo, wrap: bool):
 
 
 def _width(header: str) -> int:
-    wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header)  # CJK characters take two columns
+    """Room for the header: CJK characters take two columns."""
+    wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header)
     return max(10, min(wide + 4, 60))
 
 
@@ -69,9 +70,9 @@ def build_workbook(sheets: list[Sheet], *, tz: ZoneInfo) -> bytes:
     for sheet in sheets:
         ws = book.create_sheet(safe_title(sheet.title, taken))
         ws.freeze_panes = "A2"
-        widths = sheet.widths or [_width(h) for h in sheet.headers]
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
+        for i, header in enumerate(sheet.headers):
+            width = sheet.widths[i] if i < len(sheet.widths) else 0
+            ws.column_dimensions[get_column_letter(i + 1)].width = width or _width(header)
         header = []
         for text in sheet.headers:
             cell = WriteOnlyCell(ws, value=text)

@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from bot.flows.io import Answer
 from models import FollowUp
 from services import tasks
 from tests import factories as f
@@ -33,3 +34,19 @@ async def test_a_resident_cannot_open_the_follow_up_list(db, catalogue):
     chat, resident = Chat(db, catalogue), await person(db, w.resident_id, "王秀英")
     await chat.command(resident, "visits")
     assert "只有本社区的工作人员" in last_text(resident)
+
+
+async def test_an_old_record_button_for_a_visit_already_done_is_refused(db, catalogue):
+    w = await f.build_world(db, catalogue)
+    wish = await f.completed(w)
+    async with db.write() as s:
+        await tasks.rate_wish(s, actor_id=w.resident_id, wish_id=wish.id, score=2)
+    chat, staff = Chat(db, catalogue), await person(db, w.staff_id, "张社工")
+    await chat.command(staff, "visits")
+    await chat.press(staff, "记录回访")
+    await chat.text(staff, "已上门看过，问题解决了")
+    [refusal] = await chat.press(staff, "记录回访")  # the list's button, pressed again
+    assert isinstance(refusal, Answer) and refusal.alert and "已经记录过了" in refusal.text
+    await chat.text(staff, "再写一句")  # no form is open, so this is not taken as a note
+    async with db.read() as s:
+        assert (await s.scalar(select(FollowUp))).note == "已上门看过，问题解决了"

@@ -31,7 +31,9 @@ async def _count(db, *where):
 
 async def test_two_processes_sweeping_at_once_send_each_reminder_once(db, catalogue):
     await _world(db, catalogue)
-    other = Database(db.url)  # a second process: its own engine and connections
+    # A second process: its own engine and connections. On SQLite its statements run on
+    # aiosqlite's thread, so they suspend and the two sweeps' transactions interleave.
+    other = Database(db.url, sqlite_thread=True)
     try:
         moment = T0 + 25 * H
         with clock(moment):
@@ -52,15 +54,31 @@ async def test_the_ledger_lets_only_one_of_two_concurrent_transactions_record_a_
     w = await build_world(db, catalogue)
     wish = await submit(w)
     other = Database(db.url)
+    first_recorded, second_began = asyncio.Event(), asyncio.Event()
+    order = []
 
-    async def record(database):
-        async with database.write() as s:
+    async def first():
+        async with db.write() as s:
+            recorded = await ledger.record(s, [(wish.id, "triage", 1)], now=T0)
+            order.append("first recorded")
+            first_recorded.set()
+            await asyncio.wait_for(second_began.wait(), timeout=5)
+            await asyncio.sleep(0.05)  # the second is now waiting for this transaction
+            order.append("first commits")
+        return recorded
+
+    async def second():
+        await asyncio.wait_for(first_recorded.wait(), timeout=5)
+        order.append("second begins")
+        second_began.set()
+        async with other.write() as s:
             return await ledger.record(s, [(wish.id, "triage", 1)], now=T0)
 
     try:
-        results = await asyncio.gather(record(db), record(other))
+        results = await asyncio.gather(first(), second())
     finally:
         await other.dispose()
-    assert sorted(len(r) for r in results) == [0, 1]
+    assert order == ["first recorded", "second begins", "first commits"]
+    assert [len(r) for r in results] == [1, 0]
     async with db.read() as s:
         assert await s.scalar(select(func.count()).select_from(SentReminder)) == 1
