@@ -3,9 +3,9 @@ and /top [period] (the commendation ranking, 表彰)."""
 
 from bot.flows.context import Ctx
 from bot.flows.io import File, Message, Output
-from bot.flows.report_common import args, branch_command, chosen, target
+from bot.flows.report_common import branch_command, chosen, target
 from bot.flows.router import Router
-from bot.flows.staff_common import not_staff, refuse
+from bot.flows.staff_common import args, not_staff, refuse
 from services.branches import BranchRow
 from services.reports import members
 from services.reports.periods import Period, parse_month

@@ -9,20 +9,15 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 from bot.flows.context import Ctx
-from bot.flows.forms import grid_of
-from bot.flows.io import Kind, Message, Output
+from bot.flows.io import Output
 from bot.flows.router import Router
-from bot.flows.staff_common import branch_row, not_staff, refuse, scope
+from bot.flows.staff_common import args, branch_row, in_scope, not_staff, own_or_choose, refuse
 from services.branches import BranchRow, list_branches
 from services.reports.periods import Period, parse_period
 
 ALL_WORDS = {"all", "全部", "所有"}
 COMPARE_WORDS = {"compare", "对比", "比较"}
 ALL = 0  # branch id meaning every branch, in button data
-
-
-def args(ctx: Ctx) -> str:
-    return ctx.input.text.strip() if ctx.input.kind == Kind.command else ""
 
 
 def period_ids(period: Period) -> tuple[int, int]:
@@ -52,20 +47,20 @@ async def target(
     first, _, rest = text.partition(" ")
     if allow_all and first.lower() in ALL_WORDS:
         return None, True, when(rest), []
-    chosen = next((b for b in await list_branches(ctx.s) if first and b.code == first.upper()), None)
+    everywhere = await list_branches(ctx.s)  # naming another's branch is refused by the report
+    chosen = next((b for b in everywhere if first and b.code == first.upper()), None)
     period = when(rest if chosen else text)
     if chosen:
         return chosen, False, period, []
-    rows = await scope(ctx)
-    mine = [b for b in rows if b.id in ctx.actor.staff_branches] or rows
-    if len(mine) == 1:
-        return mine[0], False, period, []
-    if not mine:
-        return None, False, period, [Message(ctx.t("queue.no_branches"))]
-    buttons = [ctx.raw_button(f"{b.code} {b.name}", verb, b.id, *period_ids(period)) for b in mine]
-    if allow_all and ctx.actor.is_admin:
-        buttons.append(ctx.button("report.all_branches", verb, ALL, *period_ids(period)))
-    return None, False, period, [Message(ctx.t("queue.choose_branch"), buttons=grid_of(buttons))]
+    ids = period_ids(period)
+    extra = [ctx.button("report.all_branches", verb, ALL, *ids)] if allow_all and ctx.actor.is_admin else []
+    branch, ask = own_or_choose(
+        ctx,
+        in_scope(ctx, everywhere),
+        lambda b: ctx.raw_button(f"{b.code} {b.name}", verb, b.id, *ids),
+        extra,
+    )
+    return branch, False, period, ask
 
 
 async def chosen(ctx: Ctx) -> tuple[BranchRow | None, Period] | None:

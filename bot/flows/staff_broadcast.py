@@ -10,9 +10,9 @@ from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, advancer, in_form, invalid, question, stale
 from bot.flows.io import Button, Edit, Kind, Message, Output
-from bot.flows.report_common import ALL, ALL_WORDS, args
+from bot.flows.report_common import ALL, ALL_WORDS
 from bot.flows.router import Router
-from bot.flows.staff_common import branch_row, not_staff, pick_branch, refuse
+from bot.flows.staff_common import args, branch_row, not_staff, pick_branch, refuse
 from bot.texts import render_note
 from models import Audience
 from services import broadcasts
@@ -33,12 +33,9 @@ async def broadcast_cmd(ctx: Ctx) -> list[Output]:
         return refuse(ctx)
     if ctx.actor.is_admin and args(ctx).lower() in ALL_WORDS:
         return await begin(ctx, ALL)
-    branch, _, ask = await pick_branch(ctx, PICK)
-    if branch is not None:
-        return await begin(ctx, branch.id)
-    if ask and ask[0].buttons and ctx.actor.is_admin:
-        ask[0].buttons.append([ctx.button("report.all_branches", PICK, ALL)])
-    return ask
+    every = [ctx.button("report.all_branches", PICK, ALL)] if ctx.actor.is_admin else []
+    branch, _, ask = await pick_branch(ctx, PICK, every)
+    return await begin(ctx, branch.id) if branch is not None else ask
 
 
 @router.button(PICK)

@@ -1,6 +1,8 @@
 """What every staff module shares: the staff-only guard and its refusal, the branches
 one may act for and choosing one, the short card of a wish, and short status labels."""
 
+from collections.abc import Callable
+
 from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.forms import grid_of
@@ -21,31 +23,54 @@ def refuse(ctx: Ctx, key: str = "error.staff_only", **params) -> list[Output]:
     return [Answer(text, alert=True)] if ctx.input.kind == Kind.button else [Message(text)]
 
 
-async def scope(ctx: Ctx) -> list[BranchRow]:
-    """The branches the actor may act for: their own, or every branch for an admin."""
-    rows = await list_branches(ctx.s)
+def args(ctx: Ctx) -> str:
+    """What follows a command, e.g. `A 2025-03` after /stats."""
+    return ctx.input.text.strip() if ctx.input.kind == Kind.command else ""
+
+
+def in_scope(ctx: Ctx, rows: list[BranchRow]) -> list[BranchRow]:
+    """Of `rows`, the branches the actor may act for: their own, or every one for an admin."""
     return rows if ctx.actor.is_admin else [b for b in rows if b.id in ctx.actor.staff_branches]
 
 
-async def pick_branch(ctx: Ctx, verb: str) -> tuple[BranchRow | None, str, list[Output]]:
+async def scope(ctx: Ctx) -> list[BranchRow]:
+    """The branches the actor may act for."""
+    return in_scope(ctx, await list_branches(ctx.s))
+
+
+def own_or_choose(
+    ctx: Ctx, rows: list[BranchRow], button: Callable[[BranchRow], Button], extra: list[Button] = ()
+) -> tuple[BranchRow | None, list[Output]]:
+    """The actor's one branch among `rows`, or a question with a `button` for each branch.
+
+    Their own branches come first; an admin of none is offered all of `rows`. `extra` is
+    a last row of buttons, such as one for every branch at once.
+    """
+    mine = [b for b in rows if b.id in ctx.actor.staff_branches] or rows
+    if len(mine) == 1:
+        return mine[0], []
+    if not mine:
+        return None, [Message(ctx.t("queue.no_branches"))]
+    buttons = grid_of([button(b) for b in mine]) + ([list(extra)] if extra else [])
+    return None, [Message(ctx.t("queue.choose_branch"), buttons=buttons)]
+
+
+async def pick_branch(
+    ctx: Ctx, verb: str, extra: list[Button] = ()
+) -> tuple[BranchRow | None, str, list[Output]]:
     """(branch, the rest of the arguments, outputs asking to choose when it is not clear).
 
     A first argument that is a branch code picks that branch; one branch of one's own is
     picked by itself; otherwise the staff choose with buttons that carry `verb`.
     """
     rows = await scope(ctx)
-    args = ctx.input.text.strip() if ctx.input.kind == Kind.command else ""
-    first, _, rest = args.partition(" ")
+    text = args(ctx)
+    first, _, rest = text.partition(" ")
     chosen = next((b for b in rows if first and b.code == first.upper()), None)
     if chosen:
         return chosen, rest.strip(), []
-    mine = [b for b in rows if b.id in ctx.actor.staff_branches] or rows
-    if len(mine) == 1:
-        return mine[0], args, []
-    if not mine:
-        return None, args, [Message(ctx.t("queue.no_branches"))]
-    buttons = grid_of([ctx.raw_button(f"{b.code} {b.name}", verb, b.id) for b in mine])
-    return None, args, [Message(ctx.t("queue.choose_branch"), buttons=buttons)]
+    branch, ask = own_or_choose(ctx, rows, lambda b: ctx.raw_button(f"{b.code} {b.name}", verb, b.id), extra)
+    return branch, text, ask
 
 
 async def branch_row(ctx: Ctx, branch_id: int) -> BranchRow | None:

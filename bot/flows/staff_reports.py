@@ -3,9 +3,9 @@ and, for admins, /branches (each branch's open, overdue, resolution and satisfac
 
 from bot.flows.context import Ctx
 from bot.flows.io import File, Message, Output
-from bot.flows.report_common import COMPARE_WORDS, args, branch_command, chosen, pct, span, stars, target
+from bot.flows.report_common import COMPARE_WORDS, branch_command, chosen, pct, span, stars, target
 from bot.flows.router import Router
-from bot.flows.staff_common import cat_label, not_staff, refuse
+from bot.flows.staff_common import args, cat_label, not_staff, refuse
 from bot.fonts import CJK_FAMILY, CJK_FONT
 from services.branches import BranchRow
 from services.reports import stats as report_stats
