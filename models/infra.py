@@ -18,6 +18,8 @@ class Outbox(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before"),
+        # Counting the alerts one resident or member caused in the last hour (the alert budget).
+        Index("ix_outbox_caused_by", "caused_by", "created_at"),
         # A broadcast reaches each recipient once, even if queueing it is retried. Partial, so that
         # the other notifications, which are most rows, do not pay for the index.
         Index(
@@ -44,6 +46,10 @@ class Outbox(SQLModel, table=True):
     # Held during quiet hours: everything to residents and members, and scheduler reminders.
     quiet: bool = False
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id")
+    # The resident or member whose action queued this row; None for staff actions and the scheduler.
+    caused_by: int | None = None
+    # Parts of a long message Telegram already has, so that a retry resumes after them.
+    parts_sent: int = 0
 
 
 class ProcessedUpdate(SQLModel, table=True):

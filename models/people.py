@@ -18,6 +18,7 @@ class User(SQLModel, table=True):
     language: str = Field(default="zh", max_length=8)
     is_admin: bool = False
     unreachable: bool = False  # blocked the bot (403)
+    forgotten_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))  # /forgetme
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
@@ -57,3 +58,4 @@ class MemberProfile(SQLModel, table=True):
     rating_count: int = 0
     registered_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    status_note: str | None = Field(default=None, max_length=500)  # why staff suspended or rejected them

@@ -24,7 +24,7 @@ class Party(StrEnum):
     offeree = "offeree"  # the member the open offer was made to
     branch_member = "branch_member"  # any approved member of the branch
     assignee = "assignee"  # the member who took it
-    system = "system"  # the scheduler
+    system = "system"  # the scheduler, and what follows a change of a person's status or data
 
 
 _STAFF, _OWNER, _ASSIGNEE = Party.staff, Party.owner, Party.assignee
@@ -45,15 +45,19 @@ TRANSITIONS: dict[tuple[S, S], frozenset[Party]] = {
     (S.posted, S.cancelled): frozenset({_OWNER, _STAFF}),
     (S.assigned, S.in_progress): frozenset({_ASSIGNEE}),
     (S.assigned, S.completed): frozenset({_ASSIGNEE}),
-    (S.assigned, S.accepted): frozenset({_ASSIGNEE, _STAFF}),
+    # The system takes a task back when its member loses access (suspended, unreachable, forgotten).
+    (S.assigned, S.accepted): frozenset({_ASSIGNEE, _STAFF, Party.system}),
+    # ... and ends a forgotten resident's wish, whatever stage it is at.
+    (S.assigned, S.cancelled): frozenset({Party.system}),
     (S.in_progress, S.completed): frozenset({_ASSIGNEE}),
-    (S.in_progress, S.accepted): frozenset({_ASSIGNEE, _STAFF}),
+    (S.in_progress, S.accepted): frozenset({_ASSIGNEE, _STAFF, Party.system}),
+    (S.in_progress, S.cancelled): frozenset({Party.system}),
     (S.completed, S.confirmed): frozenset({_OWNER}),
     (S.completed, S.disputed): frozenset({_OWNER}),
     (S.completed, S.closed): frozenset({Party.system}),
     (S.disputed, S.assigned): frozenset({_STAFF}),
     (S.disputed, S.accepted): frozenset({_STAFF}),
-    (S.disputed, S.closed): frozenset({_STAFF}),
+    (S.disputed, S.closed): frozenset({_STAFF, Party.system}),
 }
 
 TERMINAL = frozenset({S.rejected, S.cancelled, S.confirmed, S.closed})

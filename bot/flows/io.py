@@ -52,6 +52,8 @@ class Message:
     contact_button: str | None = None  # label of a request_contact button
     remove_keyboard: bool = False
     notify: bool = True
+    protect: bool = False  # Telegram's protect_content: no forwarding or saving (a resident's contact)
+    preview: bool = False  # link previews; off unless a message is meant to show one
 
 
 @dataclass
@@ -85,6 +87,7 @@ class File:
     name: str
     caption: str = ""
     photo: bool = False
+    protect: bool = True  # exports and reports hold personal data: not to be forwarded from the chat
 
 
 @dataclass

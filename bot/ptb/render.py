@@ -6,6 +6,7 @@ import logging
 
 from telegram import (
     Bot,
+    LinkPreviewOptions,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -19,6 +20,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from bot.flows.io import Answer, Edit, File, Media, Message, Output, Post
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_REPLY_WAIT = 10.0  # seconds a reply waits out a 429 before trying once more
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ async def send_message(bot: Bot, chat_id: int, message: Message) -> None:
             parse_mode=ParseMode.HTML,
             reply_markup=markup(message) if last else None,
             disable_notification=not message.notify,
+            protect_content=message.protect,
+            link_preview_options=None if message.preview else NO_PREVIEW,
         )
 
 
@@ -107,7 +111,13 @@ async def _one(bot: Bot, chat_id: int, output: Output, query) -> None:
     elif isinstance(output, File):
         upload = InputFile(output.data, filename=output.name)
         send = bot.send_photo if output.photo else bot.send_document
-        await send(chat_id, upload, caption=html.escape(output.caption)[:1024], parse_mode=ParseMode.HTML)
+        await send(
+            chat_id,
+            upload,
+            caption=html.escape(output.caption)[:1024],
+            parse_mode=ParseMode.HTML,
+            protect_content=output.protect,
+        )
     elif isinstance(output, Post):
         try:
             await send_message(bot, output.chat_id, Message(output.text))
