@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import false, select, update
 from tenacity import wait_exponential
 
-from models import Outbox, OutboxStatus, User, Wish
+from models import Outbox, OutboxStatus, User
 from models.types import utcnow
 from services.broadcasts import settle_finished
 from services.db import Database
-from services.outbox import BLOCKED, NO_TELEGRAM_ID, UNREACHABLE, Note, queue, staff_of
+from services.outbox import NO_TELEGRAM_ID, UNREACHABLE
 from services.quiet_hours import QuietHours
 from services.ratelimit import ChatLimits, TokenBucket
 from services.transport import Deliver, Delivery, RetryAfter, Transient, Unreachable
+from services.unreachable import mark_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -208,18 +209,7 @@ class OutboxSender:
     async def _mark_unreachable(self, row: Outbox, user: User) -> None:
         """Remember the block, and tell the branch staff when a wish depends on this person."""
         async with self.db.write() as s:
-            await s.execute(
-                update(Outbox)
-                .where(Outbox.id == row.id)
-                .values(status=OutboxStatus.failed, last_error=BLOCKED)
-            )
-            await s.execute(update(User).where(User.id == user.id).values(unreachable=True))
-            wish = await s.get(Wish, row.wish_id) if row.wish_id else None
-            staff = await staff_of(s, wish.branch_id) if wish is not None else []
-            if wish is not None and user.id not in staff:  # the resident, or a member offered or assigned it
-                role = "resident" if user.id == wish.resident_id else "member"
-                params = {"number": wish.number, "role": role}
-                await queue(s, [Note(uid, "staff.unreachable", params, wish.id) for uid in staff])
+            await mark_unreachable(s, outbox_id=row.id, user_id=user.id, wish_id=row.wish_id)
         self.tally.unreachable += 1
 
     async def run_forever(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:

@@ -64,9 +64,18 @@ async def admins(s: AsyncSession) -> list[int]:
 
 
 async def queue(
-    s: AsyncSession, notes: Iterable[Note], *, skip: int | None = None, now: datetime | None = None
+    s: AsyncSession,
+    notes: Iterable[Note],
+    *,
+    skip: int | None = None,
+    now: datetime | None = None,
+    caused_by: int | None = None,
 ) -> int:
-    """Write the notes to the outbox, leaving out `skip` (the actor, who sees the result)."""
+    """Write the notes to the outbox, leaving out `skip` (the actor, who sees the result).
+
+    `caused_by` is the resident or member whose action queued them (None for staff and the
+    scheduler); it is stored on each row.
+    """
     now = now or utcnow()
     rows, seen = [], set()
     for note in notes:
@@ -82,6 +91,7 @@ async def queue(
                 "quiet": note.held_at_night,
                 "not_before": now,
                 "created_at": now,
+                "caused_by": caused_by,
             }
         )
     if rows:
