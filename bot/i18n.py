@@ -20,19 +20,9 @@ def pick_language(code: str | None) -> str:
 
 @cache
 def catalogue(language: str):
-    """The parsed .po catalogue of one language: messages.po, then any other .po beside it."""
-    folder = LOCALES / language / "LC_MESSAGES"
-    locale = language if language != "zh" else "zh_Hans_CN"
-    with open(folder / "messages.po", "rb") as fp:
-        merged = read_po(fp, locale=locale)
-    for extra in sorted(folder.glob("*.po")):
-        if extra.name == "messages.po":
-            continue
-        with open(extra, "rb") as fp:
-            for message in read_po(fp, locale=locale):
-                if message.id:
-                    merged[message.id] = message
-    return merged
+    """The parsed .po catalogue of one language."""
+    with open(LOCALES / language / "LC_MESSAGES" / "messages.po", "rb") as fp:
+        return read_po(fp, locale=language if language != "zh" else "zh_Hans_CN")
 
 
 @cache

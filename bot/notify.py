@@ -1,5 +1,6 @@
 """Outbox notifications as chat messages: the text plus the buttons to act on them."""
 
+from bot.deferred import params_message
 from bot.flows import verbs
 from bot.flows.callbacks import CallbackCodec
 from bot.flows.io import Button, Message
@@ -7,6 +8,7 @@ from bot.flows.rating import star_rows
 from bot.i18n import t
 from bot.texts import render_note
 from services.catalogue import Catalogue
+from services.replies import REPLY_KEY
 
 
 def _buttons(
@@ -37,6 +39,12 @@ def _buttons(
             | "staff.dropped_out"
             | "staff.remind_wall"
             | "staff.auto_dispatch_failed"
+            | "staff.returned"
+            | "staff.returned_suspended"
+            | "staff.returned_paused"
+            | "staff.returned_moved"
+            | "staff.returned_unreachable"
+            | "staff.returned_forgotten"
         ):
             return [[b("btn.dispatch", verbs.DISPATCH, wish_id)]]
         case "staff.disputed" | "staff.unreachable" | "admin.escalate_triage" | "staff.escalate_task":
@@ -54,5 +62,9 @@ def render_notification(
     lang: str, catalogue: Catalogue, codec: CallbackCodec, *, key: str, params: dict, wish_id: int | None
 ) -> Message:
     """The message one outbox row becomes, in its recipient's language."""
+    if key == REPLY_KEY:  # a reply rendered when it could not be sent (bot.deferred)
+        return params_message(params)
     text = render_note(lang, catalogue, key, params)
+    if params.get("more"):  # a combined reminder capped at its first items (services.sweeps.batching)
+        text += "\n" + t(lang, "note.more_items", more=params["more"])
     return Message(text, buttons=_buttons(lang, codec, key, wish_id, params))

@@ -5,9 +5,11 @@ from datetime import timedelta
 
 from sandan.migrate import upgrade
 from sandan.settings import Settings, load_settings
+from services import outbox
 from services.branches import add_admin
 from services.catalogue import Catalogue, load_catalogue
 from services.db import Database
+from services.retention import RetentionPolicy
 from services.sweeps.policy import QuietHours, SweepPolicy
 from services.wishes import Limits
 
@@ -19,17 +21,26 @@ class App:
     catalogue: Catalogue
     limits: Limits
     sweeps: SweepPolicy  # the scheduler's thresholds, which also define "overdue"
+    retention: RetentionPolicy  # how long delivered notifications and unfinished forms are kept
 
 
 def bootstrap(settings: Settings | None = None) -> App:
     """Build the application's dependencies from settings."""
     settings = settings or load_settings()
+    outbox.limit_alerts(settings.staff_alerts_per_hour)
     return App(
         settings=settings,
         db=Database(settings.database_url),
         catalogue=load_catalogue(settings.category_catalogue_path),
-        limits=Limits(max_open_wishes=settings.max_open_wishes, max_photos=settings.max_wish_photos),
+        limits=Limits(
+            max_open_wishes=settings.max_open_wishes,
+            max_photos=settings.max_wish_photos,
+            max_wishes_per_hour=settings.max_wishes_per_hour,
+        ),
         sweeps=sweep_policy(settings),
+        retention=RetentionPolicy.from_days(
+            outbox_days=settings.outbox_retention_days, form_days=settings.form_retention_days
+        ),
     )
 
 
@@ -67,4 +78,4 @@ def flow_deps(app: App):
     from bot.flows.context import Deps
 
     codec = CallbackCodec(app.settings.callback_key())
-    return Deps(app.db, app.catalogue, app.limits, app.settings.tz, codec, app.sweeps)
+    return Deps(app.db, app.catalogue, app.limits, app.settings.tz, codec, app.sweeps, app.retention)

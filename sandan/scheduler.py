@@ -10,6 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from models.types import utcnow
 from sandan.bootstrap import App
+from services.retention import purge
 from services.sweeps.sweep import run_sweep
 from services.updates import forget_old
 
@@ -22,7 +23,8 @@ MISFIRE_GRACE = int(timedelta(days=1).total_seconds())
 
 def build_scheduler(app: App) -> AsyncIOScheduler:
     """A scheduler with the sweep every SWEEP_INTERVAL_SECONDS, the first one at start, and a
-    daily clear-out of the update records Telegram can no longer redeliver."""
+    daily clear-out of the update records Telegram can no longer redeliver, of old
+    notifications and of unfinished forms (services.retention)."""
 
     async def sweep() -> None:
         report = await run_sweep(app.db, policy=app.sweeps, catalogue=app.catalogue, now=utcnow())
@@ -45,6 +47,10 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
         # Daily, not with every sweep: processed_at has no index, so this reads the whole table.
         async with app.db.write() as s:
             await forget_old(s)
+        # In batches of their own transactions, after the update records: see services.retention.
+        purged = await purge(app.db, policy=app.retention, now=utcnow())
+        if purged.notifications or purged.broadcast_copies or purged.forms:
+            log.info("retention: %s", purged)
 
     scheduler.add_job(forget_updates, "interval", days=1, id="forget_updates", coalesce=True, max_instances=1)
     return scheduler

@@ -4,6 +4,9 @@ import asyncio
 import logging
 import signal
 
+from telegram.error import InvalidToken
+
+from bot.i18n import DEFAULT, t
 from bot.ptb.app import SandanBot
 from sandan.bootstrap import App, flow_deps, prepare
 from sandan.logs import setup_logging
@@ -11,17 +14,34 @@ from sandan.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 
+TOKEN_REJECTED = 3  # exit status when Telegram rejects the token: restarting will not help
+JOBS_GRACE = 10.0  # seconds a sweep already running may take to finish at shutdown
+
 
 async def serve(app: App, stop: asyncio.Event | None = None) -> None:
-    token = app.settings.telegram_bot_token.get_secret_value()
-    setup_logging(app.settings.log_level, token)
+    """Run until a signal; a crash is logged (token scrubbed) rather than printed raw."""
+    setup_logging(app.settings.log_level, app.settings.telegram_bot_token.get_secret_value())
+    try:
+        await _serve(app, stop)
+    except InvalidToken:  # PTB's message quotes the token: say what to do instead
+        log.error("%s", t(DEFAULT, "run.token_rejected"))
+        raise SystemExit(TOKEN_REJECTED) from None
+    except Exception:  # printed by the CLI, the traceback would bypass the log's scrubbing
+        log.exception("Sandan stopped on an error")
+        raise SystemExit(1) from None
+
+
+async def _serve(app: App, stop: asyncio.Event | None) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await prepare(app)
     bot = SandanBot(
-        flow_deps(app), token=token, api_root=app.settings.telegram_api_base_url, quiet_hours=app.sweeps.quiet
+        flow_deps(app),
+        token=app.settings.telegram_bot_token.get_secret_value(),
+        api_root=app.settings.telegram_api_base_url,
+        quiet_hours=app.sweeps.quiet,
     )
     scheduler = build_scheduler(app)
     scheduler.start()
@@ -29,5 +49,11 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     try:
         await bot.run(stop)
     finally:
+        # A sweep that is running still needs the database: let it finish rather than have the
+        # scheduler's shutdown cancel it halfway (it would roll back, but with a traceback).
+        scheduler.pause()
+        running = asyncio.all_tasks() - {asyncio.current_task()}
+        if running:
+            await asyncio.wait(running, timeout=JOBS_GRACE)
         scheduler.shutdown(wait=False)
         await app.db.dispose()

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     category_catalogue_path: Path = DEFAULT_CATALOGUE
     max_open_wishes: int = Field(default=5, ge=1, le=100)
     max_wish_photos: int = Field(default=3, ge=0, le=10)
+    # Against alert spam (services.outbox, services.wishes): the alerts one resident or member may
+    # cause each staff member or admin an hour, and the wishes one resident may submit an hour.
+    staff_alerts_per_hour: int = Field(default=10, ge=2, le=1000)
+    max_wishes_per_hour: int = Field(default=10, ge=1, le=1000)
     log_level: str = "INFO"
 
     # The follow-up scheduler (services.sweeps); hours unless the name says otherwise.
@@ -46,6 +50,10 @@ class Settings(BaseSettings):
     digest_time: time = time(8, 30)
     quiet_hours: str = "21:00-08:00"
     quiet_hours_escalations: bool = False  # True: escalations reach staff and admins even at night
+    # Retention (services.retention), run by the daily job: delivered or failed notifications, and
+    # the answers of a form left unfinished.
+    outbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    form_retention_days: int = Field(default=7, ge=1, le=365)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

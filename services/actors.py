@@ -82,6 +82,22 @@ async def load_actor(s: AsyncSession, user_id: int) -> Actor:
     return actor_of((await s.execute(_ROLES, {"user_id": user_id})).all())
 
 
+# Why someone may not take or do a branch's work now, by their member status in that branch.
+NOT_SERVING = {
+    MemberStatus.pending: "error.member_pending",
+    MemberStatus.paused: "error.member_paused",
+    MemberStatus.suspended: "error.member_suspended",
+}
+
+
+def require_member(actor: Actor, branch_id: int) -> None:
+    """Refuse unless the actor is an approved member of that branch now, whatever they were before."""
+    if actor.is_member_of(branch_id):
+        return
+    key = NOT_SERVING.get(actor.member_status) if actor.member_branch == branch_id else None
+    raise NotAllowed(key or "error.not_branch_member")
+
+
 def require_staff(actor: Actor, branch_id: int) -> None:
     """Refuse unless the actor is staff of that branch or an admin."""
     if not actor.is_staff_of(branch_id):

@@ -26,6 +26,7 @@ from models.types import UTCDateTime, utcnow
 from services.actors import load_actor, require_staff
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.outbox import UNREACHABLE_ERRORS, Note, queue
+from services.scrubbing import scrub_contacts
 from services.validation import clean_text
 
 MAX_TEXT = 3500  # leaves room for the heading within Telegram's 4096 characters
@@ -64,8 +65,9 @@ def message_of(branch_name: str | None, text: str) -> tuple[str, dict]:
 
 
 def clean_broadcast_text(text: str) -> str:
-    """The announcement as staff typed it, stripped and within the length limit."""
-    return clean_text(text, field="broadcast", max_len=MAX_TEXT)
+    """The announcement as recipients get it: stripped, within the length limit, and with any
+    phone or house number masked, since residents and members may not see each other's."""
+    return scrub_contacts(clean_text(text, field="broadcast", max_len=MAX_TEXT))
 
 
 def _audience(branch_id: int | None, audience: Audience) -> Select:

@@ -73,7 +73,8 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, sqlite_thread: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs = {"echo": echo}
+        # Errors and echoed SQL carry bound parameters (names, phone numbers) into the logs otherwise.
+        kwargs = {"echo": echo, "hide_parameters": True}
         inline = self.is_sqlite and not sqlite_thread
         if not self.is_sqlite:
             kwargs.update(pool_size=10, max_overflow=20)

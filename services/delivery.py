@@ -9,42 +9,30 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import false, select, update
-from tenacity import wait_exponential
 
 from models import Outbox, OutboxStatus, User
 from models.types import utcnow
 from services.broadcasts import settle_finished
 from services.db import Database
+from services.delivery_outcomes import Outcomes, Tally, forget
 from services.outbox import NO_TELEGRAM_ID, UNREACHABLE
 from services.quiet_hours import QuietHours
 from services.ratelimit import ChatLimits, TokenBucket
-from services.transport import Deliver, Delivery, RetryAfter, Transient, Unreachable
-from services.unreachable import mark_unreachable
+from services.transport import Deliver
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
 MAX_PAUSE = 5.0  # seconds a pass waits for the overall limit before handing rows back
-MAX_ATTEMPTS = 8
 # Sends awaiting Telegram at once: one at a time, a 50 ms round trip alone caps a broadcast
 # at 20 a second; 16 keep 30 a second up with round trips of half a second.
 IN_FLIGHT = 16
-_backoff = wait_exponential(multiplier=2, min=2, max=600)
 
 
-@dataclass
-class Tally:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    unreachable: int = 0
-
-
-class OutboxSender:
+class OutboxSender(Outcomes):
     def __init__(
         self,
         db: Database,
@@ -103,10 +91,6 @@ class OutboxSender:
             )
             return set(result.scalars().all())
 
-    async def _finish(self, row_id: int, **values) -> None:
-        async with self.db.write() as s:
-            await s.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
-
     def _pick(self, due: list[tuple[Outbox, User]]) -> list[tuple[Outbox, User]]:
         """The rows this pass may send: each chat within its share, oldest first."""
         picked, counted = [], {}
@@ -127,6 +111,7 @@ class OutboxSender:
                     row.id,
                     status=OutboxStatus.failed,
                     last_error=UNREACHABLE if user.unreachable else NO_TELEGRAM_ID,
+                    **forget(row),
                 )
                 self.tally.unreachable += bool(user.unreachable)
             else:
@@ -176,42 +161,6 @@ class OutboxSender:
         finally:
             slots.release()
 
-    async def _attempt(self, row: Outbox, user: User) -> None:
-        delivery = Delivery(row.id, user.telegram_id, user.language, row.key, row.params, row.wish_id)
-        try:
-            await self.deliver(delivery)
-        except RetryAfter as exc:
-            self.overall.block(exc.seconds)
-            later = self.clock() + timedelta(seconds=exc.seconds)
-            await self._finish(row.id, not_before=later, attempts=row.attempts, last_error="429")
-            self.tally.retried += 1
-        except Unreachable:
-            await self._mark_unreachable(row, user)
-        except Transient as exc:
-            attempts = row.attempts + 1
-            if attempts >= MAX_ATTEMPTS:
-                await self._finish(row.id, status=OutboxStatus.failed, last_error=str(exc)[:500])
-                self.tally.failed += 1
-            else:
-                wait = _backoff(_RetryState(attempts))
-                await self._finish(
-                    row.id, not_before=self.clock() + timedelta(seconds=wait), last_error=str(exc)[:500]
-                )
-                self.tally.retried += 1
-        except Exception as exc:  # a message Telegram refuses outright (e.g. 400): don't retry forever
-            log.exception("outbox %s failed permanently", row.id)
-            await self._finish(row.id, status=OutboxStatus.failed, last_error=repr(exc)[:500])
-            self.tally.failed += 1
-        else:
-            await self._finish(row.id, status=OutboxStatus.sent, sent_at=self.clock())
-            self.tally.sent += 1
-
-    async def _mark_unreachable(self, row: Outbox, user: User) -> None:
-        """Remember the block, and tell the branch staff when a wish depends on this person."""
-        async with self.db.write() as s:
-            await mark_unreachable(s, outbox_id=row.id, user_id=user.id, wish_id=row.wish_id)
-        self.tally.unreachable += 1
-
     async def run_forever(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:
         """Deliver until `stop` is set; a failing pass is logged, never fatal."""
         while not stop.is_set():
@@ -223,10 +172,3 @@ class OutboxSender:
             if handled == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle)
-
-
-@dataclass
-class _RetryState:
-    """The bit of tenacity's RetryCallState that its wait strategies read."""
-
-    attempt_number: int

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import Row, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, Wish
+from models import MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, User, Wish
 from models.enums import WishStatus as S
 from models.types import utcnow
-from services.actors import ROLE_COLUMNS, Actor, actor_of, require_staff, with_roles
+from services.actors import ROLE_COLUMNS, Actor, actor_of, require_member, require_staff, with_roles
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from services.inserts import insert_new
 from services.lifecycle import move, require_status
@@ -24,7 +24,12 @@ _ANSWERED = (
     .where(_OFFER.c.id == bindparam("offer_id"))
 )
 _PROFILE = MemberProfile.__table__
-_MEMBER = select(_PROFILE.c.branch_id, _PROFILE.c.status).where(_PROFILE.c.user_id == bindparam("user_id"))
+_USERS = User.__table__
+_MEMBER = (
+    select(_PROFILE.c.branch_id, _PROFILE.c.status, _USERS.c.unreachable)
+    .select_from(_PROFILE.join(_USERS, _USERS.c.id == _PROFILE.c.user_id))
+    .where(_PROFILE.c.user_id == bindparam("user_id"))
+)
 _CLOSES: dict[tuple[bool, bool], Update] = {}
 
 
@@ -107,6 +112,8 @@ async def offer_wish(
     member = (await s.execute(_MEMBER, {"user_id": member_id})).one_or_none()
     if member is None or member.branch_id != wish.branch_id or member.status != MemberStatus.approved:
         raise InvalidInput("invalid.member_unavailable")
+    if member.unreachable:  # the offer could never reach them; it would only sit there until it lapsed
+        raise InvalidInput("invalid.member_unreachable")
     if member_id == wish.resident_id:
         raise InvalidInput("invalid.own_wish")
     offer = Offer(
@@ -144,6 +151,7 @@ async def take_offer(s: AsyncSession, *, actor_id: int, offer_id: int, now: date
     """The member an offer was made to takes the job (接单)."""
     now = now or utcnow()
     offer, wish, actor = await _answerable(s, offer_id, actor_id)
+    require_member(actor, wish.branch_id)  # approved now: an offer made before a suspension is no licence
     await _close_offer(s, offer, OfferStatus.taken, now, member_id=actor_id)
     values = {"assigned_member_id": actor_id, "assigned_at": now}
     return await move(s, wish, S.assigned, actor=actor, offeree_id=actor_id, values=values, now=now)
@@ -155,7 +163,8 @@ async def claim_from_wall(
     """Any approved member of the branch claims a wall posting; the first claim wins."""
     now = now or utcnow()
     wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
-    if not actor.is_member_of(wish.branch_id) or actor.user_id == wish.resident_id:
+    require_member(actor, wish.branch_id)
+    if actor.user_id == wish.resident_id:
         raise NotAllowed("error.not_branch_member")
     posting = await _open_offer(s, wish.id, OfferKind.wall)
     if posting is None:

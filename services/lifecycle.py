@@ -154,7 +154,9 @@ async def move(
     audit = {"wish_id": wish.id, "actor_id": actor_id, "from_status": frm, "to_status": to, "note": note}
     await s.execute(_AUDIT, {**audit, "at": now})
     notes = await notes_for(s, wish, frm, to, actor_id=actor_id, member=member, note=note) if notify else []
-    await queue(s, [*notes, *extra_notes], skip=actor_id, now=now)
+    # A resident's or member's move is budgeted against alert spam; staff's and the system's are not.
+    caused_by = actor_id if actor is not None and not actor.is_staff_of(wish.branch_id) else None
+    await queue(s, [*notes, *extra_notes], skip=actor_id, now=now, caused_by=caused_by)
     return wish
 
 

@@ -1,25 +1,81 @@
-"""Queue notifications in the caller's transaction (the transactional outbox)."""
+"""Queue notifications in the caller's transaction (the transactional outbox).
+
+Two guards against a resident or member who makes the bot alert staff over and over (issue 10):
+- An alert made pointless before it went out is withdrawn (`Note.withdraws`): a resident who
+  cancels an untriaged wish whose `staff.new_wish` has not been sent yet takes that alert back,
+  and staff hear of neither.
+- A budget: one person's actions reach each staff member or admin with at most
+  `BUDGET.per_hour` alerts an hour; the last one allowed is `staff.alerts_paused`, which says
+  so, and the rest are dropped. Nothing real is lost: the wishes are in /queue and the
+  scheduler's reminders still come. Staff actions and the scheduler are never budgeted.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Outbox, Staff, User
+from models import Outbox, OutboxStatus, Staff, User
 from models.types import utcnow
+from services.privacy import mask_name
 
 QUIET_PREFIXES = ("resident.", "member.")
 # Outbox.last_error of a row the sender gave up on because its person cannot be reached.
 BLOCKED, UNREACHABLE, NO_TELEGRAM_ID = "403 blocked", "unreachable", "no telegram id"
 UNREACHABLE_ERRORS = (BLOCKED, UNREACHABLE, NO_TELEGRAM_ID)
 STAFF_CACHE = "sandan_staff_of"  # key in Session.info
+ALERT_PREFIXES = ("staff.", "admin.")  # the notes that alert staff and admins
+ALERTS_PAUSED = "staff.alerts_paused"
+BUDGET_WINDOW = timedelta(hours=1)
+
+
+@dataclass
+class AlertBudget:
+    """Alerts one resident or member may cause to each staff member or admin per hour.
+
+    None (no budget) unless configured: `sandan run` sets it from STAFF_ALERTS_PER_HOUR.
+    """
+
+    per_hour: int | None = None
+
+
+BUDGET = AlertBudget()
+
+
+def limit_alerts(per_hour: int | None) -> None:
+    """Set the alert budget (the bootstrap calls this with STAFF_ALERTS_PER_HOUR)."""
+    BUDGET.per_hour = per_hour
+
 
 # Built once, on the tables; see services.lifecycle for why.
 _INSERT = insert(Outbox.__table__)
 _STAFF = Staff.__table__
 _STAFF_OF = select(_STAFF.c.user_id).where(_STAFF.c.branch_id == bindparam("branch_id"))
+_OUTBOX = Outbox.__table__
+_SPENT = (  # per recipient: alerts this person caused in the window, and whether one said "paused"
+    select(_OUTBOX.c.user_id, func.count(), func.count().filter(_OUTBOX.c.key == ALERTS_PAUSED))
+    .where(
+        _OUTBOX.c.caused_by == bindparam("caused_by"),
+        _OUTBOX.c.created_at > bindparam("since"),
+        _OUTBOX.c.user_id.in_(bindparam("user_ids", expanding=True)),
+        or_(*(_OUTBOX.c.key.startswith(p, autoescape=True) for p in ALERT_PREFIXES)),
+    )
+    .group_by(_OUTBOX.c.user_id)
+)
+_UNSENT = (  # attempts = 0: no sender has leased it, so Telegram cannot have it yet
+    delete(_OUTBOX)
+    .where(
+        _OUTBOX.c.key == bindparam("key"),
+        _OUTBOX.c.wish_id == bindparam("wish_id"),
+        _OUTBOX.c.user_id.in_(bindparam("user_ids", expanding=True)),
+        _OUTBOX.c.status == OutboxStatus.pending,
+        _OUTBOX.c.attempts == 0,
+    )
+    .returning(_OUTBOX.c.user_id)
+)
+_NAME = select(User.name, User.display_name).where(User.id == bindparam("user_id"))
 
 
 @dataclass(frozen=True)
@@ -31,6 +87,9 @@ class Note:
     params: dict = field(default_factory=dict)
     wish_id: int | None = None
     quiet: bool | None = None  # held in quiet hours; by default, what goes to residents and members
+    # The key of an earlier note to the same person about the same wish that this one makes
+    # pointless: if that one has not gone out yet, it is deleted and this one is not queued.
+    withdraws: str | None = None
 
     @property
     def held_at_night(self) -> bool:
@@ -74,10 +133,10 @@ async def queue(
     """Write the notes to the outbox, leaving out `skip` (the actor, who sees the result).
 
     `caused_by` is the resident or member whose action queued them (None for staff and the
-    scheduler); it is stored on each row.
+    scheduler); it is stored on each row, and their alerts to staff are budgeted.
     """
     now = now or utcnow()
-    rows, seen = [], set()
+    rows, seen, withdrawing = [], set(), {}
     for note in notes:
         if note.user_id == skip or (note.user_id, note.key, note.wish_id) in seen:
             continue
@@ -94,6 +153,57 @@ async def queue(
                 "caused_by": caused_by,
             }
         )
+        if note.withdraws and note.wish_id is not None:
+            withdrawing.setdefault((note.withdraws, note.wish_id), []).append(rows[-1])
+    if withdrawing:
+        rows = await _withdraw_pointless(s, rows, withdrawing)
+    if caused_by is not None and BUDGET.per_hour is not None:
+        rows = await _within_budget(s, rows, caused_by, now, BUDGET.per_hour)
     if rows:
         await s.execute(_INSERT, rows)
     return len(rows)
+
+
+async def _withdraw_pointless(
+    s: AsyncSession, rows: list[dict], withdrawing: dict[tuple[str, int], list[dict]]
+) -> list[dict]:
+    """Delete the unsent notes these rows withdraw, and leave out the rows that withdrew one."""
+    gone = []
+    for (key, wish_id), mine in withdrawing.items():
+        params = {"key": key, "wish_id": wish_id, "user_ids": [r["user_id"] for r in mine]}
+        deleted = set((await s.execute(_UNSENT, params)).scalars())
+        gone += [id(r) for r in mine if r["user_id"] in deleted]
+    return [r for r in rows if id(r) not in gone] if gone else rows
+
+
+async def _within_budget(
+    s: AsyncSession, rows: list[dict], caused_by: int, now: datetime, per_hour: int
+) -> list[dict]:
+    """The rows, with alerts beyond the causer's hourly budget per recipient dropped.
+
+    The last alert the budget allows becomes `staff.alerts_paused`, so staff know why it went
+    quiet, unless they were told so within the hour already. Rows deleted as pointless no
+    longer count: staff never got them.
+    """
+    alerted = {r["user_id"] for r in rows if r["key"].startswith(ALERT_PREFIXES)}
+    if not alerted:
+        return rows
+    params = {"caused_by": caused_by, "since": now - BUDGET_WINDOW, "user_ids": sorted(alerted)}
+    found = (await s.execute(_SPENT, params)).all()
+    spent, told = {uid: n for uid, n, _ in found}, {uid for uid, _, paused in found if paused}
+    kept, name = [], None
+    for row in rows:
+        uid = row["user_id"]
+        if uid not in alerted or not row["key"].startswith(ALERT_PREFIXES):
+            kept.append(row)
+            continue
+        spent[uid] = spent.get(uid, 0) + 1
+        if spent[uid] < per_hour or (spent[uid] == per_hour and uid in told):
+            kept.append(row)
+        elif spent[uid] == per_hour:
+            if name is None:
+                person = (await s.execute(_NAME, {"user_id": caused_by})).one_or_none()
+                name = mask_name((person and (person.name or person.display_name)) or "")
+            params = {"name": name, "n": per_hour}
+            kept.append({**row, "key": ALERTS_PAUSED, "params": params, "wish_id": None})
+    return kept

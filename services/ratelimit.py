@@ -30,10 +30,14 @@ class TokenBucket:
         self._refill()
         self.tokens -= 1
 
-    def block(self, seconds: float) -> None:
-        """Send nothing for a while (Telegram said 429 retry_after)."""
+    def block(self, seconds: float, *, then: float = 0) -> None:
+        """Send nothing for a while (Telegram said 429 retry_after), then `then` messages at once."""
         self.blocked_until = max(self.blocked_until, self.clock() + seconds)
-        self.tokens = 0
+        self.tokens = then
+
+    @property
+    def blocked(self) -> bool:
+        return self.clock() < self.blocked_until
 
 
 class ChatLimits:
@@ -49,6 +53,10 @@ class ChatLimits:
         if chat_id not in self._buckets:
             self._buckets[chat_id] = TokenBucket(self.rate, self.burst, self.clock)
         return self._buckets[chat_id]
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram asked this chat to wait: nothing for `seconds`, then its next message."""
+        self.bucket(chat_id).block(seconds, then=1)
 
     def busy(self) -> list[int]:
         """Chats that must wait before their next message."""

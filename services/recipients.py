@@ -6,7 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Grid, Wish
 from models.enums import WishStatus as S
 from services.outbox import Note, staff_of
+from services.scrubbing import scrub_contacts
 
+NEW_WISH = "staff.new_wish"  # the alert services.wishes.submit_wish sends
 _GRIDS = Grid.__table__
 _GRID_NAME = select(_GRIDS.c.name).where(_GRIDS.c.id == bindparam("grid_id"))  # built once, on the table
 
@@ -28,10 +30,19 @@ NOTE_COLUMNS = (
 
 
 async def _offer_facts(s: AsyncSession, wish: Wish) -> dict:
-    """What a member needs to decide on an offer, without the resident's contact."""
+    """What a member needs to decide on an offer, without the resident's contact.
+
+    The text is scrubbed of contacts the resident typed into it (every offeree reads it, also
+    those who decline); the member who takes the job sees the original then.
+    """
     grid = await s.scalar(_GRID_NAME, {"grid_id": wish.grid_id}) if wish.grid_id else None
     when = wish.preferred_date.isoformat() if wish.preferred_date else None
-    return {"text": wish.text[:300], "grid": grid or "", "time": wish.time_window, "date": when}
+    return {
+        "text": scrub_contacts(wish.text)[:300],
+        "grid": grid or "",
+        "time": wish.time_window,
+        "date": when,
+    }
 
 
 async def notes_for(
@@ -59,8 +70,9 @@ async def notes_for(
             return []
         return [Note(user_id, key, {**params, **extra}, wish.id)]
 
-    async def to_staff(key: str) -> list[Note]:
-        return [Note(uid, key, params, wish.id) for uid in await staff_of(s, wish.branch_id)]
+    async def to_staff(key: str, withdraws: str | None = None) -> list[Note]:
+        staff = await staff_of(s, wish.branch_id)
+        return [Note(uid, key, params, wish.id, withdraws=withdraws) for uid in staff]
 
     match (frm, to):
         case (S.submitted, S.accepted):
@@ -93,7 +105,8 @@ async def notes_for(
             return to_(owner, "resident.closed") + to_(member, "member.closed")
         case (_, S.cancelled):
             notes = to_(member, "member.cancelled")
-            if actor_id == owner:
-                return notes + await to_staff("staff.cancelled")
+            if actor_id == owner:  # untriaged: staff who were not told of it yet need not hear of it
+                untold = NEW_WISH if frm == S.submitted else None
+                return notes + await to_staff("staff.cancelled", withdraws=untold)
             return notes + to_(owner, "resident.cancelled")
     return []

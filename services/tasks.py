@@ -9,6 +9,7 @@ from models import FollowUpReason, MemberProfile, Rating, Wish
 from models.enums import WishStatus as S
 from models.types import utcnow
 from services import visits
+from services.actors import Actor, load_actor, require_member
 from services.errors import InvalidInput
 from services.lifecycle import move, require_status
 from services.validation import clean_text
@@ -34,7 +35,14 @@ _CREDIT = (
 async def start_task(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
     """The assigned member sets off (出发 / 开始服务)."""
     wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    _still_serving(actor, wish)
     return await move(s, wish, S.in_progress, actor=actor, now=now)
+
+
+def _still_serving(actor: Actor, wish: Wish) -> None:
+    """The assignee must still be an approved member of the branch, whichever change came first."""
+    if actor.user_id == wish.assigned_member_id:
+        require_member(actor, wish.branch_id)
 
 
 async def complete_task(
@@ -53,6 +61,7 @@ async def complete_task(
     if not 0 < hours <= MAX_HOURS:
         raise InvalidInput("invalid.hours", max=MAX_HOURS)
     wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    _still_serving(actor, wish)
     values = {
         "completion_note": note,
         "hours_spent": round(hours, 1),
@@ -109,10 +118,18 @@ async def resolve_dispute(
     note = clean_text(note, field="note", max_len=500)
     wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, S.disputed)
+    if to == S.assigned and actor.is_staff_of(wish.branch_id):  # others are refused by move
+        await _serving_member(s, wish)
     values: dict = {"closed_at": now} if to == S.closed else {}
     if to == S.accepted:
         values.update(assigned_member_id=None, assigned_at=None)
     return await move(s, wish, to, actor=actor, note=note, values=values, now=now)
+
+
+async def _serving_member(s: AsyncSession, wish: Wish) -> None:
+    """Refuse to give a disputed wish back to a member who is no longer serving the branch."""
+    if not (await load_actor(s, wish.assigned_member_id)).is_member_of(wish.branch_id):
+        raise InvalidInput("invalid.member_unavailable")
 
 
 async def comment_rating(s: AsyncSession, *, actor_id: int, wish_id: int, comment: str) -> None:

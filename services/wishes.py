@@ -16,6 +16,7 @@ from services.errors import Conflict, InvalidInput, NotFound
 from services.inserts import insert_new
 from services.lifecycle import move, require_status
 from services.outbox import Note, queue, staff_of
+from services.recipients import NEW_WISH
 from services.validation import clean_text
 
 MAX_DAYS_AHEAD = 90
@@ -35,6 +36,9 @@ class WishDraft:
 class Limits:
     max_open_wishes: int = 5
     max_photos: int = 3
+    # Wishes one resident may submit an hour, cancelled ones included (a submit/cancel loop is
+    # refused politely). None: no limit; `sandan run` sets it from MAX_WISHES_PER_HOUR.
+    max_wishes_per_hour: int | None = None
 
 
 # Statements built once; see services.lifecycle for why.
@@ -54,10 +58,13 @@ _NEXT_NUMBER = (
     .returning(_BRANCH.c.wish_seq, _BRANCH.c.code)
 )
 _WISHES = Wish.__table__
-_OPEN_COUNT = (
-    select(func.count())
+_COUNTS = (  # the resident's open wishes, and those submitted since `since`, in one statement
+    select(
+        func.count().filter(_WISHES.c.status.in_(OPEN_STATUSES)),
+        func.count().filter(_WISHES.c.submitted_at >= bindparam("since")),
+    )
     .select_from(_WISHES)
-    .where(_WISHES.c.resident_id == bindparam("resident_id"), _WISHES.c.status.in_(OPEN_STATUSES))
+    .where(_WISHES.c.resident_id == bindparam("resident_id"))
 )
 _AUDIT = insert(WishEvent.__table__)
 
@@ -114,9 +121,12 @@ async def submit_wish(
     # Take the number first: the UPDATE locks the branch row, so concurrent submissions wait
     # here and then count each other's wishes. A refusal below rolls the number back.
     seq, code = (await s.execute(_NEXT_NUMBER, {"branch_id": profile.branch_id})).one()
-    open_count = await s.scalar(_OPEN_COUNT, {"resident_id": actor_id})
+    since = now - timedelta(hours=1)
+    open_count, lately = (await s.execute(_COUNTS, {"resident_id": actor_id, "since": since})).one()
     if open_count >= limits.max_open_wishes:
         raise InvalidInput("invalid.too_many_open", max=limits.max_open_wishes)
+    if limits.max_wishes_per_hour is not None and lately >= limits.max_wishes_per_hour:
+        raise InvalidInput("invalid.too_many_submissions", max=limits.max_wishes_per_hour)
     wish = Wish(
         number=f"{code}-{seq:04d}",
         branch_id=profile.branch_id,
@@ -134,8 +144,8 @@ async def submit_wish(
     audit = {"wish_id": wish.id, "actor_id": actor_id, "from_status": None, "to_status": S.submitted}
     await s.execute(_AUDIT, {**audit, "at": now})
     params = {"number": wish.number, "category": wish.category}
-    notes = [Note(uid, "staff.new_wish", params, wish.id) for uid in await staff_of(s, wish.branch_id)]
-    await queue(s, notes, skip=actor_id, now=now)
+    notes = [Note(uid, NEW_WISH, params, wish.id) for uid in await staff_of(s, wish.branch_id)]
+    await queue(s, notes, skip=actor_id, now=now, caused_by=actor_id)
     return wish
 
 

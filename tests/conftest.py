@@ -66,3 +66,11 @@ async def db(request, sqlite_template, tmp_path):
 @pytest.fixture(scope="session")
 def catalogue():
     return load_catalogue(DEFAULT_CATALOGUE)
+
+
+@pytest.fixture(autouse=True)
+def unconfigured_alert_budget(monkeypatch):
+    """No test inherits the alert budget another one configured (`bootstrap` sets it process-wide)."""
+    from services import outbox
+
+    monkeypatch.setattr(outbox.BUDGET, "per_hour", None)

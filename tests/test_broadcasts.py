@@ -163,3 +163,16 @@ async def test_progress_starts_all_pending_and_is_for_the_branch_staff_only(db, 
     assert not now.finished
     refused = await attempt(db, lambda s: progress(s, actor_id=b.staff_id, broadcast_id=sent.id))
     assert isinstance(refused, NotAllowed)
+
+
+async def test_a_phone_or_house_number_in_a_broadcast_reaches_nobody_and_the_rest_does(db, catalogue):
+    w, _, _, _ = await crowd(db, catalogue)
+    typed = "周六上午9:00停水，有事找王阿姨13812345678，住3栋2单元502"
+    async with db.write() as s:
+        sent = await create_broadcast(
+            s, actor_id=w.staff_id, branch_id=w.branch_id, audience=Audience.both, text=typed
+        )
+    async with db.read() as s:
+        rows = (await s.scalars(select(Outbox.params).where(Outbox.broadcast_id == sent.id))).all()
+        texts = {params["text"] for params in rows} | {(await s.get(Broadcast, sent.id)).text}
+    assert texts == {"周六上午9:00停水，有事找王阿姨**，住**"}

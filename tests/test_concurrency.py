@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from models import Offer, OfferStatus, Outbox, Wish, WishEvent
 from models import WishStatus as S
-from services import dispatch, wishes
+from services import dispatch, people, wishes
 from services.errors import Conflict, DomainError, NotAllowed
+from services.revocation import Revoked
 from tests.factories import (
     build_world,
     last_ids,
@@ -171,3 +172,27 @@ async def test_a_decline_racing_a_cancel_leaves_the_offer_closed_and_the_wish_co
         else:  # the decline changed the wish under the cancel, which says so
             assert isinstance(cancelled, Conflict) and isinstance(declined, Wish)
             assert (status, offer_status) == (S.accepted, [OfferStatus.declined])
+
+
+async def test_a_suspension_racing_a_take_never_leaves_the_job_with_the_suspended_member(db, catalogue):
+    w = await build_world(db, catalogue)
+    w.limits = wishes.Limits(max_open_wishes=100)
+    outcomes = set()
+    for round_ in range(4):
+        wish, offer = await offered(w, 0)
+        results = await race(
+            db,
+            lambda s, o=offer.id: dispatch.take_offer(s, actor_id=w.members[0], offer_id=o),
+            lambda s, why=f"第{round_}次": people.suspend_member(
+                s, actor_id=w.staff_id, member_user_id=w.members[0], reason=why
+            ),
+        )
+        assert all(isinstance(r, Wish | DomainError | Revoked) for r in results), results
+        assert isinstance(results[1], Revoked), results
+        async with db.read() as s:
+            stored = await s.get(Wish, wish.id)
+        assert (stored.status, stored.assigned_member_id) == (S.accepted, None)
+        outcomes.add(type(results[0]).__name__)
+        async with db.write() as s:
+            await people.reinstate_member(s, actor_id=w.staff_id, member_user_id=w.members[0])
+    assert outcomes <= {"Wish", "Conflict", "NotAllowed"}

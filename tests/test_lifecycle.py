@@ -200,15 +200,17 @@ DESIGN_TABLE = {
     (S.posted, S.accepted): {_ST},
     (S.assigned, S.in_progress): {_AS},
     (S.assigned, S.completed): {_AS},
-    (S.assigned, S.accepted): {_AS, _ST},
-    (S.in_progress, S.accepted): {_AS, _ST},
+    (S.assigned, S.accepted): {_AS, _ST, Party.system},
+    (S.in_progress, S.accepted): {_AS, _ST, Party.system},
+    (S.assigned, S.cancelled): {Party.system},
+    (S.in_progress, S.cancelled): {Party.system},
     (S.in_progress, S.completed): {_AS},
     (S.completed, S.confirmed): {_OW},
     (S.completed, S.disputed): {_OW},
     (S.completed, S.closed): {Party.system},
     (S.disputed, S.assigned): {_ST},
     (S.disputed, S.accepted): {_ST},
-    (S.disputed, S.closed): {_ST},
+    (S.disputed, S.closed): {_ST, Party.system},
 }
 
 

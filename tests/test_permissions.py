@@ -4,10 +4,13 @@ Each test tries a list of actions and compares the whole outcome at once, so tha
 names every action that was wrongly allowed.
 """
 
+from sqlalchemy import update
+
+from models import MemberProfile, Wish
 from models import WishStatus as S
 from services import people
 from services.branches import add_staff
-from services.errors import NotAllowed
+from services.errors import DomainError, NotAllowed
 from services.matching import rank_candidates
 from services.privacy import reveal_contact
 from services.queries import timeline, wishes_for_staff
@@ -233,3 +236,142 @@ async def test_only_an_admin_appoints_staff(db, catalogue):
             s, actor_id=appointed.id, branch_id=w.branch_id, statuses=(S.submitted,)
         )
     assert appointed.telegram_id == 777 and listed == []
+
+
+# --- A change of a member's status after an offer or an assignment (fault matrix row 17) ---
+
+
+def _suspend(w, member):
+    return lambda s: people.suspend_member(
+        s, actor_id=w.staff_id, member_user_id=member, reason="暂停一段时间"
+    )
+
+
+def _pause(w, member):
+    return lambda s: people.set_paused(s, actor_id=member, paused=True)
+
+
+def _move(other):
+    def change(w, member):
+        return lambda s: people.register_member(
+            s,
+            actor_id=member,
+            catalogue=w.catalogue,
+            name="李建国",
+            phone="13900001111",
+            branch_id=other.branch_id,
+            grid_id=None,
+            work_unit="区供电公司",
+            skills=["repair"],
+            availability=["weekend"],
+        )
+
+    return change
+
+
+async def refusal(db, action, who, wish, catalogue, **args) -> str:
+    """'refused' if any domain error left the wish as it was; else what happened."""
+    before = await fingerprint(db, wish.id)
+    result = await try_use_case(db, action, who, wish.id, catalogue, **args)
+    if isinstance(result, DomainError):
+        return "refused" if await fingerprint(db, wish.id) == before else "refused but changed"
+    return type(result).__name__
+
+
+async def _contact(db, member, wish) -> str:
+    result = await attempt(db, lambda s: reveal_contact(s, actor_id=member, wish_id=wish.id))
+    return "refused" if isinstance(result, NotAllowed) else "seen"
+
+
+async def _changes(db, catalogue):
+    w = await build_world(db, catalogue, "A")
+    w.limits = Limits(max_open_wishes=100)
+    other = await build_world(db, catalogue, "B")
+    return w, {"suspended": _suspend, "paused": _pause, "moved to another branch": _move(other)}
+
+
+async def test_a_member_suspended_paused_or_moved_after_an_offer_can_neither_take_it_nor_claim(db, catalogue):
+    w, changes = await _changes(db, catalogue)
+    outcomes = {}
+    for member, (change, make) in zip(w.members, changes.items(), strict=True):
+        wish, offer = await offered(w, w.members.index(member))
+        wall, _ = await posted(w)
+        await attempt(db, make(w, member))
+        outcomes[change, "take"] = await refusal(db, "take", member, wish, catalogue, offer_id=offer.id)
+        outcomes[change, "claim"] = await refusal(db, "claim", member, wall, catalogue)
+        outcomes[change, "contact"] = await _contact(db, member, wish)
+        async with db.read() as s:
+            outcomes[change, "wish back with staff"] = (await s.get(Wish, wish.id)).status == S.accepted
+    expected = {key: key[1] == "wish back with staff" or "refused" for key in outcomes}
+    assert outcomes == expected
+
+
+async def test_a_member_suspended_paused_or_moved_after_taking_a_job_loses_it_and_its_contact(db, catalogue):
+    w, changes = await _changes(db, catalogue)
+    outcomes = {}
+    for i, (change, make) in enumerate(changes.items()):
+        member = w.members[i]
+        wish = await assigned(w, i)
+        assert await _contact(db, member, wish) == "seen"
+        await attempt(db, make(w, member))
+        for action in ("start", "complete", "release"):
+            outcomes[change, action] = await refusal(db, action, member, wish, catalogue)
+        outcomes[change, "contact"] = await _contact(db, member, wish)
+        async with db.read() as s:
+            stored = await s.get(Wish, wish.id)
+        outcomes[change, "wish back with staff"] = (stored.status, stored.assigned_member_id)
+    expected = {
+        key: (S.accepted, None) if key[1] == "wish back with staff" else "refused" for key in outcomes
+    }
+    assert outcomes == expected
+
+
+RAW_STATUSES = {"suspended": "suspended", "paused": "paused", "pending": "pending"}
+
+
+async def test_the_services_refuse_a_member_who_is_not_approved_now_whatever_came_first(db, catalogue):
+    """Even if a status changed with no revocation (a direct edit, a seed), nothing is taken or done."""
+    w = await build_world(db, catalogue, "A")
+    w.limits = Limits(max_open_wishes=100)
+    other = await build_world(db, catalogue, "B")
+    outcomes = {}
+    for status in (*RAW_STATUSES, "another branch"):
+        wish, offer = await offered(w, 0)
+        wall, _ = await posted(w)
+        job = await assigned(w, 1)
+        values = {"branch_id": other.branch_id} if status == "another branch" else {"status": status}
+        async with db.write() as s:
+            members = update(MemberProfile).where(MemberProfile.user_id.in_(w.members[:2]))
+            await s.execute(members.values(**values))
+        outcomes[status, "take"] = await refusal(db, "take", w.members[0], wish, catalogue, offer_id=offer.id)
+        outcomes[status, "claim"] = await refusal(db, "claim", w.members[0], wall, catalogue)
+        outcomes[status, "start"] = await refusal(db, "start", w.members[1], job, catalogue)
+        outcomes[status, "complete"] = await refusal(db, "complete", w.members[1], job, catalogue)
+        async with db.write() as s:  # approved again, in branch A, for the next round
+            await s.execute(members.values(status="approved", branch_id=w.branch_id))
+    assert outcomes == dict.fromkeys(outcomes, "refused")
+
+
+async def test_a_reinstated_member_can_be_offered_a_wish_and_take_it_again(db, catalogue):
+    w = await build_world(db, catalogue)
+    await attempt(db, _suspend(w, w.members[0]))
+    wish = await accepted(w)
+    assert await refusal(db, "offer", w.staff_id, wish, catalogue, member_id=w.members[0]) == "refused"
+    await attempt(db, lambda s: people.reinstate_member(s, actor_id=w.staff_id, member_user_id=w.members[0]))
+    offer = await try_use_case(db, "offer", w.staff_id, wish.id, catalogue, member_id=w.members[0])
+    taken = await try_use_case(db, "take", w.members[0], wish.id, catalogue, offer_id=offer.id)
+    assert (taken.status, taken.assigned_member_id) == (S.assigned, w.members[0])
+    assert await _contact(db, w.members[0], taken) == "seen"
+
+
+async def test_a_member_of_another_branch_can_neither_be_offered_nor_take_nor_do_its_wishes(db, catalogue):
+    """Fault matrix row 11: the branch boundary holds for members as it does for staff."""
+    w = await build_world(db, catalogue, "A")
+    other = await build_world(db, catalogue, "B")
+    wish = await accepted(w)
+    outcomes = {"offer": await refusal(db, "offer", w.staff_id, wish, catalogue, member_id=other.members[0])}
+    job = await assigned(w, 0)
+    for action in ("start", "complete", "release"):
+        outcomes[action] = await refusal(db, action, other.members[0], job, catalogue)
+    outcomes["contact"] = await _contact(db, other.members[0], job)
+    assert outcomes == dict.fromkeys(outcomes, "refused")

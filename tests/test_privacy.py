@@ -2,6 +2,7 @@
 
 import pytest
 
+from models import MemberStatus
 from models import WishStatus as S
 from services.errors import NotAllowed
 from services.privacy import Contact, mask_name, mask_phone, reveal_contact
@@ -48,14 +49,49 @@ async def contact(db, actor_id: int, wish_id: int):
 RESIDENTS_CONTACT = Contact("王秀英", "+8613812341234", "幸福小区", "3栋", "2单元", "502")
 
 
-async def test_the_branch_staff_and_an_admin_see_the_contact_at_every_stage(db, catalogue):
+MASKED_CONTACT = Contact("王*", "138****1234", "", "", "", "", full=False)
+
+
+async def test_the_branch_staff_see_the_contact_at_every_stage_and_an_admin_only_masked(db, catalogue):
     w = await build_world(db, catalogue)
     async with db.write() as s:
         admin = await new_admin(s)
     for wish in (await submit(w), await accepted(w), await assigned(w), await completed(w)):
         assert await contact(db, w.staff_id, wish.id) == RESIDENTS_CONTACT
-        assert await contact(db, admin, wish.id) == RESIDENTS_CONTACT
-    assert RESIDENTS_CONTACT.address == "幸福小区 3栋 2单元 502"
+        assert await contact(db, admin, wish.id) == MASKED_CONTACT
+    assert RESIDENTS_CONTACT.address == "幸福小区 3栋 2单元 502" and MASKED_CONTACT.address == ""
+
+
+async def test_an_admin_who_is_also_staff_of_the_branch_sees_the_contact_in_full(db, catalogue):
+    from models import User
+    from services.branches import add_staff
+
+    w = await build_world(db, catalogue, "A")
+    other = await build_world(db, catalogue, "B")
+    async with db.write() as s:
+        admin = await new_admin(s)
+        await add_staff(s, telegram_id=(await s.get(User, admin)).telegram_id, branch_code="A")
+    assert await contact(db, admin, (await submit(w)).id) == RESIDENTS_CONTACT
+    assert await contact(db, admin, (await submit(other)).id) == MASKED_CONTACT
+
+
+def test_the_one_rule_shows_contacts_to_branch_staff_and_the_serving_member_never_for_being_admin():
+    from services.actors import Actor
+    from services.privacy import sees_contacts
+
+    def actor(uid=1, admin=False, staff=(), member_of=None, status=MemberStatus.approved):
+        return Actor(uid, admin, frozenset(staff), member_of, status if member_of else None)
+
+    assert sees_contacts(actor(staff={7}), branch_id=7)
+    assert not sees_contacts(actor(staff={8}), branch_id=7)
+    assert not sees_contacts(actor(admin=True), branch_id=7)
+    assert sees_contacts(actor(admin=True, staff={7}), branch_id=7)
+    serving = actor(uid=5, member_of=7)
+    assert sees_contacts(serving, branch_id=7, assigned_member_id=5, status=S.in_progress)
+    assert not sees_contacts(serving, branch_id=7, assigned_member_id=5, status=S.confirmed)
+    assert not sees_contacts(serving, branch_id=7, assigned_member_id=6, status=S.assigned)
+    for lost in (actor(uid=5, member_of=7, status=MemberStatus.suspended), actor(uid=5, member_of=8)):
+        assert not sees_contacts(lost, branch_id=7, assigned_member_id=5, status=S.completed)
 
 
 async def test_the_assigned_member_sees_the_contact_from_taking_until_the_wish_ends(db, catalogue):
@@ -118,3 +154,19 @@ async def test_a_timeline_names_people_only_by_a_masked_name(db, catalogue):
     assert names[0] == "王*"  # the resident, who posted it
     assert names[-1] == "李*"  # the member, who took it
     assert all(len(name) <= 2 and name.endswith("*") for name in names)
+
+
+async def test_a_member_suspended_after_finishing_a_job_no_longer_sees_its_residents_contact(db, catalogue):
+    from services import membership
+
+    w = await build_world(db, catalogue)
+    wish = await completed(w)
+    assert await contact(db, w.members[0], wish.id) == RESIDENTS_CONTACT
+    suspended = await attempt(
+        db,
+        lambda s: membership.suspend_member(
+            s, actor_id=w.staff_id, member_user_id=w.members[0], reason="多次爽约"
+        ),
+    )
+    assert suspended.tasks == []  # a finished job is not handed back, but its contact still ends
+    assert isinstance(await contact(db, w.members[0], wish.id), NotAllowed)

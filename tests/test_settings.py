@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sandan.logs import RedactToken
+from sandan.logs import guard_logs
 from sandan.settings import ConfigError, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +58,8 @@ def test_admin_ids_and_postgres_urls_are_understood(monkeypatch):
 def test_the_token_is_redacted_from_every_log_line(caplog):
     token = "123456:SECRET-TOKEN"
     logger = logging.getLogger("test.redact")
+    guard_logs(token)
     handler = logging.Handler()
-    handler.addFilter(RedactToken(token))
     records = []
     handler.emit = records.append
     logger.addHandler(handler)
@@ -73,8 +73,8 @@ def test_the_token_is_redacted_from_every_log_line(caplog):
 
 def test_the_token_is_redacted_from_logged_tracebacks():
     token = "123456:SECRET-TOKEN"
+    guard_logs(token)
     handler = logging.StreamHandler(io.StringIO())
-    handler.addFilter(RedactToken(token))
     logger = logging.getLogger("test.redact.traceback")
     logger.addHandler(handler)
     try:

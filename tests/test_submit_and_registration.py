@@ -3,9 +3,9 @@
 import asyncio
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from models import Branch, MemberProfile, ResidentProfile, TimeWindow, User
+from models import Branch, MemberProfile, Outbox, OutboxStatus, ResidentProfile, TimeWindow, User
 from services import people
 from services.errors import InvalidInput
 from services.wishes import Limits, WishDraft, submit_wish
@@ -233,3 +233,81 @@ async def test_a_member_registration_with_unknown_skills_or_times_is_refused(db,
         keys[case] = getattr(result, "key", result)
     assert keys == {case: key for case, (_, key) in BAD_MEMBER_FIELDS.items()}
     assert await snapshot(db) == before
+
+
+# --- Registration alerts are coalesced (fault matrix row 18, notification spam) ---
+
+
+async def registration_alerts(db, member: int) -> list[tuple[int, str, str | None]]:
+    """(staff user id, outbox status, last_error) of every "member registered" alert about `member`."""
+    query = (
+        select(Outbox.user_id, Outbox.status, Outbox.last_error)
+        .where(Outbox.key == "staff.member_registered", Outbox.params["member_id"].as_integer() == member)
+        .order_by(Outbox.id)
+    )
+    async with db.read() as s:
+        return [tuple(row) for row in (await s.execute(query)).all()]
+
+
+async def deliver_everything(db) -> None:
+    """Stand in for the sender: every pending row is sent."""
+    async with db.write() as s:
+        await s.execute(
+            update(Outbox).where(Outbox.status == OutboxStatus.pending).values(status=OutboxStatus.sent)
+        )
+
+
+async def test_re_registering_while_pending_at_the_same_branch_alerts_staff_only_once(db, catalogue):
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        uid = await new_user(s, "新人")
+    for i in range(20):
+        async with db.write() as s:
+            await register_member(s, w, uid, work_unit=f"单位{i}")
+        if i == 5:
+            await deliver_everything(db)  # staff were told; telling them again is spam
+    assert await registration_alerts(db, uid) == [(w.staff_id, "sent", None)]
+    async with db.read() as s:
+        newest = select(Outbox.caused_by).where(Outbox.key == "staff.member_registered")
+        caused_by = await s.scalar(newest.order_by(Outbox.id.desc()).limit(1))
+    assert caused_by == uid  # counted against the member's own alert budget
+
+
+async def test_fifty_re_registrations_alternating_two_branches_alert_each_branch_at_most_once(db, catalogue):
+    a = await build_world(db, catalogue, "A")
+    b = await build_world(db, catalogue, "B")
+    async with db.write() as s:
+        uid = await new_user(s, "新人")
+    for i in range(50):
+        async with db.write() as s:
+            await register_member(s, a if i % 2 == 0 else b, uid)
+    # nothing sent meanwhile: the old branch's unsent alert is withdrawn at each move
+    alerts = await registration_alerts(db, uid)
+    assert len(alerts) == 2
+    assert (b.staff_id, "pending", None) in alerts and (a.staff_id, "failed", "withdrawn") in alerts
+    for i in range(50):  # now with the sender delivering between re-registrations
+        async with db.write() as s:
+            await register_member(s, a if i % 2 == 0 else b, uid)
+        await deliver_everything(db)
+    assert sorted(await registration_alerts(db, uid)) == sorted(
+        [(a.staff_id, "sent", None), (b.staff_id, "sent", None)]
+    )
+    async with db.read() as s:
+        profile = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == uid))
+    assert (profile.branch_id, profile.status) == (b.branch_id, "pending")
+
+
+async def test_a_member_who_moves_branch_after_approval_is_announced_to_the_new_branch(db, catalogue):
+    a = await build_world(db, catalogue, "A")
+    b = await build_world(db, catalogue, "B")
+    member = a.members[0]
+    await deliver_everything(db)
+    async with db.write() as s:
+        await register_member(s, b, member)
+    assert (b.staff_id, "pending", None) in await registration_alerts(db, member)
+    async with db.write() as s:  # a rejected registration may ask again, and is heard again
+        await people.decide_member(s, actor_id=b.staff_id, member_user_id=member, approve=False)
+    await deliver_everything(db)
+    async with db.write() as s:
+        await register_member(s, b, member)
+    assert (await registration_alerts(db, member)).count((b.staff_id, "pending", None)) == 1

@@ -42,8 +42,14 @@ class CallbackCodec:
         return data
 
     def decode(self, data: str | None) -> Callback:
-        body, sep, sig = (data or "").rpartition("~")
-        if not sep or not hmac.compare_digest(sig, self._sign(body)):
+        """The callback in `data`; BadCallback for anything this codec did not sign."""
+        data = data or ""
+        # What encode() makes is short ASCII; anything else is refused before any hashing
+        # (compare_digest raises TypeError on non-ASCII text).
+        if not data.isascii() or len(data) > MAX_BYTES:
+            raise BadCallback(data)
+        body, sep, sig = data.rpartition("~")
+        if not sep or not hmac.compare_digest(sig.encode(), self._sign(body).encode()):
             raise BadCallback(data)
         verb, *ids = body.split(":")
         try:

@@ -14,6 +14,7 @@ from services import conversations
 from services.actors import Actor
 from services.catalogue import Catalogue
 from services.db import Database
+from services.retention import DEFAULT_RETENTION, RetentionPolicy
 from services.sweeps.policy import DEFAULT_POLICY, SweepPolicy
 from services.wishes import Limits
 
@@ -28,6 +29,7 @@ class Deps:
     tz: ZoneInfo
     codec: CallbackCodec
     sweeps: SweepPolicy = DEFAULT_POLICY  # the scheduler's thresholds, which also define "overdue"
+    retention: RetentionPolicy = DEFAULT_RETENTION  # what /privacy says of how long things are kept
 
 
 @dataclass

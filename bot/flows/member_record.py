@@ -16,6 +16,7 @@ from services.branches import grids_of
 from services.ownership import ACTIVE_TASK
 from services.reports.members import my_ledger
 from services.reports.periods import month_period, parse_period
+from services.scrubbing import scrub_contacts
 
 router = Router()
 
@@ -36,12 +37,18 @@ async def wall(ctx: Ctx) -> list[Output]:
             category=category(ctx, w),
             time=when(ctx, w),
             grid=grids.get(w.grid_id) or ctx.t("wall.no_grid"),
-            text=w.text if len(w.text) <= 60 else w.text[:60] + "…",
+            text=_wall_text(w),
         )
         for w in found
     ]
     rows = grid_of([ctx.button("wall.btn.claim", CLAIM, w.id, number=w.number) for w in found])
     return [Message("\n\n".join(lines), buttons=rows)]
+
+
+def _wall_text(wish: Wish) -> str:
+    """Every member of the branch reads the wall: no contact the resident typed, and short."""
+    text = scrub_contacts(wish.text)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 async def task_text(ctx: Ctx, wish: Wish) -> str:
@@ -68,7 +75,11 @@ async def my_tasks(ctx: Ctx) -> list[Output]:
     if not found:
         return [Message(ctx.t("task.none"), keyboard=main_keyboard(ctx))]
     return [Message(ctx.t("task.header", n=len(found)), keyboard=main_keyboard(ctx))] + [
-        Message(await task_text(ctx, wish), buttons=task_buttons(ctx, wish)) for wish in found
+        # A task in hand shows the resident's contact: not to be forwarded or saved.
+        Message(
+            await task_text(ctx, wish), buttons=task_buttons(ctx, wish), protect=S(wish.status) in ACTIVE_TASK
+        )
+        for wish in found
     ]
 
 

@@ -16,6 +16,7 @@ from bot.flows.verbs import CLAIM, DECLINE, DROP, START, TAKE
 from models import Wish
 from models.enums import WishStatus as S
 from services import dispatch, privacy, tasks, wishes
+from services.actors import require_member
 from services.errors import InvalidInput
 from services.ownership import ACTIVE_TASK, own_task
 from services.validation import clean_text
@@ -36,7 +37,7 @@ async def taken(ctx: Ctx, wish: Wish) -> Message:
         text=wish.text,
         **contact_params(c),
     )
-    return Message(text, buttons=task_buttons(ctx, wish))
+    return Message(text, buttons=task_buttons(ctx, wish), protect=True)
 
 
 # --- 接单 an offer, claim from the wall, 出发 ---
@@ -47,8 +48,10 @@ async def take(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
     wish = await wishes.get_wish(ctx.s, ctx.ids[0])
-    if wish.assigned_member_id == ctx.user.id and S(wish.status) in ACTIVE_TASK:
+    mine = wish.assigned_member_id == ctx.user.id and ctx.actor.is_member_of(wish.branch_id)
+    if mine and S(wish.status) in ACTIVE_TASK:
         return [*wish_media(wish), await taken(ctx, wish)]  # a second tap on 接单: show the job again
+    require_member(ctx.actor, wish.branch_id)  # say why (paused, suspended ...) before "the offer is gone"
     offer = await dispatch.open_offer_for(ctx.s, wish_id=wish.id, member_id=ctx.user.id)
     wish = await dispatch.take_offer(ctx.s, actor_id=ctx.user.id, offer_id=offer.id)
     return [Edit(ctx.t("task.taken_edit", number=wish.number)), *wish_media(wish), await taken(ctx, wish)]

@@ -78,7 +78,8 @@ async def view(ctx: Ctx) -> list[Output]:
     ]
     if status == S.rejected and (why := _rejection(ctx, wish)):
         parts.append(why)
-    if privacy.may_see_contact(ctx.actor, wish):
+    shows_contact = privacy.may_see_contact(ctx.actor, wish)
+    if shows_contact:
         contact = await privacy.reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
         parts.append(ctx.t("mine.contact", **contact_params(contact)))
     staff = ctx.actor.is_staff_of(wish.branch_id)
@@ -90,7 +91,7 @@ async def view(ctx: Ctx) -> list[Output]:
         rows = rate_rows(ctx, wish.id)
     elif ctx.user.id == wish.assigned_member_id:
         rows = task_buttons(ctx, wish)
-    return [Message("\n\n".join(parts), buttons=rows)]
+    return [Message("\n\n".join(parts), buttons=rows, protect=shows_contact)]  # no forwarding it
 
 
 # --- 撤销, with a confirm step ---

@@ -9,6 +9,7 @@ from bot.flows import (
     member_reports,
     member_tasks,
     my_wishes,
+    privacy,
     rating,
     resident_register,
     staff_broadcast,
@@ -46,6 +47,7 @@ for module in (
     member_reports,
     staff_notice,
     staff_broadcast,
+    privacy,
 ):
     ROUTER.include(module.router)
 

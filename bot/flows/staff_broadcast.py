@@ -95,7 +95,8 @@ async def got_text(ctx: Ctx) -> list[Output]:
         text = broadcasts.clean_broadcast_text(ctx.input.text)
     except InvalidInput as exc:
         return [invalid(ctx, exc), *await ask_text(ctx)]
-    return await advance(ctx, CONFIRM, text=text)
+    masked = text != ctx.input.text.strip()  # the preview says so, as staff may wonder
+    return await advance(ctx, CONFIRM, text=text, masked=masked)
 
 
 def _as_sent(ctx: Ctx) -> str:
@@ -115,6 +116,8 @@ async def preview(ctx: Ctx) -> list[Output]:
     lines = [ctx.t("bcast.preview", audience=_audience_label(ctx), n=reach.recipients)]
     if reach.skipped:
         lines.append(ctx.t("bcast.skipped", n=reach.skipped))
+    if ctx.data.get("masked"):
+        lines.append(ctx.t("bcast.masked"))
     lines.append(ctx.t("bcast.quiet"))
     buttons = [
         [ctx.button("bcast.send", SEND), ctx.button("btn.cancel", "cancel")],

@@ -10,7 +10,7 @@ from bot.flows.io import Answer, Button, Kind, Message, Output
 from bot.texts import category_label, time_label
 from models import Grid, User, Wish
 from services.branches import BranchRow, list_branches
-from services.privacy import mask_name
+from services.privacy import mask_name, shown_text
 
 
 def not_staff(ctx: Ctx) -> bool:
@@ -106,7 +106,7 @@ async def card(ctx: Ctx, wish: Wish) -> str:
         grid=grid.name if grid else "",
         at=ctx.local(wish.submitted_at),
         time=time_label(ctx.lang, wish.time_window, date),
-        text=wish.text,
+        text=shown_text(ctx.actor, wish, wish.text),
         extras=extras(ctx, wish),
     )
 

@@ -1,18 +1,30 @@
-"""Member registrations (在职党员报到审核) and member search: /members [NAME or PHONE]."""
+"""Member registrations (在职党员报到审核), member search (/members [NAME or PHONE]), and
+suspending (暂停资格, with a reason) or reinstating (恢复资格) a member from the search results."""
+
+from sqlalchemy import select
 
 from bot.flows import verbs
 from bot.flows.context import Ctx
-from bot.flows.io import Edit, Message, Output
+from bot.flows.engine import Unexpected
+from bot.flows.forms import STEPS, invalid, question
+from bot.flows.io import Edit, Kind, Message, Output
+from bot.flows.member_common import settle
+from bot.flows.menus import main_keyboard
 from bot.flows.router import Router
 from bot.flows.staff_common import branch_row, not_staff, pick_branch, refuse, scope
-from models import MemberStatus, User
+from models import MemberProfile, MemberStatus, User
 from services import people, queries
 from services.branches import BranchRow
+from services.errors import InvalidInput
+from services.membership import SUSPENDABLE
 from services.privacy import mask_phone
+from services.validation import clean_text
 
 router = Router()
-CHOOSE = "mb"
-FOUND = (MemberStatus.approved, MemberStatus.paused)
+CHOOSE, SUSPEND, REINSTATE = "mb", "msu", "mre"
+FOUND = (MemberStatus.approved, MemberStatus.paused, MemberStatus.suspended)
+SUSPEND_FLOW = "suspend"
+STEPS[SUSPEND_FLOW] = ["reason"]
 
 
 def skills_of(ctx: Ctx, codes: list[str]) -> str:
@@ -86,7 +98,13 @@ async def search(ctx: Ctx, branches: list[BranchRow], text: str) -> list[Output]
         )
         for m in found
     ]
-    return [Message("\n".join(lines))]
+    return [Message("\n".join(lines), buttons=[[_status_button(ctx, m)] for m in found])]
+
+
+def _status_button(ctx: Ctx, m: queries.MemberRow):
+    if m.status == MemberStatus.suspended:
+        return ctx.button("members.btn.reinstate", REINSTATE, m.user_id, name=m.name)
+    return ctx.button("members.btn.suspend", SUSPEND, m.user_id, name=m.name)
 
 
 @router.button(verbs.APPROVE, verbs.DENY)
@@ -98,3 +116,67 @@ async def decide(ctx: Ctx) -> list[Output]:
     member = await ctx.s.get(User, ctx.ids[0])
     key = "members.approved" if approve else "members.denied"
     return [Edit(ctx.t(key, name=member.name or member.display_name))]
+
+
+async def _member(ctx: Ctx, user_id: int) -> tuple[MemberProfile | None, str]:
+    """The member's profile and name, if the actor may act on them."""
+    row = (
+        await ctx.s.execute(
+            select(MemberProfile, User.name, User.display_name)
+            .join(User, User.id == MemberProfile.user_id)
+            .where(MemberProfile.user_id == user_id)
+        )
+    ).one_or_none()
+    if row is None or not ctx.actor.is_staff_of(row[0].branch_id):
+        return None, ""
+    return row[0], row[1] or row[2]
+
+
+@router.button(SUSPEND)
+async def ask_suspend(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx) or not ctx.ids:
+        return refuse(ctx)
+    profile, name = await _member(ctx, ctx.ids[0])
+    if profile is None:
+        return refuse(ctx)
+    if profile.status not in SUSPENDABLE:
+        return refuse(ctx, "error.cannot_suspend")
+    await ctx.goto(SUSPEND_FLOW, "reason", {"member_id": profile.user_id, "name": name})
+    return await ask_reason(ctx)
+
+
+@router.ask(SUSPEND_FLOW, "reason")
+async def ask_reason(ctx: Ctx) -> list[Output]:
+    return question(ctx, "members.ask_suspend_reason", back=False, name=ctx.data["name"])
+
+
+@router.step(SUSPEND_FLOW, "reason")
+async def got_reason(ctx: Ctx) -> list[Output]:
+    if ctx.input.kind != Kind.text:
+        raise Unexpected
+    try:
+        reason = clean_text(ctx.input.text, field="suspend_reason", max_len=500)
+    except InvalidInput as exc:
+        return [invalid(ctx, exc), *await ask_reason(ctx)]
+    d = ctx.data
+
+    def call():
+        member = d["member_id"]
+        return people.suspend_member(ctx.s, actor_id=ctx.user.id, member_user_id=member, reason=reason)
+
+    revoked, refused = await settle(ctx, call)
+    if refused:
+        return refused
+    done = ctx.t("members.suspended", name=d["name"], n=revoked.wishes)
+    return [Message(done, keyboard=main_keyboard(ctx))]
+
+
+@router.button(REINSTATE)
+async def reinstate(ctx: Ctx) -> list[Output]:
+    if not_staff(ctx) or not ctx.ids:
+        return refuse(ctx)
+    profile, name = await _member(ctx, ctx.ids[0])
+    if profile is None:
+        return refuse(ctx)
+    await people.reinstate_member(ctx.s, actor_id=ctx.user.id, member_user_id=profile.user_id)
+    return [Message(ctx.t("members.reinstated", name=name))]

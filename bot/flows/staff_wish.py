@@ -4,8 +4,6 @@ Also /find, and the short form that asks staff for a reason or a note before
 改派 (reassign) and before settling a dispute.
 """
 
-from sqlalchemy import select
-
 from bot.flows import verbs, wish_form
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
@@ -13,16 +11,17 @@ from bot.flows.forms import STEPS, grid_of, question
 from bot.flows.io import Button, Edit, Kind, Message, Output
 from bot.flows.media import wish_media
 from bot.flows.router import Router
-from bot.flows.staff_common import cat_label, extras, not_staff, refuse, scope, staff_status, triage_buttons
+from bot.flows.staff_common import cat_label, not_staff, refuse, scope, staff_status, triage_buttons
 from bot.flows.staff_dispatch import VIEW, view_button
-from bot.texts import display_phone, render_error, time_label
-from models import Offer, OfferKind, OfferStatus, User, Wish
+from bot.flows.staff_wish_view import details
+from bot.texts import render_error
+from models import Wish
 from models.enums import WishStatus as S
 from services import dispatch, queries, tasks, wishes
 from services.actors import require_staff
 from services.errors import DomainError, InvalidInput
 from services.ownership import CANCELLABLE
-from services.privacy import reveal_contact
+from services.privacy import may_see_contact, shown_text
 
 router = Router()
 CANCEL, CANCEL_YES, WITHDRAW, NOTE = "cx", "cxy", "ww", "sn"
@@ -52,69 +51,10 @@ async def view_pressed(ctx: Ctx) -> list[Output]:
 async def view(ctx: Ctx, wish: Wish, *, edit: bool = False) -> list[Output]:
     require_staff(ctx.actor, wish.branch_id)
     text = await details(ctx, wish)
-    if edit:
+    if edit:  # the message it replaces was sent protected, and an edit keeps that
         return [Edit(text, actions(ctx, wish))]
-    return [*wish_media(wish, completion=True), Message(text, buttons=actions(ctx, wish))]
-
-
-async def details(ctx: Ctx, wish: Wish) -> str:
-    date = wish.preferred_date.isoformat() if wish.preferred_date else None
-    parts = [
-        ctx.t(
-            "staffwish.details",
-            number=wish.number,
-            priority=ctx.t(f"priority.{wish.priority}"),
-            category=cat_label(ctx, wish.category),
-            status=staff_status(ctx, wish.status),
-            at=ctx.local(wish.submitted_at),
-            time=time_label(ctx.lang, wish.time_window, date),
-            text=wish.text,
-            extras=extras(ctx, wish),
-        )
-    ]
-    contact = await reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
-    parts.append(
-        ctx.t(
-            "staffwish.resident",
-            name=contact.name,
-            phone=display_phone(contact.phone),
-            address=contact.address,
-        )
-    )
-    if (await ctx.s.get(User, wish.resident_id)).unreachable:
-        parts.append(ctx.t("staffwish.unreachable"))
-    offer = await ctx.s.scalar(
-        select(Offer).where(
-            Offer.wish_id == wish.id, Offer.kind == OfferKind.direct, Offer.status == OfferStatus.open
-        )
-    )
-    member_id = wish.assigned_member_id or (offer.member_id if offer else None)
-    if member_id:
-        member = await ctx.s.get(User, member_id)
-        key = "staffwish.member" if wish.assigned_member_id else "staffwish.offered_to"
-        parts.append(ctx.t(key, name=member.name or member.display_name, phone=display_phone(member.phone)))
-        if member.unreachable:
-            parts.append(ctx.t("staffwish.unreachable"))
-    if wish.rejection_reason:
-        reason = ctx.deps.catalogue.rejections.get(wish.rejection_reason)
-        label = reason.label.get(ctx.lang) if reason else wish.rejection_reason
-        parts.append(ctx.t("staffwish.rejection", reason=label))
-    if wish.completion_note:
-        hours = f"{wish.hours_spent or 0:g}"
-        parts.append(ctx.t("staffwish.completion", note=wish.completion_note, hours=hours))
-    parts.append(ctx.t("staffwish.timeline"))
-    for e in await queries.timeline(ctx.s, actor_id=ctx.user.id, wish_id=wish.id):
-        note = ctx.t("staffwish.event_note", note=e.note) if e.note else ""
-        parts.append(
-            ctx.t(
-                "staffwish.event",
-                at=ctx.local(e.at),
-                status=staff_status(ctx, e.to_status),
-                actor=e.actor or ctx.t("label.system"),
-                note=note,
-            )
-        )
-    return "".join(parts)
+    protect = may_see_contact(ctx.actor, wish)  # it shows the resident's contact: no forwarding
+    return [*wish_media(wish, completion=True), Message(text, buttons=actions(ctx, wish), protect=protect)]
 
 
 def actions(ctx: Ctx, wish: Wish) -> list[list[Button]]:
@@ -236,7 +176,7 @@ async def find(ctx: Ctx) -> list[Output]:
             "find.line",
             number=w.number,
             status=staff_status(ctx, w.status),
-            text=w.text[:40],
+            text=(shown_text(ctx.actor, w, w.text) or "")[:40],
             category=cat_label(ctx, w.category),
         )
         for w in found

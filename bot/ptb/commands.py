@@ -10,7 +10,8 @@ from services.actors import Actor
 
 log = logging.getLogger(__name__)
 
-RESIDENT = ["start", "wish", "mywishes", "help", "language", "cancel"]
+# privacy: Telegram's clients look for /privacy in every bot's menu.
+RESIDENT = ["start", "wish", "mywishes", "help", "language", "cancel", "privacy", "mydata", "forgetme"]
 MEMBER = ["wall", "mytasks", "me", "pause", "resume"]
 STAFF = ["queue", "dispatch", "wish", "members", "find", "visits", "broadcast"]
 REPORTS = ["stats", "export", "report", "top", "publish"]  # staff and admins

@@ -22,9 +22,14 @@ def to_input(update: Update) -> Input | None:
             message_id=message_id,
             update_id=update.update_id,
         )
+    edited = update.edited_message
+    if edited is not None and edited.from_user is not None and edited.chat.type == "private":
+        # An edit changes nothing already answered; as "other" input it gets the polite
+        # "can't use this here" (or, in a form, the question again), never a new answer.
+        return Input(_who(edited.from_user), Kind.other, update_id=update.update_id)
     message = update.message
     if message is None or message.from_user is None or message.chat.type != "private":
-        return None  # edits, channel posts, groups: nothing to act on
+        return None  # channel posts, groups: nothing to act on
     who, uid = _who(message.from_user), update.update_id
     if message.text is not None:
         text = message.text

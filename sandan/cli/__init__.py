@@ -29,7 +29,14 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 branch_app = typer.Typer(help="Branches (支部).", no_args_is_help=True)
 staff_app = typer.Typer(help="Branch staff.", no_args_is_help=True)
 admin_app = typer.Typer(help="District admins.", no_args_is_help=True)
-for sub, name in ((db_app, "db"), (branch_app, "branch"), (staff_app, "staff"), (admin_app, "admin")):
+user_app = typer.Typer(help="Users: data rights.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (branch_app, "branch"),
+    (staff_app, "staff"),
+    (admin_app, "admin"),
+    (user_app, "user"),
+):
     app.add_typer(sub, name=name)
 
 
@@ -178,6 +185,26 @@ def admin_add(telegram_id: int) -> None:
         async with a.db.write() as s:
             await add_admin(s, telegram_id=telegram_id)
         typer.echo(f"{telegram_id} is now an admin.")
+
+    _run(go)
+
+
+@user_app.command("forget")
+def user_forget(telegram_id: int) -> None:
+    """Forget a user on request, as /forgetme does: personal data erased, statistics kept."""
+    from services.forgetting import forget_user, user_by_telegram_id
+
+    async def go(a):
+        async with a.db.write() as s:
+            user = await user_by_telegram_id(s, telegram_id=telegram_id)
+            done = await forget_user(s, actor_id=None, user_id=user.id)
+        # Numbers and wish numbers only: this output may end up in a shell history or a log.
+        typer.echo(
+            f"Forgot user #{done.user_id}: roles removed: {', '.join(done.roles_removed) or '-'}; "
+            f"wishes cancelled: {', '.join(done.cancelled) or '-'}; closed: {', '.join(done.closed) or '-'}; "
+            f"offers returned: {', '.join(done.offers_returned) or '-'}; "
+            f"tasks returned: {', '.join(done.tasks_returned) or '-'}; texts scrubbed: {done.texts_scrubbed}."
+        )
 
     _run(go)
 

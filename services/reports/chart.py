@@ -2,6 +2,9 @@
 
 matplotlib's object API on the Agg canvas: no pyplot state, safe beside an event loop. The
 caller passes the CJK font (bot.fonts pins it) and every label, already translated.
+
+Every text is plain: matplotlib reads "$...$" as mathtext, so a branch named "A$B$" would be
+typeset and one with a single "$" would fail to draw at all.
 """
 
 from dataclasses import dataclass
@@ -13,6 +16,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from services.reports.figures import Week
@@ -47,6 +51,21 @@ def _bars(ax, bottoms: list[int], heights: list[int], color: str, label: str) ->
 
 def render_chart(weeks: list[Week], *, labels: ChartLabels, font_path: Path, font_family: str) -> bytes:
     """PNG bytes of the weekly chart."""
+    out = BytesIO()
+    chart_figure(weeks, labels=labels, font_path=font_path, font_family=font_family).savefig(
+        out, format="png"
+    )
+    return out.getvalue()
+
+
+def plain_text(fig: Figure) -> None:
+    """Draw every text of the figure as it is written, never as mathtext."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+
+
+def chart_figure(weeks: list[Week], *, labels: ChartLabels, font_path: Path, font_family: str) -> Figure:
+    """The weekly chart as a figure on the Agg canvas, every text plain."""
     _register(font_path)
     fig = Figure(figsize=(9, 4.8), dpi=100)
     FigureCanvasAgg(fig)
@@ -86,9 +105,8 @@ def render_chart(weeks: list[Week], *, labels: ChartLabels, font_path: Path, fon
         frameon=False,
     )
     ax.set_title(labels.title, fontdict={**font, "fontsize": 13})
-    out = BytesIO()
-    fig.savefig(out, format="png")
-    return out.getvalue()
+    plain_text(fig)
+    return fig
 
 
 def chart_text(labels: ChartLabels) -> str:

@@ -1,30 +1,27 @@
 """/export: a branch's wishes, member service ledger, ratings and rejections as a workbook.
 
-Contact details follow DESIGN.md's privacy rule row by row: a resident's full name, phone and
-address appear only for the staff of the wish's own branch. An admin who is not staff of
-that branch gets the name and phone masked (张*, 138****1234) and no address.
+Contact details follow the privacy rule (services.privacy) row by row: a resident's full name,
+phone and address appear only for the staff of the wish's own branch. An admin who is not
+staff of that branch gets the name and phone masked (张*, 138****1234), no address, and the
+row's free text scrubbed of phone and house numbers; the same goes for member names.
 """
 
 from collections.abc import Callable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from models import Branch, Grid, Rating, ResidentProfile, User, Wish, WishEvent
-from models.enums import WishStatus as S
 from services.actors import Actor, load_actor
 from services.catalogue import Catalogue
-from services.privacy import mask_name, mask_phone
+from services.privacy import mask_name, sees_contacts
+from services.reports.export_rows import wish_rows
 from services.reports.ledger import ledger_rows, ratings_in
 from services.reports.periods import Period
 from services.reports.stats import require_scope
 from services.reports.workbook import Sheet, build_workbook
+from services.scrubbing import scrub_contacts
 
 Tr = Callable[[str], str]
-Member = aliased(User)
 
 WISH_COLUMNS = (
     "number",
@@ -66,52 +63,11 @@ REJECTION_COLUMNS = (
 )
 
 
-def _wish_query(branch_id: int | None, start: datetime, end: datetime):
-    query = (
-        select(Wish, Branch.code, Grid.name, User, ResidentProfile, Member.name, Rating.score, Rating.comment)
-        .join(Branch, Branch.id == Wish.branch_id)
-        .join(User, User.id == Wish.resident_id)
-        .outerjoin(Grid, Grid.id == Wish.grid_id)
-        .outerjoin(ResidentProfile, ResidentProfile.user_id == Wish.resident_id)
-        .outerjoin(Member, Member.id == Wish.assigned_member_id)
-        .outerjoin(Rating, Rating.wish_id == Wish.id)
-        .where(Wish.submitted_at >= start, Wish.submitted_at < end)
-        .order_by(Wish.branch_id, Wish.submitted_at, Wish.id)
-    )
-    return query.where(Wish.branch_id == branch_id) if branch_id is not None else query
-
-
-async def _timelines(s: AsyncSession, branch_id: int | None, start, end, tz: ZoneInfo, tr: Tr) -> dict:
-    query = (
-        select(WishEvent.wish_id, WishEvent.at, WishEvent.to_status, WishEvent.note, User.name)
-        .join(Wish, Wish.id == WishEvent.wish_id)
-        .outerjoin(User, User.id == WishEvent.actor_id)
-        .where(Wish.submitted_at >= start, Wish.submitted_at < end)
-        .order_by(WishEvent.wish_id, WishEvent.at, WishEvent.id)
-    )
-    if branch_id is not None:
-        query = query.where(Wish.branch_id == branch_id)
-    lines: dict[int, list[str]] = {}
-    for wish_id, at, to, note, name in await s.execute(query):
-        who = f" ({mask_name(name)})" if name else ""
-        tail = f": {note}" if note else ""
-        line = f"{at.astimezone(tz):%Y-%m-%d %H:%M} {tr(f'staffwish.st.{to}')}{who}{tail}"
-        lines.setdefault(wish_id, []).append(line)
-    return lines
-
-
-def _who(actor: Actor, branch_id: int, name: str | None) -> str | None:
-    """A person's name in full for staff of that branch, else masked."""
-    if not name:
-        return None
-    return name if branch_id in actor.staff_branches else mask_name(name)
-
-
-def _contact(actor: Actor, wish: Wish, user: User, profile: ResidentProfile | None) -> tuple[str, str, str]:
-    if wish.branch_id in actor.staff_branches:
-        parts = (profile.compound, profile.building, profile.unit, profile.room) if profile else ()
-        return user.name or user.display_name, user.phone, " ".join(p for p in parts if p)
-    return mask_name(user.name or user.display_name), mask_phone(user.phone) if user.phone else "", ""
+def _shown(actor: Actor, branch_id: int, name: str | None, text: str | None) -> tuple:
+    """A member's name and a free text of a ledger or ratings row, as the privacy rule allows."""
+    if sees_contacts(actor, branch_id=branch_id):
+        return name, text
+    return (mask_name(name) if name else None), (scrub_contacts(text) if text else text)
 
 
 async def export_workbook(
@@ -129,85 +85,19 @@ async def export_workbook(
     actor = await load_actor(s, actor_id)
     require_scope(actor, branch_id)
     start, end = period.utc_bounds(tz)
-    timelines = await _timelines(s, branch_id, start, end, tz, tr)
+    rows = await wish_rows(
+        s, actor, branch_id=branch_id, start=start, end=end, tz=tz, catalogue=catalogue, lang=lang, tr=tr
+    )
     cat = {code: c.label.get(lang) for code, c in catalogue.categories.items()}
-    reasons = catalogue.rejections
-    wishes, rejections = [], []
-    for wish, code, grid, user, profile, member, score, comment in await s.execute(
-        _wish_query(branch_id, start, end)
-    ):
-        name, phone, address = _contact(actor, wish, user, profile)
-        reason = reasons.get(wish.rejection_reason or "")
-        reason_label = reason.label.get(lang) if reason else wish.rejection_reason
-        date_text = wish.preferred_date.isoformat() if wish.preferred_date else ""
-        wishes.append(
-            [
-                wish.number,
-                code,
-                tr(f"staffwish.st.{wish.status}"),
-                cat.get(wish.category, wish.category),
-                grid,
-                tr(f"priority.{wish.priority}"),
-                tr(f"time.{wish.time_window}").format(date=date_text),
-                wish.submitted_at,
-                wish.triaged_at,
-                wish.assigned_at,
-                wish.completed_at,
-                wish.closed_at,
-                name,
-                phone,
-                address,
-                wish.text,
-                _who(actor, wish.branch_id, member),
-                wish.hours_spent,
-                score,
-                comment,
-                wish.completion_note,
-                reason_label,
-                wish.rejection_note,
-                "\n".join(timelines.get(wish.id, [])),
-            ]
-        )
-        if wish.status == S.rejected:
-            referral = reason.referral.get(lang) if reason and reason.referral else ""
-            rejections.append(
-                [
-                    wish.number,
-                    wish.submitted_at,
-                    wish.triaged_at,
-                    cat.get(wish.category, wish.category),
-                    reason_label,
-                    referral,
-                    wish.rejection_note,
-                    wish.text,
-                ]
-            )
-    ledger = await ledger_rows(s, branch_id=branch_id, period=period, tz=tz)
-    ledger_sheet = [
-        [
-            r.completed_at,
-            _who(actor, r.branch_id, r.name),
-            r.work_unit,
-            r.number,
-            cat.get(r.category, r.category),
-            r.grid,
-            r.hours,
-            r.score,
-            r.points,
-        ]
-        for r in ledger
-    ]
-    ratings = [
-        [
-            r.rated_at,
-            r.number,
-            cat.get(r.category, r.category),
-            _who(actor, r.branch_id, r.name),
-            r.score,
-            r.comment,
-        ]
-        for r in await ratings_in(s, branch_id=branch_id, start=start, end=end)
-    ]
+    ledger = []
+    for r in await ledger_rows(s, branch_id=branch_id, period=period, tz=tz):
+        name, unit = _shown(actor, r.branch_id, r.name, r.work_unit)
+        category = cat.get(r.category, r.category)
+        ledger.append([r.completed_at, name, unit, r.number, category, r.grid, r.hours, r.score, r.points])
+    ratings = []
+    for r in await ratings_in(s, branch_id=branch_id, start=start, end=end):
+        name, comment = _shown(actor, r.branch_id, r.name, r.comment)
+        ratings.append([r.rated_at, r.number, cat.get(r.category, r.category), name, r.score, comment])
 
     def sheet(key: str, columns: tuple[str, ...], rows: list, wrap: tuple[str, ...] = ()) -> Sheet:
         wrapped = frozenset(columns.index(c) for c in wrap)
@@ -217,10 +107,10 @@ async def export_workbook(
 
     return build_workbook(
         [
-            sheet("wishes", WISH_COLUMNS, wishes, ("text", "completion_note", "timeline")),
-            sheet("ledger", LEDGER_COLUMNS, ledger_sheet),
+            sheet("wishes", WISH_COLUMNS, rows.wishes, ("text", "completion_note", "timeline")),
+            sheet("ledger", LEDGER_COLUMNS, ledger),
             sheet("ratings", RATING_COLUMNS, ratings, ("comment",)),
-            sheet("rejections", REJECTION_COLUMNS, rejections, ("text", "reason_note")),
+            sheet("rejections", REJECTION_COLUMNS, rows.rejections, ("text", "reason_note")),
         ],
         tz=tz,
     )

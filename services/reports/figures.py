@@ -1,6 +1,6 @@
 """The figures of a report, computed from plain rows (no database), so each is easy to test.
 
-Definitions (see docs/design-notes.md, "Reports"): the period's wishes are those submitted in
+Definitions (see docs/architecture.md, "Reports"): the period's wishes are those submitted in
 it; accepted = triaged and not rejected; completed (办结, also "resolved") = completed,
 confirmed or closed; resolution rate = completed / accepted; satisfaction = the share of
 ratings that are 4 or 5 stars.

@@ -18,19 +18,14 @@ from services.errors import NotFound
 from services.reports.figures import COMPLETED, Figures, summarise
 from services.reports.periods import Period
 from services.reports.stats import load_rows, require_scope
+from services.scrubbing import HIDDEN, scrub_contacts
 
 MAX_ITEMS = 40
 SHORT = 30  # characters of the description
-HIDDEN = "**"
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯")
-_CN_DIGITS = "一二三四五六七八九十百零〇两"
-_PATTERNS = [
-    re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"),  # mobile numbers, also 138 1234 5678
-    re.compile(r"0\d{2,3}[\s-]?\d{7,8}"),  # landlines
-    re.compile(r"\d+(?:\s*[-－—#]\s*\d+)+"),  # 3-2-502, 5#301
-    re.compile(rf"[\d{_CN_DIGITS}]+\s*(?:号楼|号院|栋|幢|单元|室|号|楼|层|户)"),  # 3栋 2单元 502室
-    re.compile(r"\d{3,}"),  # any other long number (a room, an ID)
-]
+# Public, so stricter than scrub_contacts: a bare room number (住在502) goes too, at the cost of
+# the year of a date.
+_LONG_NUMBER = re.compile(r"[0-9０-９]{3,}")
 
 
 def surname_mou(name: str) -> str:
@@ -42,13 +37,11 @@ def surname_mou(name: str) -> str:
 
 
 def scrub(text: str, names: list[str] | tuple[str, ...] = ()) -> str:
-    """Text fit for a public notice: known names as surname + 某, numbers hidden."""
+    """Text fit for a public notice: known names as surname + 某, contacts and long numbers hidden."""
     known = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
     if known:
         text = re.sub("|".join(map(re.escape, known)), lambda m: surname_mou(m[0]), text)
-    for pattern in _PATTERNS:
-        text = pattern.sub(HIDDEN, text)
-    return text
+    return _LONG_NUMBER.sub(HIDDEN, scrub_contacts(text))
 
 
 def shorten(text: str, limit: int = SHORT) -> str:

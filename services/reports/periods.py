@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 from services.errors import InvalidInput
 
 MAX_DAYS = 3 * 366  # a longer range is almost certainly a typing mistake
+# Sandan's records start in this century; a date outside it is a typing mistake, and the first
+# and last days Python knows cannot even be turned into UTC instants (OverflowError).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 _WEEK = {"week", "thisweek", "本周", "这周"}
 _MONTH = {"", "month", "thismonth", "本月", "这个月"}
@@ -54,7 +57,7 @@ def week_start(day: date) -> date:
 
 def month_period(year: int, month: int) -> Period:
     """One calendar month."""
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+    if not (1 <= month <= 12 and FIRST_DAY.year <= year <= LAST_DAY.year):
         raise InvalidInput("invalid.month")
     start = date(year, month, 1)
     end = date(year + (month == 12), month % 12 + 1, 1)
@@ -85,7 +88,7 @@ def parse_period(text: str, *, today: date) -> Period:
         return Period(date(today.year, 1, 1), date(today.year + 1, 1, 1))
     if match := _YEAR_RE.match(word):
         year = int(match[1])
-        if not 2000 <= year <= 2100:
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
             raise InvalidInput("invalid.period")
         return Period(date(year, 1, 1), date(year + 1, 1, 1))
     if _MONTH_RE.match(word):
@@ -98,7 +101,7 @@ def parse_period(text: str, *, today: date) -> Period:
             first, last = date.fromisoformat(_pad(match[1])), date.fromisoformat(_pad(match[2]))
         except ValueError:
             raise InvalidInput("invalid.period") from None
-        if last < first or (last - first).days >= MAX_DAYS:
+        if last < first or (last - first).days >= MAX_DAYS or first < FIRST_DAY or last > LAST_DAY:
             raise InvalidInput("invalid.period")
         return Period(first, last + timedelta(days=1))
     raise InvalidInput("invalid.period")

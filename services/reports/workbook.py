@@ -2,8 +2,14 @@
 
 Times are stored in UTC; the workbook shows them in the deployment's zone, as Excel has no
 time zones. Written in openpyxl's write-only mode, so a large export stays small in memory.
+
+Every string goes in through `text_cell`, so user text is never a formula: openpyxl would turn
+any str starting with "=" into one, and a spreadsheet could evaluate "+", "-" or "@" once the
+cell is edited. A string cell (inlineStr) is never evaluated; quotePrefix keeps it text when
+someone edits it in Excel, WPS or LibreOffice.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
@@ -11,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -19,6 +26,12 @@ DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 WRAP = Alignment(wrap_text=True, vertical="top")
 INVALID_TITLE = str.maketrans({c: "_" for c in "[]:*?/\\"})
+# Leading characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEXT = "s"  # openpyxl's data type of a string cell, written as inlineStr
+# OOXML's own escape (_xHHHH_), as Excel writes it: XML readers turn a raw CR into LF, and a
+# literal "_x0041_" in user text would otherwise be shown as "A".
+_OOXML_ESCAPES = re.compile(r"\r|_(?=x[0-9A-Fa-f]{4}_)")
 
 
 @dataclass
@@ -31,8 +44,9 @@ class Sheet:
 
 
 def safe_title(title: str, taken: set[str]) -> str:
-    """A sheet title Excel accepts: no []:*?/\\, at most 31 characters, unique."""
-    base = title.translate(INVALID_TITLE)[:31] or "Sheet"
+    """A sheet title Excel accepts: no []:*?/\\, no control characters, no quote at either end,
+    at most 31 characters, unique."""
+    base = ILLEGAL_CHARACTERS_RE.sub("", title.translate(INVALID_TITLE)).strip("'")[:31] or "Sheet"
     name, n = base, 2
     while name.lower() in taken:
         suffix = f" ({n})"
@@ -41,17 +55,36 @@ def safe_title(title: str, taken: set[str]) -> str:
     return name
 
 
+def _ooxml_escape(match: re.Match) -> str:
+    return f"_x{ord(match[0]):04X}_"
+
+
+def text_cell(ws, value: str) -> WriteOnlyCell:
+    """`value` as a string cell that no spreadsheet evaluates, whatever it starts with.
+
+    Characters XML cannot hold (control characters other than tab, LF and CR) are dropped
+    rather than failing the whole workbook; a CR is written as OOXML's _x000D_.
+    """
+    text = _OOXML_ESCAPES.sub(_ooxml_escape, ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = WriteOnlyCell(ws, value=text)  # openpyxl also cuts it to Excel's 32,767 characters
+    cell.data_type = TEXT  # undo openpyxl's guess: "=..." a formula, "#N/A" an error
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True  # stays text when edited, as if typed with a leading '
+    return cell
+
+
 def _cell(ws, value, tz: ZoneInfo, wrap: bool):
-    """A styled cell for dates and long text; other values go in as they are."""
-    if isinstance(value, datetime):
+    """A styled cell for strings, dates and long text; numbers and None go in as they are."""
+    if isinstance(value, str):
+        cell = text_cell(ws, value)
+        if wrap and value:
+            cell.alignment = WRAP
+    elif isinstance(value, datetime):
         cell = WriteOnlyCell(ws, value=value.astimezone(tz).replace(tzinfo=None))
         cell.number_format = DATETIME_FORMAT
     elif isinstance(value, date):
         cell = WriteOnlyCell(ws, value=value)
         cell.number_format = DATE_FORMAT
-    elif wrap and value:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.alignment = WRAP
     else:
         return value
     return cell
@@ -75,7 +108,7 @@ def build_workbook(sheets: list[Sheet], *, tz: ZoneInfo) -> bytes:
             ws.column_dimensions[get_column_letter(i + 1)].width = width or _width(header)
         header = []
         for text in sheet.headers:
-            cell = WriteOnlyCell(ws, value=text)
+            cell = text_cell(ws, text)
             cell.font, cell.fill = Font(bold=True), HEADER_FILL
             header.append(cell)
         ws.append(header)

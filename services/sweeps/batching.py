@@ -7,6 +7,8 @@ BATCHED = frozenset(
     {"staff.remind_triage", "staff.remind_wall", "staff.escalate_task", "admin.escalate_triage"}
 )
 ITEM_FIELDS = ("number", "category", "hours", "days", "branch", "candidates")
+# Items a combined note lists; the rest are counted ("more"), and the staff see them in /queue.
+MAX_ITEMS = 30
 
 
 def combine(notes: list[Note]) -> list[Note]:
@@ -22,6 +24,7 @@ def combine(notes: list[Note]) -> list[Note]:
         if len(same) == 1:
             out += same
             continue
-        items = [{f: n.params[f] for f in ITEM_FIELDS if f in n.params} for n in same]
-        out.append(Note(user_id, f"{key}_many", {"items": items, "n": len(items)}, None, same[0].quiet))
+        items = [{f: n.params[f] for f in ITEM_FIELDS if f in n.params} for n in same[:MAX_ITEMS]]
+        params = {"items": items, "n": len(same), "more": len(same) - len(items)}
+        out.append(Note(user_id, f"{key}_many", params, None, same[0].quiet))
     return out

@@ -2,6 +2,8 @@
 
 import asyncio
 import contextlib
+import logging
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +12,41 @@ from bot.flows.callbacks import CallbackCodec
 from bot.flows.context import Deps
 from bot.ptb.app import SandanBot
 from sandan.fakebot import FakeBotApi
+from sandan.logs import guard_logs
+from sandan.settings import DEFAULT_CATALOGUE
+from services.catalogue import load_catalogue
 from services.wishes import Limits
+
+# Contact details and tokens the e2e tests and tests/factories.py use; none may reach a log.
+SECRETS = ("123456:TEST-TOKEN", "424242:RUN-TEST", "e2e-secret")
+_PHONE = re.compile(r"1[3-9]\d(?:[ -]?\d{4}){2}")  # 13812341234, 138 1234 1234, 138-1234-1234
+
+
+class _Everything(logging.Handler):
+    """Keeps every record, formatted as a handler would print it, traceback included."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name}: {self.format(record)}")  # as a console handler prints it
+
+
+@pytest.fixture(autouse=True)
+def no_contacts_or_secrets_in_logs():
+    """All log output of the test, at DEBUG, holds neither a phone number nor a token."""
+    handler, root = _Everything(), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    leaks = [line for line in handler.lines if _PHONE.search(line) or any(s in line for s in SECRETS)]
+    assert not leaks, leaks[:3]
 
 
 class Running:
@@ -23,6 +59,7 @@ class Running:
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
+        guard_logs(self.api.token)  # as `sandan run` does when it sets up logging
         self.bot = SandanBot(self.deps, token=self.api.token, api_root=self.api.base_url)
         self.bot.sender.chats.rate = 50  # tests send bursts to one chat; limits are tested apart
         self._stop = asyncio.Event()
@@ -85,3 +122,24 @@ async def said(api: FakeBotApi, user, text_part: str, *, timeout: float = 5) -> 
         )
 
     return await api.wait_for(find, timeout=timeout)
+
+
+async def approved_member(s, person, *, branch_id: int, grid_id: int, staff_id: int) -> int:
+    """A Telegram user registered as a member of the branch and approved by its staff."""
+    from services import people
+
+    user = await people.ensure_user(s, telegram_id=person.id, display_name=person.first_name)
+    await people.register_member(
+        s,
+        actor_id=user.id,
+        catalogue=load_catalogue(DEFAULT_CATALOGUE),
+        name=person.first_name,
+        phone="13900001111",
+        branch_id=branch_id,
+        grid_id=grid_id,
+        work_unit="区供电公司",
+        skills=["repair"],
+        availability=["weekend"],
+    )
+    await people.decide_member(s, actor_id=staff_id, member_user_id=user.id, approve=True)
+    return user.id

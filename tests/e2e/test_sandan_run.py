@@ -3,6 +3,7 @@
 import asyncio
 import os
 import signal
+import socket
 import sys
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from models import User
 from models.types import utcnow
 from sandan.fakebot import FakeBotApi, FakeUser
 from sandan.migrate import upgrade
+from sandan.serve import TOKEN_REJECTED
 from services.db import Database
 from tests.factories import build_world, submit
 from tests.sweeps.helpers import clock, quiet_hours_away_from_now
@@ -77,3 +79,103 @@ async def test_sandan_run_sweeps_at_start_and_reminds_staff_of_an_untriaged_wish
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.communicate(), timeout=30)
     assert len(reminded()) == 1
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def read_until(process, text: str, *, timeout: float = 30) -> str:  # noqa: ASYNC109
+    """The process's output up to and including the first line containing `text`."""
+    seen = []
+
+    async def scan():
+        while line := await process.stdout.readline():
+            seen.append(line.decode())
+            if text in seen[-1]:
+                return
+        raise AssertionError(f"the process ended without printing {text!r}:\n{''.join(seen)}")
+
+    await asyncio.wait_for(scan(), timeout)
+    return "".join(seen)
+
+
+async def test_sandan_run_waits_for_an_unreachable_bot_api_and_starts_once_it_answers(tmp_path):
+    port, token = free_port(), "424242:RUN-TEST"
+    env = {
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "ADMIN_TELEGRAM_IDS": "777",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sandan.cli",
+        "run",
+        env={**os.environ, **env},
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        waited = await read_until(process, "unreachable")  # nothing listens on the port yet
+        assert process.returncode is None  # still running, waiting to try again
+        async with FakeBotApi(token=token, port=port) as api:
+            await api.wait_for_call("getUpdates", timeout=90)
+            api.send_command(FakeUser(777, "管理员"), "/start")
+            [greeting] = await api.wait_for_messages(777, 1, timeout=15)
+            process.send_signal(signal.SIGTERM)
+            rest, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert "管理员" in greeting["text"]
+    assert process.returncode == 0
+    assert "trying again" in waited and token not in waited + rest.decode()
+
+
+async def test_sandan_run_stops_cleanly_on_sigterm_while_waiting_for_the_bot_api(tmp_path):
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sandan.cli",
+        "run",
+        env={
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": "424242:RUN-TEST",
+            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        },
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await read_until(process, "unreachable")
+        process.send_signal(signal.SIGTERM)
+        rest, _ = await asyncio.wait_for(process.communicate(), timeout=10)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == 0, rest.decode()[-3000:]
+    assert "Traceback" not in rest.decode(), rest.decode()[-3000:]
+    assert "424242:RUN-TEST" not in rest.decode() and "Unclosed" not in rest.decode()
+
+
+async def test_sandan_run_exits_with_a_clear_message_and_no_token_when_telegram_rejects_it(tmp_path):
+    async with FakeBotApi(token="424242:RUN-TEST") as api:
+        api.fail_next("getMe", 401, count=None, description="Unauthorized")
+        process = await start_sandan(api, tmp_path, f"sqlite:///{tmp_path / 'run.db'}")
+        try:
+            output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+    log = output.decode()
+    assert process.returncode == TOKEN_REJECTED
+    assert "TELEGRAM_BOT_TOKEN" in log and "Traceback" not in log
+    assert api.token not in log and "RUN-TEST" not in log

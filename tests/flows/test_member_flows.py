@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.flows import verbs
 from bot.flows.io import Answer, Button, Edit, Kind, Message
-from models import ConversationState, Offer, Priority, TimeWindow, Wish, WishEvent
+from models import ConversationState, MemberProfile, Offer, Priority, TimeWindow, Wish, WishEvent
 from services import dispatch, people, tasks, wishes
 from services.branches import add_branch, add_staff, grids_of
 from tests.factories import snapshot
@@ -318,3 +318,57 @@ async def test_a_form_whose_wish_changed_meanwhile_ends_politely(db, catalogue):
         assert await s.scalar(select(ConversationState)) is None
     await town.chat.text(li, "你好")
     assert "按钮" in last_text(li)  # out of the form: the ordinary menu answer
+
+
+async def test_a_member_suspended_after_an_offer_pressing_take_is_told_politely_and_sees_no_contact(
+    db, catalogue
+):
+    town = await build_town(db, catalogue)
+    wish_id = await new_wish(town)
+    await offer(town, wish_id)
+    li = town.members[0]
+    offer_note(town, li, wish_id)
+    async with db.write() as s:
+        await people.suspend_member(
+            s, actor_id=town.staff_id, member_user_id=town.member_ids[0], reason="爽约"
+        )
+    before = await snapshot(db)
+    out = await town.chat.press(li, "接单")
+    assert isinstance(out[-1], Answer) and out[-1].alert and "暂停" in out[-1].text
+    assert not any("138 1234 1234" in getattr(o, "text", "") for o in out)
+    assert await snapshot(db) == before
+    assert (await wish_row(db, wish_id)).status == "accepted"
+
+
+async def test_a_paused_member_pressing_take_on_an_earlier_offer_is_refused(db, catalogue):
+    town = await build_town(db, catalogue)
+    wish_id = await new_wish(town)
+    await offer(town, wish_id)
+    li = town.members[0]
+    offer_note(town, li, wish_id)
+    await town.chat.command(li, "pause")
+    out = await town.chat.press(li, "接单")
+    assert isinstance(out[-1], Answer) and out[-1].alert
+    assert not any("138 1234 1234" in getattr(o, "text", "") for o in out)
+    wish = await wish_row(db, wish_id)
+    assert (wish.status, wish.assigned_member_id) == ("accepted", None)
+
+
+async def test_a_member_whose_status_changed_with_no_revocation_still_cannot_take_or_see_the_job(
+    db, catalogue
+):
+    town = await build_town(db, catalogue)
+    wish_id = await new_wish(town)
+    await offer(town, wish_id)
+    job = await assigned(town, 1)
+    li, zhao = town.members
+    offer_note(town, li, wish_id)
+    notify(town, zhao, "新的服务邀请", ("接单", verbs.TAKE, (job,)))
+    async with db.write() as s:  # a status set directly, say by an operator: no offer was closed
+        await s.execute(update(MemberProfile).values(status="paused"))
+    before = await snapshot(db)
+    for member in (li, zhao):
+        out = await town.chat.press(member, "接单")
+        assert isinstance(out[-1], Answer) and out[-1].alert and "/resume" in out[-1].text
+        assert not any("138 1234 1234" in getattr(o, "text", "") for o in out)
+    assert await snapshot(db) == before

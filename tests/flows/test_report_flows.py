@@ -1,9 +1,9 @@
 """The report commands through the flows: who may use them, what a bad argument gets, what /me shows."""
 
-from bot.flows.io import File, Message
+from bot.flows.io import File, Kind, Message
 from services.people import set_language
 from tests.factories import build_world, new_user
-from tests.flows.harness import Chat, Person, messages
+from tests.flows.harness import Chat, Person, find_button, messages
 from tests.reports.data import build_march
 
 
@@ -105,3 +105,98 @@ async def test_a_member_sees_their_ledger_points_and_the_formula_with_me(db, cat
         stranger = await new_user(s, "路人")
     [reply] = messages(await chat.command(await person_of(db, stranger), "me"))
     assert "积分" not in reply.text
+
+
+async def test_a_period_outside_2000_to_2100_gets_the_polite_period_message_and_changes_nothing(
+    db, catalogue
+):
+    from tests.factories import new_admin, snapshot
+
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        admin = await new_admin(s)
+    chat, staff = Chat(db, catalogue), await person_of(db, admin)
+    before = await snapshot(db)
+    for command, text in (
+        ("stats", "0001-01-01..0001-01-02"),  # was an OverflowError: no UTC instant before year 1
+        ("stats", "9999-12-30..9999-12-31"),
+        ("export", "1999-12-31..2000-01-02"),
+        ("top", "2100-12-31..2101-01-01"),
+        ("stats", "compare 0001-01-01..0001-01-02"),
+        ("branches", "9999"),
+    ):
+        [reply] = await chat.command(staff, command, text)
+        assert isinstance(reply, Message), (command, text)
+        assert reply.text.startswith("这个时间段看不懂"), (command, text)
+    assert await snapshot(db) == before
+    staff = await person_of(db, w.staff_id)
+    [reply] = await chat.command(staff, "stats", "0001-01-01..0001-01-02")
+    assert reply.text.startswith("这个时间段看不懂")
+
+
+def files_in(outputs) -> list[File]:
+    return [o for o in outputs if isinstance(o, File)]
+
+
+async def move_to_unit(db, member_id: int, unit: str) -> None:
+    from sqlalchemy import update
+
+    from models import MemberProfile
+
+    async with db.write() as s:
+        await s.execute(
+            update(MemberProfile).where(MemberProfile.user_id == member_id).values(work_unit=unit)
+        )
+
+
+async def test_report_with_one_work_unit_sends_its_file_captioned_with_the_unit(db, catalogue):
+    m = await build_march(db, catalogue)
+    chat, staff = Chat(db, catalogue), await person_of(db, m.a.staff_id)
+    text, file = await chat.command(staff, "report", "2025-03")
+    assert "区供电公司" in text.text and not text.buttons
+    assert isinstance(file, File) and not file.protect and file.caption.startswith("区供电公司 · 2025-03")
+    assert file.name == "sandan-A-202503-区供电公司.xlsx"
+
+
+async def test_report_with_several_units_lets_staff_choose_one_or_get_one_file_each(db, catalogue):
+    m = await build_march(db, catalogue)
+    await move_to_unit(db, m.a.members[1], '=HYPERLINK("x")/../市一中')
+    chat, staff = Chat(db, catalogue), await person_of(db, m.a.staff_id)
+    [ask] = await chat.command(staff, "report", "2025-03")
+    labels = [b.text for row in ask.buttons for b in row]
+    assert labels == ['=HYPERLINK("x")/../市一中', "区供电公司", "全部单位（每单位一个文件）"]
+    [one] = files_in(await chat.press(staff, "区供电公司"))
+    assert isinstance(one, File) and "区供电公司" in one.caption and not one.protect
+    files = files_in(await chat.press(staff, "全部单位"))
+    assert [f.caption.split(" · ")[0] for f in files] == ['=HYPERLINK("x")/../市一中', "区供电公司"]
+    assert files[0].name == "sandan-A-202503-_HYPERLINK_x_市一中.xlsx"  # no path, no quotes
+    assert all(isinstance(f, File) and not f.protect for f in files)
+
+
+async def test_a_unit_button_pressed_after_the_unit_has_gone_says_so_and_staff_of_another_branch_are_refused(
+    db, catalogue
+):
+    m = await build_march(db, catalogue)
+    await move_to_unit(db, m.a.members[1], "市第一中学")
+    chat, staff = Chat(db, catalogue), await person_of(db, m.a.staff_id)
+    await chat.command(staff, "report", "2025-03")
+    await move_to_unit(db, m.a.members[1], "区供电公司")  # the school's only member moved
+    out = await chat.press(staff, "市第一中学")
+    [gone] = messages(out)
+    assert "/report" in gone.text and not files_in(out)
+    other = await person_of(db, m.b.staff_id)
+    out = await chat.send(other, Kind.button, data=find_button(staff, "区供电公司").data)
+    assert not files_in(out) and "只有本社区的工作人员" in str(out)
+
+
+async def test_stats_of_a_branch_whose_name_has_dollar_signs_still_sends_its_chart(db, catalogue):
+    from sqlalchemy import update
+
+    from models import Branch
+
+    w = await build_world(db, catalogue)
+    async with db.write() as s:
+        await s.execute(update(Branch).where(Branch.id == w.branch_id).values(name="社区$^$"))
+    chat, staff = Chat(db, catalogue), await person_of(db, w.staff_id)
+    text, chart = await chat.command(staff, "stats", "2025-03")
+    assert "社区$^$" in text.text and isinstance(chart, File) and chart.data.startswith(b"\x89PNG")

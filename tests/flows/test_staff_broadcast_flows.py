@@ -91,3 +91,24 @@ async def test_an_admin_chooses_every_branch_and_the_notice_is_not_signed_by_one
     await chat.press(admin, "居民")
     preview = messages(await chat.text(admin, NOTICE))
     assert "共 2 人" in preview[0].text and preview[1].text == f"📢 社区通知\n\n{NOTICE}"
+
+
+async def test_the_preview_shows_the_notice_with_contacts_masked_exactly_as_recipients_get_it(db, catalogue):
+    _, _, chat, staff, _ = await setup(db, catalogue)
+    await chat.command(staff, "broadcast")
+    await chat.press(staff, "党员和居民")
+    preview = messages(await chat.text(staff, "停水通知，有事打 0571-8888 1234 或找3栋2单元502王阿姨"))
+    assert "已用 ** 代替" in preview[0].text
+    assert preview[1].text == "📢 A社区通知\n\n停水通知，有事打 ** 或找**王阿姨"
+    await chat.press(staff, "确认发送")
+    async with db.read() as s:
+        rows = (await s.scalars(select(Outbox.params).where(Outbox.broadcast_id.is_not(None)))).all()
+    assert {p["text"] for p in rows} == {"停水通知，有事打 ** 或找**王阿姨"}
+
+
+async def test_a_notice_without_contacts_has_no_masking_line(db, catalogue):
+    _, _, chat, staff, _ = await setup(db, catalogue)
+    await chat.command(staff, "broadcast")
+    await chat.press(staff, "党员")
+    preview = messages(await chat.text(staff, NOTICE))
+    assert "代替" not in preview[0].text and preview[1].text == f"📢 A社区通知\n\n{NOTICE}"

@@ -4,10 +4,11 @@ from sqlalchemy import select
 
 from bot.flows import verbs
 from bot.flows.io import Answer, Kind
-from models import MemberProfile
+from bot.flows.staff_members import REINSTATE, SUSPEND
+from models import MemberProfile, Outbox, Wish
 from tests import factories as f
 from tests.flows.harness import Chat, last_text, messages
-from tests.flows.test_staff_flows import button, person
+from tests.flows.test_staff_flows import button, everything, person
 
 
 async def setup(db, catalogue):
@@ -74,3 +75,45 @@ async def test_members_are_found_by_name_or_phone(db, catalogue):
     assert "李建国" not in last_text(other_staff)
     await chat.command(staff, "members", "没有这个人")
     assert "没有找到" in last_text(staff)
+
+
+async def params_of(db, key: str) -> list[dict]:
+    async with db.read() as s:
+        return list((await s.scalars(select(Outbox.params).where(Outbox.key == key))).all())
+
+
+async def test_staff_suspend_a_member_with_a_reason_and_reinstate_them(db, catalogue):
+    w, _, chat, staff, _ = await setup(db, catalogue)
+    wish, _ = await f.offered(w, 0)
+    await chat.command(staff, "members", "李建")
+    await chat.press(staff, "暂停资格：李建国")
+    assert "原因" in last_text(staff) and "李建国" in last_text(staff)
+    await chat.text(staff, "   ")  # an empty reason is asked for again
+    assert "请写明暂停的原因" in everything(staff)
+    assert await status_of(db, w.members[0]) == "approved"
+    await chat.text(staff, "多次爽约")
+    assert "已暂停 李建国" in last_text(staff) and "1 个" in last_text(staff)
+    assert await status_of(db, w.members[0]) == "suspended"
+    assert await params_of(db, "member.suspended") == [{"reason": "多次爽约"}]
+    async with db.read() as s:
+        assert (await s.get(Wish, wish.id)).status == "accepted"
+    await chat.command(staff, "members", "李建")
+    assert "资格已暂停" in last_text(staff)
+    await chat.press(staff, "恢复资格：李建国")
+    assert "已恢复 李建国" in last_text(staff)
+    assert await status_of(db, w.members[0]) == "approved"
+    assert len(await params_of(db, "member.reinstated")) == 1
+    out = await chat.press(staff, "恢复资格：李建国")  # pressed again
+    assert out[-1].alert and "没有暂停" in out[-1].text
+
+
+async def test_staff_of_another_branch_cannot_suspend_or_reinstate_by_a_forged_button(db, catalogue):
+    w, _, chat, _, other_staff = await setup(db, catalogue)
+    resident = await person(db, w.resident_id, "王秀英")
+    before = await f.snapshot(db)
+    for who in (other_staff, resident):
+        for verb in (SUSPEND, REINSTATE):
+            out = await chat.send(who, Kind.button, data=chat.deps.codec.encode(verb, w.members[0]))
+            assert isinstance(out[-1], Answer) and out[-1].alert
+        await chat.text(who, "多次爽约")  # no suspension form was opened for them
+    assert await f.snapshot(db) == before and await status_of(db, w.members[0]) == "approved"

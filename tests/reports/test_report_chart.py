@@ -56,3 +56,36 @@ def test_a_chart_of_an_empty_period_still_renders():
         font_family=CJK_FAMILY,
     )
     assert png.startswith(PNG)
+
+
+# Branch names are user text: matplotlib would read "$...$" as mathtext, and fail on bad mathtext.
+MATH_LIKE = ["A$B$", "$\\frac{1}{2}$", "社区$^$", "a$_$b", "100$ 与 200$", "$$"]
+
+
+@pytest.mark.parametrize("branch", MATH_LIKE)
+def test_a_branch_name_with_dollar_signs_is_drawn_as_plain_text_in_the_chart(branch):
+    from matplotlib.text import Text
+
+    from services.reports.chart import chart_figure
+
+    labels = chart_labels(_Ctx("zh"), t("zh", "chart.title", branch=branch, period="2025-03"))
+    png = render_chart(WEEKS, labels=labels, font_path=CJK_FONT, font_family=CJK_FAMILY)
+    assert png.startswith(PNG)
+    fig = chart_figure(WEEKS, labels=labels, font_path=CJK_FONT, font_family=CJK_FAMILY)
+    fig.canvas.draw()  # tick labels are made while drawing
+    texts = [x for x in fig.findobj(Text) if "$" in x.get_text()]
+    assert [x.get_text() for x in texts] == [labels.title]  # the title, exactly as typed
+    assert all(not x.get_parse_math() for x in texts)
+
+
+def test_every_label_of_the_chart_is_plain_text_too():
+    from matplotlib.text import Text
+
+    from services.reports.chart import ChartLabels, chart_figure
+
+    labels = ChartLabels("$t$", "$c^$", "$i$", "$u_$", "$s$", "$w$")
+    fig = chart_figure(WEEKS, labels=labels, font_path=CJK_FONT, font_family=CJK_FAMILY)
+    fig.canvas.draw()
+    shown = {x.get_text() for x in fig.findobj(Text) if "$" in x.get_text()}
+    assert set(labels.__dict__.values()) <= shown
+    assert all(not x.get_parse_math() for x in fig.findobj(Text) if "$" in x.get_text())

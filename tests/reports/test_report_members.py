@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from bot.i18n import t
 from services.errors import InvalidInput, NotAllowed
-from services.reports import members
+from services.reports import members, units
 from services.reports.periods import Period, month_period, parse_month
 from services.reports.points import task_points
 from tests.reports.data import TZ, add_wish, build_march, local
@@ -60,25 +60,60 @@ async def test_staff_cannot_rank_another_branchs_members(db, catalogue):
         await ranking(db, m.b.staff_id, m.a.branch_id)
 
 
+async def unit_files(db, catalogue, actor_id, branch_id, key=units.ALL_UNITS):
+    async with db.read() as s:
+        return await units.unit_files(
+            s, actor_id=actor_id, branch_id=branch_id, month=MARCH, tz=TZ, catalogue=catalogue,
+            lang="zh", tr=lambda k: t("zh", k), key=key,
+        )  # fmt: skip
+
+
 async def test_the_work_unit_report_lists_each_units_members_and_their_tasks(db, catalogue):
     m = await build_march(db, catalogue)
-    async with db.read() as s:
-        report = await members.unit_report(
-            s, actor_id=m.a.staff_id, branch_id=m.a.branch_id, month=MARCH, tz=TZ, catalogue=catalogue,
-            lang="zh", tr=lambda key: t("zh", key),
-        )  # fmt: skip
-    [(unit, served)] = report.units.items()
-    assert unit == "区供电公司"
-    assert [(x.name, len(x.tasks), x.hours, x.average_rating) for x in served] == [
+    [file] = await unit_files(db, catalogue, m.a.staff_id, m.a.branch_id)
+    assert file.unit.name == "区供电公司" and file.unit.key == units.unit_key("区供电公司")
+    assert [(x.name, len(x.tasks), x.hours, x.average_rating) for x in file.unit.members] == [
         ("李建国", 1, 2, 5.0),
         ("赵红梅", 1, 1, 3.0),
     ]
-    book = load_workbook(BytesIO(report.workbook))
+    book = load_workbook(BytesIO(file.workbook))
     assert book.sheetnames == ["汇总", "区供电公司"]
+    assert list(book["汇总"].iter_rows(values_only=True))[1] == ("区供电公司", 2, 2, 3)
     rows = list(book["区供电公司"].iter_rows(values_only=True))
     assert rows[0] == ("党员", "确认完成任务数", "服务时长（小时）", "平均评分", "日期", "类别", "网格")
     assert rows[1][:4] == ("李建国", 1, 2, 5) and rows[1][5:] == ("维修疏通", "一网格")
     assert rows[1][4].date().isoformat() == "2025-03-04"  # completed 24 h after 09:00 on 3 March
+
+
+async def set_unit(db, member_id: int, unit: str) -> None:
+    from sqlalchemy import update
+
+    from models import MemberProfile
+
+    async with db.write() as s:
+        await s.execute(
+            update(MemberProfile).where(MemberProfile.user_id == member_id).values(work_unit=unit)
+        )
+
+
+def names_in(workbook: bytes) -> set:
+    book = load_workbook(BytesIO(workbook))
+    return {v for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row}
+
+
+async def test_each_work_unit_gets_its_own_file_with_none_of_the_other_units_members(db, catalogue):
+    m = await build_march(db, catalogue)
+    await set_unit(db, m.a.members[1], "市第一中学")  # 赵红梅 moves to a unit of her own
+    files = await unit_files(db, catalogue, m.a.staff_id, m.a.branch_id)
+    assert [f.unit.name for f in files] == ["区供电公司", "市第一中学"]
+    power, school = (names_in(f.workbook) for f in files)
+    assert "李建国" in power and "赵红梅" not in power and "市第一中学" not in power
+    assert "赵红梅" in school and "李建国" not in school and "区供电公司" not in school
+    [only] = await unit_files(db, catalogue, m.a.staff_id, m.a.branch_id, units.unit_key("市第一中学"))
+    assert only.unit.name == "市第一中学" and names_in(only.workbook) == school
+    assert await unit_files(db, catalogue, m.a.staff_id, m.a.branch_id, units.unit_key("别的单位")) == []
+    with pytest.raises(NotAllowed):
+        await unit_files(db, catalogue, m.b.staff_id, m.a.branch_id)
 
 
 @pytest.mark.parametrize("text", ["", "2025", "2025-13", "march", "2025-03-01"])

@@ -33,13 +33,19 @@ def test_surname_and_mou_stand_for_a_person():
         "幸福小区3-2-502",
         "幸福小区十二号楼五单元",
         "5#1201",
+        "王秀英 1 3 8 1 2 3 4 5 6 7 8",
+        "王秀英电话一三八一二三四五六七八",
+        "王秀英邮箱wang.xy@example.com",
+        "王秀英住三栋二单元五零二",
+        "王秀英住在502",
     ],
 )
-def test_scrub_hides_names_phones_and_house_numbers(typed):
+def test_scrub_hides_names_phones_e_mails_and_house_numbers(typed):
     clean = scrub(typed, ["王秀英"])
-    assert "王秀英" not in clean
+    assert "王秀英" not in clean and "@" not in clean
     assert not re.search(r"\d{3,}", clean) and not re.search(r"\d\s*(栋|单元|室|号楼)", clean), clean
     assert not re.search(r"[一二三四五六七八九十]+(号楼|单元)", clean), clean
+    assert not re.search(r"[一二三四五六七八九十〇零](\s*[一二三四五六七八九十〇零]){2,}", clean), clean
 
 
 async def seeded_branch(db) -> tuple[int, int, list[Wish]]:

@@ -77,3 +77,37 @@ async def test_the_daily_job_forgets_updates_telegram_can_no_longer_redeliver(db
         await app.db.dispose()
     async with db.read() as s:
         assert (await s.scalars(select(ProcessedUpdate.update_id))).all() == [2]
+
+
+async def test_the_daily_job_also_purges_old_notifications_and_forms_by_the_configured_days(db):
+    from models import ConversationState, OutboxStatus, User
+
+    async with db.write() as s:
+        user = User(telegram_id=77)
+        s.add(user)
+        await s.flush()
+        for age in (11, 9):
+            at = utcnow() - timedelta(days=age)
+            s.add(
+                Outbox(
+                    user_id=user.id,
+                    key="resident.accepted",
+                    status=OutboxStatus.sent,
+                    not_before=at,
+                    created_at=at,
+                )
+            )
+            s.add(
+                ConversationState(
+                    telegram_id=age, flow="wish", step="text", data={"text": "x"}, updated_at=at
+                )
+            )
+    settings = load_settings(database_url=db.url, outbox_retention_days=10, form_retention_days=10)
+    app = bootstrap(settings)
+    try:
+        await build_scheduler(app).get_job("forget_updates").func()
+    finally:
+        await app.db.dispose()
+    async with db.read() as s:
+        assert len((await s.scalars(select(Outbox.id))).all()) == 1
+        assert (await s.scalars(select(ConversationState.telegram_id))).all() == [9]

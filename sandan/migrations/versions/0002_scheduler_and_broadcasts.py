@@ -81,7 +81,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_followup_branch_done", ["branch_id", "done_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_followup_wish_id"), ["wish_id"], unique=False)
 
-    with op.batch_alter_table("branch", schema=None) as batch_op:
+    # Every other table refers to branch: SQLite adds the columns in place rather than recreating
+    # the table, which fails on a populated database with foreign keys on (see downgrade).
+    with op.batch_alter_table("branch", schema=None, recreate="never") as batch_op:
         batch_op.add_column(
             sa.Column("auto_dispatch", sa.Boolean(), nullable=False, server_default=sa.false())
         )
@@ -137,7 +139,8 @@ def downgrade() -> None:
     with op.batch_alter_table("offer", schema=None) as batch_op:
         batch_op.drop_index("ix_offer_status_created")
 
-    with op.batch_alter_table("branch", schema=None) as batch_op:
+    # Every other table refers to branch, so it is altered in place, not recreated: see 0003.
+    with op.batch_alter_table("branch", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("notice_chat_id")
         batch_op.drop_column("auto_dispatch")
 

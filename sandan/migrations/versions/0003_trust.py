@@ -25,14 +25,19 @@ def upgrade() -> None:
         batch_op.alter_column("parts_sent", server_default=None)
 
     with op.batch_alter_table("memberprofile", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("status_note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
+        batch_op.add_column(
+            sa.Column("status_note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True)
+        )
 
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("forgotten_at", models.types.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user", schema=None) as batch_op:
+    # Other tables refer to user: a batch "move and copy" would DROP it, and with SQLite's foreign
+    # keys on, dropping a referenced table fails on a populated database (or, deferred, at commit).
+    # SQLite (3.35+) drops a plain column in place, so no copy is made; PostgreSQL always does.
+    with op.batch_alter_table("user", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("forgotten_at")
 
     with op.batch_alter_table("memberprofile", schema=None) as batch_op:

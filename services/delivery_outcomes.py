@@ -1,0 +1,151 @@
+"""What the outbox sender does with each answer Telegram gives to one row."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from tenacity import wait_exponential
+
+from models import Outbox, OutboxStatus, User
+from services.replies import REPLY_KEY
+from services.transport import (
+    Delivery,
+    Refused,
+    RetryAfter,
+    Transient,
+    TransportError,
+    Unreachable,
+    error_code,
+)
+from services.unreachable import mark_unreachable
+
+log = logging.getLogger("services.delivery")
+
+MAX_ATTEMPTS = 8
+# A 429 holds its chat for the whole retry_after, but everyone else for this long at most:
+# a flood wait for one chat (hours, sometimes) must not stop the other chats, and a real
+# bot-wide flood answers 429 on every chat, so each of them is still held in turn.
+OVERALL_BACKOFF = 2.0
+_backoff = wait_exponential(multiplier=2, min=2, max=600)
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    unreachable: int = 0
+
+
+class Outcomes:
+    """Mixin of OutboxSender (its db, deliver, clock, overall, chats and tally): one delivery
+    attempt, and the row update its outcome calls for."""
+
+    async def _attempt(self, row: Outbox, user: User) -> None:
+        chat = self.chats.bucket(user.id)
+        if chat.blocked:  # an earlier row of this chat was told to wait
+            await self._finish(
+                row.id, not_before=self.clock() + timedelta(seconds=chat.wait_time()), attempts=row.attempts
+            )
+            return
+        delivery = Delivery(
+            row.id, user.telegram_id, user.language, row.key, row.params, row.wish_id, row.parts_sent
+        )
+        try:
+            await self.deliver(delivery)
+        except RetryAfter as exc:
+            await self._hold_chat(row, user, exc)
+        except Unreachable:
+            await self._mark_unreachable(row, user)
+        except Transient as exc:
+            attempts = row.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                await self._fail(row, exc)
+            else:
+                wait = _backoff(_RetryState(attempts))
+                await self._finish(
+                    row.id,
+                    not_before=self.clock() + timedelta(seconds=wait),
+                    last_error=error_code(exc),
+                    parts_sent=_parts(row, exc),
+                )
+                self.tally.retried += 1
+        except Refused as exc:  # a message Telegram refuses outright (a 400): don't retry forever
+            log.warning("outbox %s refused: %s", row.id, error_code(exc))
+            await self._fail(row, exc)
+        except Exception as exc:  # a bug rendering or sending the row: don't retry forever
+            log.exception("outbox %s failed permanently", row.id)
+            await self._fail(row, exc)
+        else:
+            await self._finish(row.id, status=OutboxStatus.sent, sent_at=self.clock(), **forget(row))
+            self.tally.sent += 1
+
+    async def _fail(self, row: Outbox, exc: Exception) -> None:
+        await self._finish(
+            row.id,
+            status=OutboxStatus.failed,
+            last_error=error_code(exc),
+            parts_sent=_parts(row, exc),
+            **forget(row),
+        )
+        self.tally.failed += 1
+
+    async def _hold_chat(self, row: Outbox, user: User, exc: RetryAfter) -> None:
+        """Hold this chat for Telegram's retry_after, in memory and in its rows' not_before."""
+        self.overall.block(min(exc.seconds, OVERALL_BACKOFF))
+        self.chats.hold(user.id, exc.seconds)
+        later = self.clock() + timedelta(seconds=exc.seconds)
+        async with self.db.write() as s:
+            await s.execute(
+                update(Outbox)
+                .where(Outbox.id == row.id)
+                .values(
+                    not_before=later,
+                    attempts=row.attempts,
+                    last_error=error_code(exc),
+                    parts_sent=_parts(row, exc),
+                )
+            )
+            # The chat's other rows wait as long, so a restart does not knock on it again.
+            await s.execute(
+                update(Outbox)
+                .where(
+                    Outbox.user_id == user.id,
+                    Outbox.status == OutboxStatus.pending,
+                    Outbox.not_before < later,
+                    Outbox.id != row.id,
+                )
+                .values(not_before=later)
+            )
+        self.tally.retried += 1
+
+    async def _mark_unreachable(self, row: Outbox, user: User) -> None:
+        """Remember the block, and tell the branch staff when a wish depends on this person."""
+        async with self.db.write() as s:
+            await mark_unreachable(s, outbox_id=row.id, user_id=user.id, wish_id=row.wish_id)
+            if values := forget(row):
+                await s.execute(update(Outbox).where(Outbox.id == row.id).values(**values))
+        self.tally.unreachable += 1
+
+    async def _finish(self, row_id: int, **values) -> None:
+        async with self.db.write() as s:
+            await s.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+
+
+def _parts(row: Outbox, exc: Exception) -> int:
+    """Parts of the row's message Telegram has after this failure."""
+    parts = exc.parts_sent if isinstance(exc, TransportError) else None
+    return row.parts_sent if parts is None else parts
+
+
+def forget(row: Outbox) -> dict:
+    """A finished deferred reply keeps no copy of its text (only the outbox needed it)."""
+    return {"params": {}} if row.key == REPLY_KEY else {}
+
+
+@dataclass
+class _RetryState:
+    """The bit of tenacity's RetryCallState that its wait strategies read."""
+
+    attempt_number: int

@@ -1,0 +1,123 @@
+"""Taking work back from a member who lost access: suspended, paused, moved, blocked, forgotten.
+
+Everything happens in the caller's transaction, after the caller changed the member's status,
+so that the member can take nothing new while this runs and, once it commits, holds nothing.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Offer, OfferKind, OfferStatus, User, Wish
+from models.enums import WishStatus as S
+from models.types import utcnow
+from services.actors import Actor
+from services.errors import Conflict
+from services.lifecycle import move
+from services.outbox import Note, queue, staff_of
+
+# Why a member's work went back to staff. Each has its own staff alert with a 派单 button
+# (bot/notify.py); a `note` that is one of these codes picks it, any other note is a reason.
+SUSPENDED, PAUSED, MOVED, UNREACHABLE, FORGOTTEN, OTHER = (
+    "suspended",
+    "paused",
+    "moved",
+    "unreachable",
+    "forgotten",
+    "other",
+)
+STAFF_KEYS = {
+    SUSPENDED: "staff.returned_suspended",
+    PAUSED: "staff.returned_paused",
+    MOVED: "staff.returned_moved",
+    UNREACHABLE: "staff.returned_unreachable",
+    FORGOTTEN: "staff.returned_forgotten",
+    OTHER: "staff.returned",
+}
+TASKS = (S.assigned, S.in_progress)
+_CLEAR = {"assigned_member_id": None, "assigned_at": None}
+
+
+@dataclass
+class Revoked:
+    """The wish numbers taken back: open offers closed, and tasks handed back to staff."""
+
+    offers: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+
+    @property
+    def wishes(self) -> int:
+        return len(self.offers) + len(self.tasks)
+
+
+async def revoke_member(
+    s: AsyncSession,
+    *,
+    member_id: int,
+    actor: Actor | None,
+    note: str,
+    now: datetime | None = None,
+    why: str | None = None,
+) -> Revoked:
+    """Close the member's open offers and hand their tasks back to staff, with `note`."""
+    now = now or utcnow()
+    why = why or (note if note in STAFF_KEYS else OTHER)
+    skip = actor.user_id if actor else None
+    done = Revoked(offers=await close_offers(s, member_id=member_id, why=why, note=note, skip=skip, now=now))
+    tasks = await s.scalars(
+        select(Wish).where(Wish.assigned_member_id == member_id, Wish.status.in_(TASKS)).order_by(Wish.id)
+    )
+    name = await _name(s, member_id)
+    for wish in tasks.all():
+        try:  # the system moves it: staff may not move a task back alone, the table says who may
+            await move(s, wish, S.accepted, actor=None, note=note, values=_CLEAR, notify=False, now=now)
+        except Conflict:  # finished or handed back meanwhile by a transaction that committed first
+            continue
+        params = {"number": wish.number, "category": wish.category}
+        notes = [Note(wish.resident_id, "resident.rearranging", params, wish.id)]
+        notes += await _staff_notes(s, wish, why=why, note=note, member=name)
+        await queue(s, notes, skip=skip, now=now)
+        done.tasks.append(wish.number)
+    return done
+
+
+async def close_offers(
+    s: AsyncSession, *, member_id: int, why: str, note: str, skip: int | None = None, now: datetime
+) -> list[str]:
+    """Close the member's open direct offers at once; each wish goes back to staff (offered -> accepted).
+
+    Offers close before their wishes move, the lock order every use case keeps.
+    """
+    closed = await s.execute(
+        update(Offer)
+        .where(Offer.member_id == member_id, Offer.kind == OfferKind.direct, Offer.status == OfferStatus.open)
+        .values(status=OfferStatus.withdrawn, answered_at=now)
+        .returning(Offer.wish_id)
+    )
+    wish_ids = list(closed.scalars())
+    if not wish_ids:
+        return []
+    wishes = await s.scalars(
+        select(Wish).where(Wish.id.in_(wish_ids), Wish.status == S.offered).order_by(Wish.id)
+    )
+    name, numbers = await _name(s, member_id), []
+    for wish in wishes.all():
+        notes = tuple(await _staff_notes(s, wish, why=why, note=note, member=name))
+        await move(s, wish, S.accepted, actor=None, offeree_id=member_id, note=note, notify=False, now=now)
+        await queue(s, notes, skip=skip, now=now)
+        numbers.append(wish.number)
+    return numbers
+
+
+async def _staff_notes(s: AsyncSession, wish: Wish, *, why: str, note: str, member: str) -> list[Note]:
+    params = {"number": wish.number, "category": wish.category, "member": member}
+    if why in (SUSPENDED, OTHER) and note:  # the staff's reason; the other causes say it themselves
+        params["note"] = note
+    return [Note(uid, STAFF_KEYS[why], params, wish.id) for uid in await staff_of(s, wish.branch_id)]
+
+
+async def _name(s: AsyncSession, user_id: int) -> str:
+    row = (await s.execute(select(User.name, User.display_name).where(User.id == user_id))).one_or_none()
+    return (row.name or row.display_name or "") if row else ""
