@@ -40,3 +40,26 @@ def test_sandan_run_without_a_token_exits_at_once_and_says_how_to_get_one(tmp_pa
     )
     assert result.returncode == 1
     assert "BotFather" in result.stderr and "sandan demo" in result.stderr
+
+
+async def test_an_edit_that_has_to_go_out_as_a_new_message_keeps_its_protection():
+    from types import SimpleNamespace
+
+    from bot.flows.io import Edit
+    from bot.ptb.aiohttp_request import with_aiohttp
+    from bot.ptb.render import render
+    from sandan.fakebot import FakeBotApi
+
+    async def answer(*_args, **_kwargs):
+        return True
+
+    gone = SimpleNamespace(message=SimpleNamespace(message_id=999), answer=answer)  # nothing to edit
+    async with FakeBotApi() as api:
+        app = with_aiohttp(api.application_builder()).build()
+        await app.initialize()
+        try:
+            await render(app.bot, 42, [Edit("居民：王秀英 13812341234", protect=True)], query=gone)
+        finally:
+            await app.shutdown()
+        [sent] = api.calls("sendMessage", chat_id=42)
+    assert str(sent.params.get("protect_content")).lower() == "true"

@@ -62,6 +62,11 @@ class Edit:
 
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
+    protect: bool = False  # as Message.protect, for when the edit has to go out as a new message
+
+    def as_message(self) -> Message:
+        """The new message that says the same, when the pressed one is gone or cannot be edited."""
+        return Message(self.text, buttons=self.buttons, protect=self.protect)
 
 
 @dataclass

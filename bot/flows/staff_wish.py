@@ -51,9 +51,9 @@ async def view_pressed(ctx: Ctx) -> list[Output]:
 async def view(ctx: Ctx, wish: Wish, *, edit: bool = False) -> list[Output]:
     require_staff(ctx.actor, wish.branch_id)
     text = await details(ctx, wish)
-    if edit:  # the message it replaces was sent protected, and an edit keeps that
-        return [Edit(text, actions(ctx, wish))]
     protect = may_see_contact(ctx.actor, wish)  # it shows the resident's contact: no forwarding
+    if edit:  # the message it replaces was sent protected, and an edit keeps that
+        return [Edit(text, actions(ctx, wish), protect=protect)]
     return [*wish_media(wish, completion=True), Message(text, buttons=actions(ctx, wish), protect=protect)]
 
 

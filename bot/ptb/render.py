@@ -99,7 +99,7 @@ async def _one(bot: Bot, chat_id: int, output: Output, query, progress: Progress
     elif isinstance(output, Edit):
         buttons = markup(Message("", buttons=output.buttons)) if output.buttons else None
         if query is None or query.message is None or progress.parts:
-            await send_message(bot, chat_id, Message(output.text, buttons=output.buttons), progress)
+            await send_message(bot, chat_id, output.as_message(), progress)
             return
         try:
             await bot.edit_message_text(
@@ -113,7 +113,7 @@ async def _one(bot: Bot, chat_id: int, output: Output, query, progress: Progress
             if "not modified" in str(exc).lower():  # a double tap: the message already says this
                 return
             # The message is gone or too old to edit: say it in a new one instead.
-            await send_message(bot, chat_id, Message(output.text, buttons=output.buttons), progress)
+            await send_message(bot, chat_id, output.as_message(), progress)
     elif isinstance(output, Media):
         send = bot.send_voice if output.voice else bot.send_photo
         await send(
@@ -165,7 +165,7 @@ def _as_message(output: Output) -> Message | None:
     if isinstance(output, Message):
         return output
     if isinstance(output, Edit):  # later, the pressed message may be gone: a new message says it
-        return Message(output.text, buttons=output.buttons)
+        return output.as_message()
     return None
 
 
