@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.sql_floor import Recorder, replay  # noqa: E402
-from models import MemberProfile, MemberStatus, Priority, ResidentProfile, Staff, Wish  # noqa: E402
+from models import MemberProfile, MemberStatus, Priority, ResidentProfile, Staff, User, Wish  # noqa: E402
 from models.enums import OPEN_STATUSES  # noqa: E402
 from sandan.settings import DEFAULT_CATALOGUE  # noqa: E402
 from services import dispatch, tasks, wishes  # noqa: E402
@@ -107,7 +107,7 @@ def seeded_file(scale: str, name: str = "bench.db") -> Iterator[tuple[Path, dict
 
 
 async def _cast(db: Database, branches: int) -> list[tuple[int, int, list[int], list[int]]]:
-    """Per branch: (branch id, a staff user, approved members, residents with nothing open)."""
+    """Per branch: (branch id, a staff user, reachable approved members, residents with nothing open)."""
     async with db.read() as s:
         staff = dict(
             (
@@ -118,7 +118,9 @@ async def _cast(db: Database, branches: int) -> list[tuple[int, int, list[int], 
         for bid, uid in (
             await s.execute(
                 select(MemberProfile.branch_id, MemberProfile.user_id)
-                .where(MemberProfile.status == MemberStatus.approved)
+                .join(User, User.id == MemberProfile.user_id)
+                # Staff may not offer a wish to a member who blocked the bot.
+                .where(MemberProfile.status == MemberStatus.approved, User.unreachable.is_(False))
                 .order_by(MemberProfile.id)
             )
         ).all():

@@ -6,9 +6,12 @@ makes posters and charts look the same everywhere.
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from noto_cjk_sans_otc import FONT_PATH
-from PIL import ImageFont
+
+if TYPE_CHECKING:  # PIL only draws posters; the bot imports this module for the chart's font path
+    from PIL import ImageFont
 
 CJK_FONT = Path(str(FONT_PATH))
 SC_INDEX = 2  # the collection holds JP, KR, SC, TC, HK; SC is Simplified Chinese
@@ -29,7 +32,9 @@ def missing_glyphs(text: str) -> set[str]:
 
 
 @cache
-def cjk_font(size: int) -> ImageFont.FreeTypeFont:
+def cjk_font(size: int) -> "ImageFont.FreeTypeFont":
+    from PIL import ImageFont  # posters only: not loaded by `sandan run`
+
     font = ImageFont.truetype(str(CJK_FONT), size, index=SC_INDEX)
     assert "SC" in font.getname()[0], font.getname()
     return font

@@ -8,6 +8,7 @@ from bot.flows.rating import star_rows
 from bot.i18n import t
 from bot.texts import render_note
 from services.catalogue import Catalogue
+from services.note_keys import NoteKey
 from services.replies import REPLY_KEY
 
 
@@ -17,43 +18,53 @@ def _buttons(
     def b(label_key: str, verb: str, *ids: int, **fmt) -> Button:
         return Button(t(lang, label_key, **fmt), codec.encode(verb, *ids))
 
-    if key == "staff.member_registered" and params.get("member_id"):
+    if key == NoteKey.staff_member_registered and params.get("member_id"):
         member = params["member_id"]
         return [[b("btn.approve", verbs.APPROVE, member), b("btn.deny", verbs.DENY, member)]]
     if wish_id is None:
         return []
     match key:
-        case "member.offer":
+        case NoteKey.member_offer:
             return [[b("btn.take", verbs.TAKE, wish_id), b("btn.decline", verbs.DECLINE, wish_id)]]
-        case "resident.completed" | "resident.remind_rating":  # the same keyboard as the wish view
+        case NoteKey.resident_completed | NoteKey.resident_remind_rating:  # as on the wish view
             return star_rows(lang, codec, wish_id)
-        case "member.remind_task":
+        case NoteKey.member_remind_task:
             return [
                 [b("task.btn.complete", verbs.COMPLETE, wish_id), b("task.btn.drop", verbs.DROP, wish_id)]
             ]
-        case "staff.new_wish" | "staff.remind_triage":
+        case NoteKey.staff_new_wish | NoteKey.staff_remind_triage:
             return [[b("btn.accept", verbs.ACCEPT, wish_id), b("btn.reject", verbs.REJECT, wish_id)]]
         case (
-            "staff.offer_declined"
-            | "staff.offer_expired"
-            | "staff.dropped_out"
-            | "staff.remind_wall"
-            | "staff.auto_dispatch_failed"
-            | "staff.returned"
-            | "staff.returned_suspended"
-            | "staff.returned_paused"
-            | "staff.returned_moved"
-            | "staff.returned_unreachable"
-            | "staff.returned_forgotten"
+            NoteKey.staff_offer_declined
+            | NoteKey.staff_offer_expired
+            | NoteKey.staff_dropped_out
+            | NoteKey.staff_remind_wall
+            | NoteKey.staff_auto_dispatch_failed
+            | NoteKey.staff_returned
+            | NoteKey.staff_returned_suspended
+            | NoteKey.staff_returned_paused
+            | NoteKey.staff_returned_moved
+            | NoteKey.staff_returned_unreachable
+            | NoteKey.staff_returned_forgotten
         ):
             return [[b("btn.dispatch", verbs.DISPATCH, wish_id)]]
-        case "staff.disputed" | "staff.unreachable" | "admin.escalate_triage" | "staff.escalate_task":
+        case (
+            NoteKey.staff_disputed
+            | NoteKey.staff_unreachable
+            | NoteKey.admin_escalate_triage
+            | NoteKey.staff_escalate_task
+        ):
             return [[b("btn.view", verbs.STAFF_VIEW, wish_id)]]
-        case "staff.low_rating" if params.get("visit_id"):
+        case NoteKey.staff_low_rating if params.get("visit_id"):
             return [
                 [b("btn.visit", verbs.VISIT, params["visit_id"]), b("btn.view", verbs.STAFF_VIEW, wish_id)]
             ]
-        case "resident.accepted" | "resident.assigned" | "resident.started" | "resident.rearranging":
+        case (
+            NoteKey.resident_accepted
+            | NoteKey.resident_assigned
+            | NoteKey.resident_started
+            | NoteKey.resident_rearranging
+        ):
             return [[b("btn.view", verbs.VIEW, wish_id)]]
     return []
 

@@ -25,12 +25,13 @@ from models import (
 from models.types import UTCDateTime, utcnow
 from services.actors import load_actor, require_staff
 from services.errors import InvalidInput, NotAllowed, NotFound
+from services.note_keys import NoteKey
 from services.outbox import UNREACHABLE_ERRORS, Note, queue
 from services.scrubbing import scrub_contacts
 from services.validation import clean_text
 
 MAX_TEXT = 3500  # leaves room for the heading within Telegram's 4096 characters
-MESSAGE, MESSAGE_ALL = "broadcast.message", "broadcast.message_all"  # from one branch / from all
+MESSAGE, MESSAGE_ALL = NoteKey.broadcast_message, NoteKey.broadcast_message_all  # from one branch / from all
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,6 @@ async def settle_finished(s: AsyncSession, *, now: datetime | None = None) -> li
         counts = await _counts(s, broadcast_id)
         counts.pop("pending")
         params = {"id": broadcast_id, "recipients": recipients, **counts}
-        notes.append(Note(created_by, "staff.broadcast_done", params))
+        notes.append(Note(created_by, NoteKey.staff_broadcast_done, params))
     await queue(s, notes, now=now)
     return [note.params["id"] for note in notes]

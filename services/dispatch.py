@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from sqlalchemy import Row, Update, bindparam, select, update
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, User, Wish
 from models.enums import WishStatus as S
 from models.types import utcnow
+from services import offers
 from services.actors import ROLE_COLUMNS, Actor, actor_of, require_member, require_staff, with_roles
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from services.inserts import insert_new
@@ -30,25 +31,6 @@ _MEMBER = (
     .select_from(_PROFILE.join(_USERS, _USERS.c.id == _PROFILE.c.user_id))
     .where(_PROFILE.c.user_id == bindparam("user_id"))
 )
-_CLOSES: dict[tuple[bool, bool], Update] = {}
-
-
-def _close_statement(check_member: bool, set_member: bool) -> Update:
-    """UPDATE an open offer: a direct one only by its member; a wall posting records its claimant."""
-    stmt = _CLOSES.get((check_member, set_member))
-    if stmt is None:
-        conditions = [_OFFER.c.id == bindparam("offer_id"), _OFFER.c.status == OfferStatus.open]
-        if check_member:
-            conditions.append(_OFFER.c.member_id == bindparam("who"))
-        values = {
-            "status": bindparam("to", type_=_OFFER.c.status.type),
-            "answered_at": bindparam("now", type_=_OFFER.c.answered_at.type),
-            "decline_reason": bindparam("reason", type_=_OFFER.c.decline_reason.type),
-        }
-        if set_member:
-            values["member_id"] = bindparam("who", type_=_OFFER.c.member_id.type)
-        stmt = _CLOSES[check_member, set_member] = update(_OFFER).where(*conditions).values(values)
-    return stmt
 
 
 async def _answerable(s: AsyncSession, offer_id: int, actor_id: int) -> tuple[Row, Wish, Actor]:
@@ -63,32 +45,6 @@ async def _answerable(s: AsyncSession, offer_id: int, actor_id: int) -> tuple[Ro
     if rows[0].member_id != actor_id:
         raise NotAllowed("error.not_your_offer")
     return rows[0], rows[0][0], actor_of(rows)
-
-
-async def _open_offer(s: AsyncSession, wish_id: int, kind: OfferKind) -> Offer | None:
-    return await s.scalar(
-        select(Offer).where(Offer.wish_id == wish_id, Offer.kind == kind, Offer.status == OfferStatus.open)
-    )
-
-
-async def _close_offer(
-    s: AsyncSession,
-    offer: Offer | Row,
-    to: OfferStatus,
-    now: datetime,
-    *,
-    member_id: int | None = None,
-    reason: str | None = None,
-) -> None:
-    """Close an open offer; the WHERE on status makes concurrent closers lose cleanly."""
-    check_member = offer.kind == OfferKind.direct and member_id is not None
-    set_member = offer.kind == OfferKind.wall and member_id is not None
-    params = {"offer_id": offer.id, "to": to, "now": now, "reason": reason}
-    if check_member or set_member:
-        params["who"] = member_id
-    result = await s.execute(_close_statement(check_member, set_member), params)
-    if result.rowcount != 1:
-        raise Conflict("error.already_taken" if to == OfferStatus.taken else "error.offer_gone")
 
 
 async def offer_wish(
@@ -141,9 +97,9 @@ async def withdraw_from_wall(
     now = now or utcnow()
     wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, S.posted)
-    posting = await _open_offer(s, wish.id, OfferKind.wall)
+    posting = await offers.open_offer(s, wish_id=wish.id, kind=OfferKind.wall)
     if posting:  # the posting before the wish: the lock order claim_from_wall uses
-        await _close_offer(s, posting, OfferStatus.withdrawn, now)
+        await offers.close_offer(s, offer_id=posting.id, to=OfferStatus.withdrawn, now=now)
     return await move(s, wish, S.accepted, actor=actor, now=now)
 
 
@@ -152,7 +108,7 @@ async def take_offer(s: AsyncSession, *, actor_id: int, offer_id: int, now: date
     now = now or utcnow()
     offer, wish, actor = await _answerable(s, offer_id, actor_id)
     require_member(actor, wish.branch_id)  # approved now: an offer made before a suspension is no licence
-    await _close_offer(s, offer, OfferStatus.taken, now, member_id=actor_id)
+    await offers.close_offer(s, offer_id=offer.id, member_id=actor_id, to=OfferStatus.taken, now=now)
     values = {"assigned_member_id": actor_id, "assigned_at": now}
     return await move(s, wish, S.assigned, actor=actor, offeree_id=actor_id, values=values, now=now)
 
@@ -166,10 +122,12 @@ async def claim_from_wall(
     require_member(actor, wish.branch_id)
     if actor.user_id == wish.resident_id:
         raise NotAllowed("error.not_branch_member")
-    posting = await _open_offer(s, wish.id, OfferKind.wall)
-    if posting is None:
+    # The posting before the wish; of members claiming together, one closes it, the rest find none.
+    taken = await offers.close_offers(
+        s, wish_id=wish.id, kind=OfferKind.wall, claimant_id=actor_id, to=OfferStatus.taken, now=now
+    )
+    if not taken:
         raise Conflict("error.already_taken")
-    await _close_offer(s, posting, OfferStatus.taken, now, member_id=actor_id)
     values = {"assigned_member_id": actor_id, "assigned_at": now}
     return await move(s, wish, S.assigned, actor=actor, values=values, now=now)
 
@@ -181,7 +139,9 @@ async def decline_offer(
     now = now or utcnow()
     reason = clean_text(reason, field="reason_text", max_len=500)
     offer, wish, actor = await _answerable(s, offer_id, actor_id)
-    await _close_offer(s, offer, OfferStatus.declined, now, member_id=actor_id, reason=reason)
+    await offers.close_offer(
+        s, offer_id=offer.id, member_id=actor_id, to=OfferStatus.declined, reason=reason, now=now
+    )
     return await move(s, wish, S.accepted, actor=actor, offeree_id=actor_id, note=reason, now=now)
 
 
@@ -197,16 +157,9 @@ async def release_wish(
     return await move(s, wish, S.accepted, actor=actor, note=reason, values=values, now=now)
 
 
-async def open_offer_for(s: AsyncSession, *, wish_id: int, member_id: int) -> Offer:
+async def open_offer_for(s: AsyncSession, *, wish_id: int, member_id: int) -> offers.OfferRef:
     """The open direct offer of this wish to this member, or Conflict if it is gone."""
-    offer = await s.scalar(
-        select(Offer).where(
-            Offer.wish_id == wish_id,
-            Offer.member_id == member_id,
-            Offer.kind == OfferKind.direct,
-            Offer.status == OfferStatus.open,
-        )
-    )
+    offer = await offers.open_offer(s, wish_id=wish_id, member_id=member_id, kind=OfferKind.direct)
     if offer is None:
         raise Conflict("error.offer_gone")
     return offer

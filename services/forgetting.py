@@ -30,6 +30,7 @@ from services.actors import load_actor
 from services.erasure import erase_texts
 from services.errors import NotAllowed, NotFound
 from services.lifecycle import move
+from services.note_keys import NoteKey
 from services.outbox import STAFF_CACHE, Note, staff_of
 from services.retention import clear_outbox_of
 from services.revocation import FORGOTTEN, revoke_member
@@ -124,7 +125,7 @@ async def _end_wishes(s: AsyncSession, user_id: int, done: Forgotten, *, now: da
         elif status in SYSTEM_CANCELS:
             params = {"number": wish.number, "category": wish.category}
             staff = tuple(
-                Note(u, "staff.cancelled", params, wish.id) for u in await staff_of(s, wish.branch_id)
+                Note(u, NoteKey.staff_cancelled, params, wish.id) for u in await staff_of(s, wish.branch_id)
             )
             closed = {"closed_at": now}
             await move(s, wish, S.cancelled, actor=None, values=closed, extra_notes=staff, now=now)

@@ -15,6 +15,7 @@ from models.types import utcnow
 from services.actors import load_actor, require_staff
 from services.catalogue import Catalogue
 from services.errors import InvalidInput, InvalidTransition, NotFound
+from services.note_keys import NoteKey
 from services.outbox import Note, queue
 from services.registration_alerts import alert_registration
 from services.revocation import MOVED, PAUSED, SUSPENDED, Revoked, revoke_member
@@ -93,7 +94,7 @@ async def decide_member(
     await _change_status(
         s, profile, (MemberStatus.pending,), decided, "error.member_decided", decided_at=utcnow()
     )
-    key = "member.approved" if approve else "member.registration_rejected"
+    key = NoteKey.member_approved if approve else NoteKey.member_registration_rejected
     await queue(s, [Note(member_user_id, key)], skip=actor_id)
     return profile
 
@@ -113,7 +114,9 @@ async def suspend_member(
     revoked = await revoke_member(
         s, member_id=member_user_id, actor=actor, note=reason, why=SUSPENDED, now=now
     )
-    await queue(s, [Note(member_user_id, "member.suspended", {"reason": reason})], skip=actor_id, now=now)
+    await queue(
+        s, [Note(member_user_id, NoteKey.member_suspended, {"reason": reason})], skip=actor_id, now=now
+    )
     return revoked
 
 
@@ -128,7 +131,7 @@ async def reinstate_member(
     await _change_status(
         s, profile, (MemberStatus.suspended,), MemberStatus.approved, "error.cannot_reinstate", **values
     )
-    await queue(s, [Note(member_user_id, "member.reinstated")], skip=actor_id, now=now)
+    await queue(s, [Note(member_user_id, NoteKey.member_reinstated)], skip=actor_id, now=now)
     return profile
 
 

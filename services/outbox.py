@@ -11,7 +11,7 @@ Two guards against a resident or member who makes the bot alert staff over and o
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Outbox, OutboxStatus, Staff, User
 from models.types import utcnow
+from services.note_keys import NoteKey
 from services.privacy import mask_name
 
 QUIET_PREFIXES = ("resident.", "member.")
@@ -27,7 +28,7 @@ BLOCKED, UNREACHABLE, NO_TELEGRAM_ID = "403 blocked", "unreachable", "no telegra
 UNREACHABLE_ERRORS = (BLOCKED, UNREACHABLE, NO_TELEGRAM_ID)
 STAFF_CACHE = "sandan_staff_of"  # key in Session.info
 ALERT_PREFIXES = ("staff.", "admin.")  # the notes that alert staff and admins
-ALERTS_PAUSED = "staff.alerts_paused"
+ALERTS_PAUSED = NoteKey.staff_alerts_paused
 BUDGET_WINDOW = timedelta(hours=1)
 
 
@@ -86,6 +87,7 @@ class Note:
     key: str
     params: dict = field(default_factory=dict)
     wish_id: int | None = None
+    _: KW_ONLY  # what follows is named at every call: a bare True said nothing
     quiet: bool | None = None  # held in quiet hours; by default, what goes to residents and members
     # The key of an earlier note to the same person about the same wish that this one makes
     # pointless: if that one has not gone out yet, it is deleted and this one is not queued.

@@ -6,12 +6,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import User, Wish, WishEvent
+from models import OfferKind, User, Wish, WishEvent
 from models.enums import WishStatus as S
+from services import offers
 from services.actors import load_actor, require_staff
 from services.errors import NotAllowed
 from services.privacy import mask_name
-from services.wishes import get_wish
+from services.wishes import get_wish, get_wish_and_actor
 
 PAGE = 10
 
@@ -91,6 +92,14 @@ async def timeline(s: AsyncSession, *, actor_id: int, wish_id: int) -> list[Time
         )
         for e, name, display in rows
     ]
+
+
+async def offered_to(s: AsyncSession, *, actor_id: int, wish_id: int) -> int | None:
+    """The member an open offer of the wish waits on, for staff of its branch or an admin."""
+    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    require_staff(actor, wish.branch_id)
+    offer = await offers.open_offer(s, wish_id=wish.id, kind=OfferKind.direct)
+    return offer.member_id if offer else None
 
 
 async def find_by_number(s: AsyncSession, *, actor_id: int, number: str) -> Wish:

@@ -5,10 +5,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Grid, Wish
 from models.enums import WishStatus as S
+from services.note_keys import NoteKey
 from services.outbox import Note, staff_of
 from services.scrubbing import scrub_contacts
 
-NEW_WISH = "staff.new_wish"  # the alert services.wishes.submit_wish sends
+NEW_WISH = NoteKey.staff_new_wish  # the alert services.wishes.submit_wish sends
 _GRIDS = Grid.__table__
 _GRID_NAME = select(_GRIDS.c.name).where(_GRIDS.c.id == bindparam("grid_id"))  # built once, on the table
 
@@ -76,37 +77,39 @@ async def notes_for(
 
     match (frm, to):
         case (S.submitted, S.accepted):
-            return to_(owner, "resident.accepted")
+            return to_(owner, NoteKey.resident_accepted)
         case (_, S.rejected):
-            return to_(owner, "resident.rejected", reason=wish.rejection_reason)
+            return to_(owner, NoteKey.resident_rejected, reason=wish.rejection_reason)
         case (_, S.offered):
-            return to_(member, "member.offer", **await _offer_facts(s, wish))
+            return to_(member, NoteKey.member_offer, **await _offer_facts(s, wish))
         case (S.offered, S.accepted):
-            return await to_staff("staff.offer_declined" if actor_id else "staff.offer_expired")
+            return await to_staff(NoteKey.staff_offer_declined if actor_id else NoteKey.staff_offer_expired)
         case (S.assigned | S.in_progress, S.accepted):
             if actor_id == member:
-                notes = await to_staff("staff.dropped_out")
+                notes = await to_staff(NoteKey.staff_dropped_out)
             else:
-                notes = to_(member, "member.task_withdrawn")
-            return notes + to_(owner, "resident.rearranging")
+                notes = to_(member, NoteKey.member_task_withdrawn)
+            return notes + to_(owner, NoteKey.resident_rearranging)
         case (S.disputed, S.accepted):
-            return to_(owner, "resident.rearranging") + to_(member, "member.task_withdrawn")
+            return to_(owner, NoteKey.resident_rearranging) + to_(member, NoteKey.member_task_withdrawn)
         case (_, S.assigned):
-            return to_(owner, "resident.assigned") + (to_(member, "member.redo") if frm == S.disputed else [])
+            return to_(owner, NoteKey.resident_assigned) + (
+                to_(member, NoteKey.member_redo) if frm == S.disputed else []
+            )
         case (_, S.in_progress):
-            return to_(owner, "resident.started")
+            return to_(owner, NoteKey.resident_started)
         case (_, S.completed):
-            return to_(owner, "resident.completed")
+            return to_(owner, NoteKey.resident_completed)
         case (_, S.confirmed):
-            return to_(member, "member.rated")
+            return to_(member, NoteKey.member_rated)
         case (_, S.disputed):
-            return await to_staff("staff.disputed") + to_(member, "member.disputed")
+            return await to_staff(NoteKey.staff_disputed) + to_(member, NoteKey.member_disputed)
         case (S.disputed, S.closed):
-            return to_(owner, "resident.closed") + to_(member, "member.closed")
+            return to_(owner, NoteKey.resident_closed) + to_(member, NoteKey.member_closed)
         case (_, S.cancelled):
-            notes = to_(member, "member.cancelled")
+            notes = to_(member, NoteKey.member_cancelled)
             if actor_id == owner:  # untriaged: staff who were not told of it yet need not hear of it
                 untold = NEW_WISH if frm == S.submitted else None
-                return notes + await to_staff("staff.cancelled", withdraws=untold)
-            return notes + to_(owner, "resident.cancelled")
+                return notes + await to_staff(NoteKey.staff_cancelled, withdraws=untold)
+            return notes + to_(owner, NoteKey.resident_cancelled)
     return []

@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Outbox, OutboxStatus
+from services.note_keys import NoteKey
 from services.outbox import Note, queue, staff_of
 
-REGISTERED = "staff.member_registered"
+REGISTERED = NoteKey.staff_member_registered
 WITHDRAWN = "withdrawn"  # Outbox.last_error of an alert taken back before it was sent
 
 

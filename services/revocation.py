@@ -7,15 +7,17 @@ so that the member can take nothing new while this runs and, once it commits, ho
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Offer, OfferKind, OfferStatus, User, Wish
+from models import OfferKind, OfferStatus, User, Wish
 from models.enums import WishStatus as S
 from models.types import utcnow
+from services import offers
 from services.actors import Actor
 from services.errors import Conflict
 from services.lifecycle import move
+from services.note_keys import NoteKey
 from services.outbox import Note, queue, staff_of
 
 # Why a member's work went back to staff. Each has its own staff alert with a 派单 button
@@ -29,12 +31,12 @@ SUSPENDED, PAUSED, MOVED, UNREACHABLE, FORGOTTEN, OTHER = (
     "other",
 )
 STAFF_KEYS = {
-    SUSPENDED: "staff.returned_suspended",
-    PAUSED: "staff.returned_paused",
-    MOVED: "staff.returned_moved",
-    UNREACHABLE: "staff.returned_unreachable",
-    FORGOTTEN: "staff.returned_forgotten",
-    OTHER: "staff.returned",
+    SUSPENDED: NoteKey.staff_returned_suspended,
+    PAUSED: NoteKey.staff_returned_paused,
+    MOVED: NoteKey.staff_returned_moved,
+    UNREACHABLE: NoteKey.staff_returned_unreachable,
+    FORGOTTEN: NoteKey.staff_returned_forgotten,
+    OTHER: NoteKey.staff_returned,
 }
 TASKS = (S.assigned, S.in_progress)
 _CLEAR = {"assigned_member_id": None, "assigned_at": None}
@@ -76,7 +78,7 @@ async def revoke_member(
         except Conflict:  # finished or handed back meanwhile by a transaction that committed first
             continue
         params = {"number": wish.number, "category": wish.category}
-        notes = [Note(wish.resident_id, "resident.rearranging", params, wish.id)]
+        notes = [Note(wish.resident_id, NoteKey.resident_rearranging, params, wish.id)]
         notes += await _staff_notes(s, wish, why=why, note=note, member=name)
         await queue(s, notes, skip=skip, now=now)
         done.tasks.append(wish.number)
@@ -90,13 +92,10 @@ async def close_offers(
 
     Offers close before their wishes move, the lock order every use case keeps.
     """
-    closed = await s.execute(
-        update(Offer)
-        .where(Offer.member_id == member_id, Offer.kind == OfferKind.direct, Offer.status == OfferStatus.open)
-        .values(status=OfferStatus.withdrawn, answered_at=now)
-        .returning(Offer.wish_id)
+    closed = await offers.close_offers(
+        s, member_id=member_id, kind=OfferKind.direct, to=OfferStatus.withdrawn, now=now
     )
-    wish_ids = list(closed.scalars())
+    wish_ids = [offer.wish_id for offer in closed]
     if not wish_ids:
         return []
     wishes = await s.scalars(

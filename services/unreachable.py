@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Outbox, OutboxStatus, User, Wish
 from models.types import utcnow
+from services.note_keys import NoteKey
 from services.outbox import BLOCKED, Note, queue, staff_of
 from services.revocation import UNREACHABLE, close_offers
 
@@ -27,4 +28,4 @@ async def mark_unreachable(s: AsyncSession, *, outbox_id: int, user_id: int, wis
     if user_id not in staff:  # the resident, or a member assigned it
         role = "resident" if user_id == wish.resident_id else "member"
         params = {"number": wish.number, "role": role}
-        await queue(s, [Note(uid, "staff.unreachable", params, wish.id) for uid in staff])
+        await queue(s, [Note(uid, NoteKey.staff_unreachable, params, wish.id) for uid in staff])

@@ -9,6 +9,7 @@ from models import FollowUp, FollowUpReason, Wish
 from models.types import utcnow
 from services.actors import load_actor, require_staff
 from services.errors import Conflict, NotAllowed, NotFound
+from services.note_keys import NoteKey
 from services.outbox import Note, queue, staff_of
 from services.validation import clean_text
 
@@ -26,7 +27,7 @@ async def open_visit(
         params = {"number": wish.number, "category": wish.category, "score": score, "visit_id": visit.id}
         await queue(
             s,
-            [Note(u, "staff.low_rating", params, wish.id) for u in await staff_of(s, wish.branch_id)],
+            [Note(u, NoteKey.staff_low_rating, params, wish.id) for u in await staff_of(s, wish.branch_id)],
             now=now,
         )
     return visit

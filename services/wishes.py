@@ -6,13 +6,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Branch, Offer, OfferStatus, Priority, ResidentProfile, TimeWindow, Wish, WishEvent
+from models import Branch, OfferStatus, Priority, ResidentProfile, TimeWindow, Wish, WishEvent
 from models.enums import OPEN_STATUSES
 from models.enums import WishStatus as S
 from models.types import utcnow
+from services import offers
 from services.actors import ROLE_COLUMNS, Actor, actor_of, with_roles
 from services.catalogue import Catalogue
-from services.errors import Conflict, InvalidInput, NotFound
+from services.errors import InvalidInput, NotFound
 from services.inserts import insert_new
 from services.lifecycle import move, require_status
 from services.outbox import Note, queue, staff_of
@@ -202,19 +203,10 @@ async def cancel_wish(
     """The resident (or staff) cancels a wish nobody has taken yet."""
     now = now or utcnow()
     wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
-    open_offer = await s.scalar(
-        select(Offer).where(Offer.wish_id == wish.id, Offer.status == OfferStatus.open)
-    )
-    offeree = open_offer.member_id if open_offer else None
-    if open_offer:  # the offer before the wish: the lock order take, claim and decline use
-        withdrawn = await s.execute(
-            update(Offer)
-            .where(Offer.id == open_offer.id, Offer.status == OfferStatus.open)
-            .values(status=OfferStatus.withdrawn, answered_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if withdrawn.rowcount != 1:
-            raise Conflict("error.changed")
+    # The offer before the wish: the lock order take, claim and decline use. One that closed
+    # meanwhile moved the wish too, so the move below then refuses with Conflict.
+    withdrawn = await offers.close_offers(s, wish_id=wish.id, to=OfferStatus.withdrawn, now=now)
+    offeree = withdrawn[0].member_id if withdrawn else None
     await move(
         s, wish, S.cancelled, actor=actor, offeree_id=offeree, note=note, values={"closed_at": now}, now=now
     )

@@ -1,12 +1,18 @@
-"""Imports point one way: bot uses services, services use models; no bot framework below bot/."""
+"""Imports point one way: bot uses services, services use models; no bot framework below bot/.
+And `sandan run` starts without the report libraries, which only some commands need."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAMEWORKS = ("telegram", "aiogram")
+# Libraries only some commands need (/stats draws with matplotlib, /export and /report write with
+# openpyxl, posters and the chart font use PIL): `sandan run` loads them on first use, not at start.
+REPORT_LIBRARIES = ("matplotlib", "openpyxl", "PIL")
 FORBIDDEN = {
     "models": (*FRAMEWORKS, "services", "bot"),
     "services": (*FRAMEWORKS, "bot"),
@@ -83,3 +89,25 @@ def test_the_check_lets_allowed_imports_through():
     )
     names = imports_of(source, "services.fake")
     assert not {n.split(".")[0] for n in names} & set(FORBIDDEN["services"])
+
+
+def loaded_by(module: str) -> set[str]:
+    """The report libraries a clean interpreter has loaded after importing `module`."""
+    code = f"import sys, {module}; print(*[m for m in {REPORT_LIBRARIES!r} if m in sys.modules])"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(out.stdout.split())
+
+
+def test_starting_the_bot_loads_no_report_library():
+    # `sandan run` is sandan.cli, which imports sandan.serve to start the bot.
+    assert loaded_by("sandan.cli, sandan.serve") == set()
+
+
+@pytest.mark.parametrize(
+    ("module", "library"),
+    [("services.reports.chart", "matplotlib"), ("services.reports.workbook", "openpyxl")],
+)
+def test_the_probe_sees_a_report_library_once_its_module_is_imported(module, library):
+    assert library in loaded_by(module)

@@ -10,6 +10,7 @@ from bot.i18n import catalogue as po_catalogue
 from bot.ptb.commands import MEMBER, RESIDENT, STAFF
 from models import Availability, MemberStatus, Priority, TimeWindow, WishStatus
 from services.lifecycle import Party
+from services.note_keys import NoteKey
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
@@ -62,6 +63,11 @@ def test_every_message_key_written_in_the_code_has_a_translation():
                 used.add((path, f"note.{value}"))  # notifications are rendered as note.<key>
     assert used, "the scan found no keys at all"
     assert sorted((str(p), k) for p, k in used if k not in ZH) == []
+
+
+def test_every_notification_key_has_a_translation():
+    """The keys are named in services/note_keys.py; each is rendered as note.<key>."""
+    assert [k.value for k in NoteKey if f"note.{k}" not in ZH] == []
 
 
 def test_every_key_built_from_a_value_has_a_translation():

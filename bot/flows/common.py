@@ -1,5 +1,6 @@
 """/start, /help, /language, and what happens when input fits nowhere."""
 
+from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.io import Kind, Message, Output
 from bot.flows.menus import main_keyboard
@@ -52,11 +53,11 @@ async def help_(ctx: Ctx) -> list[Output]:
 
 @router.command("language")
 async def language(ctx: Ctx) -> list[Output]:
-    rows = [[ctx.raw_button("中文", "lang", 0), ctx.raw_button("English", "lang", 1)]]
+    rows = [[ctx.raw_button("中文", verbs.LANGUAGE, 0), ctx.raw_button("English", verbs.LANGUAGE, 1)]]
     return [Message(ctx.t("language.choose"), buttons=rows)]
 
 
-@router.button("lang")
+@router.button(verbs.LANGUAGE)
 async def set_language(ctx: Ctx) -> list[Output]:
     choice = "en" if ctx.ids == (1,) else "zh"
     await people.set_language(ctx.s, actor_id=ctx.user.id, language=choice)

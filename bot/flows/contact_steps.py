@@ -20,11 +20,18 @@ def ask_phone(ctx: Ctx) -> list[Output]:
 
 
 def contact_steps(
-    router: Router, flow: str, *, verb: str, ask_branch_key: str, ask_grid_key: str, then: str
+    router: Router,
+    flow: str,
+    *,
+    branch_verb: str,
+    grid_verb: str,
+    ask_branch_key: str,
+    ask_grid_key: str,
+    then: str,
 ) -> None:
     """Register the phone, branch and grid steps of `flow`; the form goes on at step `then`.
 
-    `verb` prefixes the branch and grid buttons, which must differ between forms.
+    `branch_verb` and `grid_verb` are the branch and grid buttons' verbs, which differ between forms.
     """
 
     advance = advancer(router, flow)
@@ -57,10 +64,10 @@ def contact_steps(
 
     @router.ask(flow, "branch")
     async def ask_branch(ctx: Ctx) -> list[Output]:
-        rows = grid_of([ctx.raw_button(b.name, f"{verb}br", b.id) for b in await list_branches(ctx.s)])
+        rows = grid_of([ctx.raw_button(b.name, branch_verb, b.id) for b in await list_branches(ctx.s)])
         return question(ctx, ask_branch_key, rows)
 
-    @router.button(f"{verb}br")
+    @router.button(branch_verb)
     async def got_branch(ctx: Ctx) -> list[Output]:
         if not in_form(ctx, flow, "branch") or not ctx.ids:
             return stale(ctx)
@@ -71,11 +78,11 @@ def contact_steps(
         grids = await grids_of(ctx.s, ctx.data["branch_id"])
         if not grids:
             return await advance(ctx, then, grid_id=None)
-        rows = grid_of([ctx.raw_button(g.name, f"{verb}grid", g.id) for g in grids])
-        rows.append([ctx.button("reg.grid_unknown", f"{verb}grid", 0)])
+        rows = grid_of([ctx.raw_button(g.name, grid_verb, g.id) for g in grids])
+        rows.append([ctx.button("reg.grid_unknown", grid_verb, 0)])
         return question(ctx, ask_grid_key, rows)
 
-    @router.button(f"{verb}grid")
+    @router.button(grid_verb)
     async def got_grid(ctx: Ctx) -> list[Output]:
         if not in_form(ctx, flow, "grid") or not ctx.ids:
             return stale(ctx)

@@ -19,6 +19,20 @@ from services.sweeps.policy import DEFAULT_POLICY, SweepPolicy
 from services.wishes import Limits
 
 
+class FormExpired(Exception):
+    """A step needs an answer its saved form lacks: an old button, or a form from an older bot."""
+
+
+class Answers(dict):
+    """A form's answers so far; reading one that was never saved means the form has expired.
+
+    Only this counts as expiry: a KeyError from anywhere else is a bug, and the engine says so.
+    """
+
+    def __missing__(self, key):
+        raise FormExpired(key)
+
+
 @dataclass(frozen=True)
 class Deps:
     """Everything flows need from outside, wired once by the bootstrap."""
@@ -61,9 +75,9 @@ class Ctx:
         return Button(label, self.deps.codec.encode(verb, *ids))
 
     @property
-    def data(self) -> dict:
+    def data(self) -> Answers:
         """The answers given so far in the current form."""
-        return dict(self.state.data) if self.state else {}
+        return Answers(self.state.data if self.state else {})
 
     async def goto(self, flow: str, step: str, data: dict | None = None) -> None:
         """Move the user to a form step, keeping (or replacing) the answers."""

@@ -5,10 +5,10 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.callbacks import BadCallback
-from bot.flows.context import Ctx, Deps
+from bot.flows.context import Ctx, Deps, FormExpired
 from bot.flows.io import Answer, Input, Kind, Message, Output
 from bot.flows.router import Handler, Router
-from bot.i18n import LANGUAGES, t
+from bot.i18n import LANGUAGES, pick_language, t
 from bot.texts import render_error
 from services.arrival import arrive
 from services.errors import DomainError
@@ -28,15 +28,19 @@ class Engine:
 
     async def handle(self, inp: Input) -> list[Output]:
         """Apply the input once and return what to show; a duplicate update returns nothing."""
-        ctx = None
+        lang = pick_language(inp.who.language_code)  # until the user's own choice is loaded
         try:
             async with self.deps.db.write() as s:
                 if (ctx := await self._arrive(s, inp)) is None:
                     return []
+                lang = ctx.lang  # read now: the rollback below expires the user row
                 outputs = await self._route(ctx)
-        except (DomainError, BadCallback, KeyError) as exc:
-            if isinstance(exc, KeyError) and (ctx is None or ctx.state is None):
-                raise  # a bug, not a form whose saved answers are out of date
+        except KeyError:
+            # A bug: a missing saved answer raises FormExpired instead. The update's
+            # transaction rolled back; say so in the log, with the traceback, and to the user.
+            log.exception("update %s failed", inp.update_id)
+            return [self._refusal(inp, t(lang, "error.generic"))]
+        except (DomainError, BadCallback, FormExpired) as exc:
             # The refusal rolled back everything the update did, so record the update again,
             # with nothing but the refusal. Cheaper than a savepoint around every update.
             async with self.deps.db.write() as s:
@@ -64,8 +68,8 @@ class Engine:
             return self._refusal(ctx.input, render_error(ctx.lang, exc.key, exc.params))
         if isinstance(exc, BadCallback):
             return Answer(ctx.t("error.stale_button"), alert=True)
-        # A form's saved answers lack what this step needs: an old button, or a form
-        # saved by an older version of the bot. Close it rather than fail on every message.
+        # FormExpired: a form's saved answers lack what this step needs (an old button, or a
+        # form saved by an older version of the bot). Close it rather than fail on every message.
         log.warning("closing a form whose answers lack %s", exc)
         await ctx.done()
         return self._refusal(ctx.input, ctx.t("form.expired"))

@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 
+from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.io import Answer, Button, Message, Output
 from bot.flows.menus import main_keyboard
@@ -19,8 +20,8 @@ SKIP_BACK: dict[tuple[str, str], Callable[[dict], bool]] = {}
 
 def nav(ctx: Ctx, *, back: bool = True) -> list[Button]:
     """The 返回 / 取消 row every question carries."""
-    row = [ctx.button("btn.back", "back")] if back else []
-    return [*row, ctx.button("btn.cancel", "cancel")]
+    row = [ctx.button("btn.back", verbs.BACK)] if back else []
+    return [*row, ctx.button("btn.cancel", verbs.CANCEL)]
 
 
 def question(
@@ -66,7 +67,7 @@ async def ask_current(ctx: Ctx) -> list[Output]:
     return await ROUTER.asks[(ctx.state.flow, ctx.state.step)](ctx)
 
 
-@router.button("back")
+@router.button(verbs.BACK)
 async def go_back(ctx: Ctx) -> list[Output]:
     if ctx.state is None:
         return [Message(ctx.t("form.nothing_to_cancel"), keyboard=main_keyboard(ctx))]
@@ -77,7 +78,7 @@ async def go_back(ctx: Ctx) -> list[Output]:
     return await ask_current(ctx)
 
 
-@router.button("cancel")
+@router.button(verbs.CANCEL)
 @router.command("cancel")
 @router.menu_item("btn.cancel")
 async def cancel(ctx: Ctx) -> list[Output]:

@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, advancer, grid_of, in_form, invalid, question, stale
@@ -57,7 +58,7 @@ async def got_note(ctx: Ctx) -> list[Output]:
 
 @router.ask(DONE_FLOW, "hours")
 async def ask_hours(ctx: Ctx) -> list[Output]:
-    buttons = [ctx.button("task.hours", "cph", i, hours=f"{h:g}") for i, h in enumerate(HOURS)]
+    buttons = [ctx.button("task.hours", verbs.COMPLETE_HOURS, i, hours=f"{h:g}") for i, h in enumerate(HOURS)]
     return question(ctx, "task.ask_hours", grid_of(buttons, 3))
 
 
@@ -73,7 +74,7 @@ def parse_hours(text: str) -> float | None:
     return value if 0 < value <= tasks.MAX_HOURS else None
 
 
-@router.button("cph")
+@router.button(verbs.COMPLETE_HOURS)
 async def hours_button(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, DONE_FLOW, "hours") or not ctx.ids or ctx.ids[0] >= len(HOURS):
         return stale(ctx)
@@ -95,10 +96,10 @@ async def typed_hours(ctx: Ctx) -> list[Output]:
 
 @router.ask(DONE_FLOW, "photo")
 async def ask_photo(ctx: Ctx) -> list[Output]:
-    return question(ctx, "task.ask_photo", [[ctx.button("task.btn.skip", "cpskip")]])
+    return question(ctx, "task.ask_photo", [[ctx.button("task.btn.skip", verbs.COMPLETE_NO_PHOTO)]])
 
 
-@router.button("cpskip")
+@router.button(verbs.COMPLETE_NO_PHOTO)
 async def skip_photo(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, DONE_FLOW, "photo"):
         return stale(ctx)

@@ -1,5 +1,6 @@
 """Member registration (在职党员报到): name, phone, branch, work unit, skills, availability."""
 
+from bot.flows import verbs
 from bot.flows.contact_steps import contact_steps
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
@@ -49,7 +50,13 @@ async def got_name(ctx: Ctx) -> list[Output]:
 
 
 contact_steps(
-    router, FLOW, verb="j", ask_branch_key="join.ask_branch", ask_grid_key="join.ask_grid", then="work_unit"
+    router,
+    FLOW,
+    branch_verb=verbs.JOIN_BRANCH,
+    grid_verb=verbs.JOIN_GRID,
+    ask_branch_key="join.ask_branch",
+    ask_grid_key="join.ask_grid",
+    then="work_unit",
 )
 
 
@@ -87,12 +94,14 @@ def _slot_options(ctx: Ctx) -> list[tuple[str, str]]:
 
 @router.ask(FLOW, "skills")
 async def ask_skills(ctx: Ctx) -> list[Output]:
-    return question(ctx, "join.ask_skills", _toggles(ctx, "jsk", _skill_options(ctx), ctx.data["skills"]))
+    return question(
+        ctx, "join.ask_skills", _toggles(ctx, verbs.JOIN_SKILL, _skill_options(ctx), ctx.data["skills"])
+    )
 
 
 @router.ask(FLOW, "availability")
 async def ask_availability(ctx: Ctx) -> list[Output]:
-    rows = _toggles(ctx, "jav", _slot_options(ctx), ctx.data["availability"])
+    rows = _toggles(ctx, verbs.JOIN_SLOT, _slot_options(ctx), ctx.data["availability"])
     return question(ctx, "join.ask_availability", rows)
 
 
@@ -110,12 +119,12 @@ async def _toggle(ctx: Ctx, field: str, options, following: str) -> list[Output]
     return await router.asks[(FLOW, field)](ctx)
 
 
-@router.button("jsk")
+@router.button(verbs.JOIN_SKILL)
 async def toggle_skill(ctx: Ctx) -> list[Output]:
     return await _toggle(ctx, "skills", _skill_options(ctx), "availability")
 
 
-@router.button("jav")
+@router.button(verbs.JOIN_SLOT)
 async def toggle_slot(ctx: Ctx) -> list[Output]:
     return await _toggle(ctx, "availability", _slot_options(ctx), "confirm")
 
@@ -125,7 +134,7 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     skills = ctx.t("list.sep").join(label for code, label in _skill_options(ctx) if code in d["skills"])
     slots = ctx.t("list.sep").join(label for code, label in _slot_options(ctx) if code in d["availability"])
-    rows = [[ctx.button("btn.submit", "jok"), ctx.button("btn.edit", "jedit")]]
+    rows = [[ctx.button("btn.submit", verbs.JOIN_SUBMIT), ctx.button("btn.edit", verbs.JOIN_EDIT)]]
     return question(
         ctx,
         "join.confirm",
@@ -138,14 +147,14 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
     )
 
 
-@router.button("jedit")
+@router.button(verbs.JOIN_EDIT)
 async def edit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)
     return await advance(ctx, "name")
 
 
-@router.button("jok")
+@router.button(verbs.JOIN_SUBMIT)
 async def save(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)

@@ -7,6 +7,7 @@ unit's members only, so that it can go to that employer without showing them any
 
 import re
 
+from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.forms import grid_of
 from bot.flows.io import File, Message, Output
@@ -18,7 +19,7 @@ from services.reports import members, units
 from services.reports.periods import Period, parse_month
 
 router = Router()
-REPORT, REPORT_UNIT, TOP = "ru", "rv", "rk"
+REPORT, REPORT_UNIT, TOP = verbs.REPORT_BRANCH, verbs.REPORT_UNIT, verbs.TOP_BRANCH
 
 
 UNIT_BUTTONS = 30  # more units than this: the all-units button still sends every file

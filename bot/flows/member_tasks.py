@@ -4,6 +4,7 @@
 办结 is in member_complete; the wall and a member's own record in member_record.
 """
 
+from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, grid_of, in_form, invalid, question, stale
@@ -125,8 +126,14 @@ async def _drop(ctx: Ctx, reason: str) -> list[Output]:
     return refused or [Message(ctx.t("task.dropped", number=wish.number), keyboard=main_keyboard(ctx))]
 
 
-_reason_form(DECLINE_FLOW, "dcr", ["busy", "skill", "health", "far", "other"], "task.ask_decline", _decline)
-_reason_form(DROP_FLOW, "drr", ["urgent", "health", "unable", "other"], "task.ask_drop", _drop)
+_reason_form(
+    DECLINE_FLOW,
+    verbs.DECLINE_REASON,
+    ["busy", "skill", "health", "far", "other"],
+    "task.ask_decline",
+    _decline,
+)
+_reason_form(DROP_FLOW, verbs.DROP_REASON, ["urgent", "health", "unable", "other"], "task.ask_drop", _drop)
 
 
 @router.button(DECLINE)

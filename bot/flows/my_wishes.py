@@ -3,6 +3,7 @@
 Rating a finished wish and 没有办好 are in rating.
 """
 
+from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.forms import grid_of, stale
 from bot.flows.io import Button, Edit, Message, Output
@@ -86,7 +87,7 @@ async def view(ctx: Ctx) -> list[Output]:
     parts.append("\n".join([ctx.t("mine.timeline"), *(_event(ctx, wish, e, staff=staff) for e in events)]))
     rows: list[list[Button]] = []
     if ctx.user.id == wish.resident_id and status in CANCELLABLE:
-        rows = [[ctx.button("mine.btn.cancel", "wcx", wish.id)]]
+        rows = [[ctx.button("mine.btn.cancel", verbs.WISH_CANCEL, wish.id)]]
     elif ctx.user.id == wish.resident_id and status == S.completed:
         rows = rate_rows(ctx, wish.id)
     elif ctx.user.id == wish.assigned_member_id:
@@ -97,21 +98,21 @@ async def view(ctx: Ctx) -> list[Output]:
 # --- 撤销, with a confirm step ---
 
 
-@router.button("wcx")
+@router.button(verbs.WISH_CANCEL)
 async def ask_cancel(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
     wish = await own_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], statuses=CANCELLABLE)
     rows = [
         [
-            ctx.button("mine.btn.cancel_yes", "wcxy", wish.id),
-            ctx.button("mine.btn.cancel_no", "wcxn", wish.id),
+            ctx.button("mine.btn.cancel_yes", verbs.WISH_CANCEL_YES, wish.id),
+            ctx.button("mine.btn.cancel_no", verbs.WISH_CANCEL_NO, wish.id),
         ]
     ]
     return [Message(ctx.t("mine.ask_cancel", number=wish.number), buttons=rows)]
 
 
-@router.button("wcxy")
+@router.button(verbs.WISH_CANCEL_YES)
 async def cancel(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
@@ -119,7 +120,7 @@ async def cancel(ctx: Ctx) -> list[Output]:
     return [Edit(ctx.t("mine.cancelled", number=wish.number))]
 
 
-@router.button("wcxn")
+@router.button(verbs.WISH_CANCEL_NO)
 async def keep(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)

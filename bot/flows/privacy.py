@@ -3,11 +3,11 @@
 from bot.flows.context import Ctx
 from bot.flows.io import Edit, File, Message, Output
 from bot.flows.router import Router
+from bot.flows.verbs import FORGET
 from services.forgetting import forget_user
 from services.personal_data import export_json
 
 router = Router()
-FORGET = "fg"  # /forgetme answered: 1 delete, 0 keep
 YES, NO = 1, 0
 
 

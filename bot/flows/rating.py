@@ -1,6 +1,7 @@
 """A resident's word on a finished wish: stars and an optional comment, or 没有办好
 (what was not done, confirmed, then staff follow up)."""
 
+from bot.flows import verbs
 from bot.flows.callbacks import CallbackCodec
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
@@ -48,10 +49,12 @@ async def rate(ctx: Ctx) -> list[Output]:
 
 @router.ask(RATE_FLOW, "comment")
 async def ask_comment(ctx: Ctx) -> list[Output]:
-    return [Message(ctx.t("rate.ask_comment"), buttons=[[ctx.button("rate.btn.skip", "rtskip")]])]
+    return [
+        Message(ctx.t("rate.ask_comment"), buttons=[[ctx.button("rate.btn.skip", verbs.RATE_NO_COMMENT)]])
+    ]
 
 
-@router.button("rtskip")
+@router.button(verbs.RATE_NO_COMMENT)
 async def skip_comment(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, RATE_FLOW, "comment"):
         return stale(ctx)
@@ -88,7 +91,9 @@ async def dispute(ctx: Ctx) -> list[Output]:
 
 @router.ask(DISPUTE_FLOW, "note")
 async def ask_dispute(ctx: Ctx) -> list[Output]:
-    return question(ctx, "mine.ask_dispute", [[ctx.button("mine.btn.dispute_plain", "dpplain")]], back=False)
+    return question(
+        ctx, "mine.ask_dispute", [[ctx.button("mine.btn.dispute_plain", verbs.DISPUTE_PLAIN)]], back=False
+    )
 
 
 async def _to_confirm(ctx: Ctx, note: str) -> list[Output]:
@@ -96,7 +101,7 @@ async def _to_confirm(ctx: Ctx, note: str) -> list[Output]:
     return await ask_confirm(ctx)
 
 
-@router.button("dpplain")
+@router.button(verbs.DISPUTE_PLAIN)
 async def without_note(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, DISPUTE_FLOW, "note"):
         return stale(ctx)
@@ -118,7 +123,7 @@ async def got_dispute_note(ctx: Ctx) -> list[Output]:
 async def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     note = ctx.t("mine.dispute_note", note=d["note"]) if d["note"] else ""
-    rows = [[ctx.button("btn.confirm", "dpok")]]
+    rows = [[ctx.button("btn.confirm", verbs.DISPUTE_CONFIRM)]]
     return question(ctx, "mine.confirm_dispute", rows, number=d["number"], note=note)
 
 
@@ -127,7 +132,7 @@ async def confirm_needs_a_button(ctx: Ctx) -> list[Output]:
     raise Unexpected
 
 
-@router.button("dpok")
+@router.button(verbs.DISPUTE_CONFIRM)
 async def send_dispute(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, DISPUTE_FLOW, "confirm"):
         return stale(ctx)

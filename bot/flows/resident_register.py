@@ -1,5 +1,6 @@
 """Resident registration: name, phone, branch, grid and address, one question at a time."""
 
+from bot.flows import verbs
 from bot.flows.contact_steps import contact_steps
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
@@ -29,11 +30,11 @@ advance = advancer(router, FLOW)
 @router.ask(FLOW, "name")
 async def ask_name(ctx: Ctx) -> list[Output]:
     shown = ctx.user.display_name.strip()
-    rows = [[ctx.button("reg.use_name", "regname", name=shown)]] if shown else []
+    rows = [[ctx.button("reg.use_name", verbs.REG_NAME, name=shown)]] if shown else []
     return question(ctx, "reg.ask_name", rows, back=False)
 
 
-@router.button("regname")
+@router.button(verbs.REG_NAME)
 async def use_display_name(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "name"):
         return stale(ctx)
@@ -52,14 +53,20 @@ async def got_name(ctx: Ctx) -> list[Output]:
 
 
 contact_steps(
-    router, FLOW, verb="reg", ask_branch_key="reg.ask_branch", ask_grid_key="reg.ask_grid", then="compound"
+    router,
+    FLOW,
+    branch_verb=verbs.REG_BRANCH,
+    grid_verb=verbs.REG_GRID,
+    ask_branch_key="reg.ask_branch",
+    ask_grid_key="reg.ask_grid",
+    then="compound",
 )
 
 
 def _text_step(step: str, following: str):
     @router.ask(FLOW, step)
     async def ask(ctx: Ctx) -> list[Output]:
-        rows = [[ctx.button("reg.no_unit", "regnounit")]] if step == "unit" else []
+        rows = [[ctx.button("reg.no_unit", verbs.REG_NO_UNIT)]] if step == "unit" else []
         return question(ctx, f"reg.ask_{step}", rows)
 
     @router.step(FLOW, step)
@@ -77,7 +84,7 @@ for _step, _next in (("compound", "building"), ("building", "unit"), ("unit", "r
     _text_step(_step, _next)
 
 
-@router.button("regnounit")
+@router.button(verbs.REG_NO_UNIT)
 async def no_unit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "unit"):
         return stale(ctx)
@@ -88,20 +95,20 @@ async def no_unit(ctx: Ctx) -> list[Output]:
 async def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     address = " ".join(p for p in (d["compound"], d["building"], d.get("unit", ""), d["room"]) if p)
-    rows = [[ctx.button("btn.confirm", "regok"), ctx.button("btn.edit", "regedit")]]
+    rows = [[ctx.button("btn.confirm", verbs.REG_CONFIRM), ctx.button("btn.edit", verbs.REG_EDIT)]]
     return question(
         ctx, "reg.confirm", rows, name=d["name"], phone=display_phone(d["phone"]), address=address
     )
 
 
-@router.button("regedit")
+@router.button(verbs.REG_EDIT)
 async def edit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)
     return await advance(ctx, "name")
 
 
-@router.button("regok")
+@router.button(verbs.REG_CONFIRM)
 async def save(ctx: Ctx) -> list[Output]:
     from bot.flows import wish_form
     from bot.flows.menus import main_keyboard

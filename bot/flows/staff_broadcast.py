@@ -6,6 +6,7 @@ recipients will get it, with the head count, and 确认发送 queues it. A progr
 follows; the outbox sender tells the staff member the tally when the last message has settled.
 """
 
+from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
 from bot.flows.forms import STEPS, advancer, in_form, invalid, question, stale
@@ -20,9 +21,10 @@ from services.broadcasts import Progress
 from services.errors import InvalidInput
 
 router = Router()
+PICK, WHO = verbs.BROADCAST_BRANCH, verbs.BROADCAST_AUDIENCE  # branch id; audience index
+SEND, REFRESH = verbs.BROADCAST_SEND, verbs.BROADCAST_REFRESH  # -; broadcast id
 FLOW, AUDIENCE, TEXT, CONFIRM = "broadcast", "audience", "text", "confirm"
 STEPS[FLOW] = [AUDIENCE, TEXT, CONFIRM]
-PICK, WHO, SEND, REFRESH = "bb", "ba", "bs", "br"  # branch id; audience index; -; broadcast id
 AUDIENCES = list(Audience)
 advance = advancer(router, FLOW)
 
@@ -120,8 +122,8 @@ async def preview(ctx: Ctx) -> list[Output]:
         lines.append(ctx.t("bcast.masked"))
     lines.append(ctx.t("bcast.quiet"))
     buttons = [
-        [ctx.button("bcast.send", SEND), ctx.button("btn.cancel", "cancel")],
-        [ctx.button("btn.back", "back")],
+        [ctx.button("bcast.send", SEND), ctx.button("btn.cancel", verbs.CANCEL)],
+        [ctx.button("btn.back", verbs.BACK)],
     ]
     return [Message("\n".join(lines)), Message(_as_sent(ctx), buttons=buttons)]
 

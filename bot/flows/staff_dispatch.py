@@ -12,7 +12,7 @@ from services import dispatch, matching, queries, wishes
 from services.actors import require_staff
 
 router = Router()
-OFFER, WALL = "do", "dw"
+OFFER, WALL = verbs.OFFER, verbs.WALL
 VIEW = verbs.STAFF_VIEW
 SHOWN = 5
 

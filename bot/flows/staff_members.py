@@ -21,7 +21,7 @@ from services.privacy import mask_phone
 from services.validation import clean_text
 
 router = Router()
-CHOOSE, SUSPEND, REINSTATE = "mb", "msu", "mre"
+CHOOSE, SUSPEND, REINSTATE = verbs.MEMBERS_BRANCH, verbs.SUSPEND, verbs.REINSTATE
 FOUND = (MemberStatus.approved, MemberStatus.paused, MemberStatus.suspended)
 SUSPEND_FLOW = "suspend"
 STEPS[SUSPEND_FLOW] = ["reason"]

@@ -1,6 +1,7 @@
 """/publish [period]: staff preview the branch's public notice (公示), then post it to the
 branch's channel or group with 确认发布, or drop it with 取消."""
 
+from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.io import Edit, Message, Output, Post
 from bot.flows.report_common import branch_command, chosen, pct, period_ids
@@ -11,7 +12,7 @@ from services.reports.notice import Notice, build_notice
 from services.reports.periods import Period
 
 router = Router()
-PICK, POST, DROP = "np", "nc", "nx"
+PICK, POST, DROP = verbs.NOTICE_BRANCH, verbs.NOTICE_POST, verbs.NOTICE_DROP
 
 
 def notice_text(ctx: Ctx, n: Notice) -> str:

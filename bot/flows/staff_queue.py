@@ -22,9 +22,10 @@ from services.actors import require_staff
 from services.branches import BranchRow
 
 router = Router()
+NEXT, CHOOSE, BACK = verbs.QUEUE_NEXT, verbs.QUEUE_BRANCH, verbs.TRIAGE_BACK
+CATEGORY, PRIORITY, REASON = verbs.TRIAGE_CATEGORY, verbs.TRIAGE_PRIORITY, verbs.TRIAGE_REASON
 PAGE = 5
 PRIORITIES = [Priority.urgent, Priority.normal, Priority.low]  # 紧急 / 普通 / 不急
-NEXT, CHOOSE, CATEGORY, PRIORITY, REASON, BACK = "qn", "qb", "tc", "tp", "tr", "tb"
 
 
 # --- /queue ------------------------------------------------------------------------------------

@@ -1,21 +1,25 @@
 """Staff reports: /stats [CODE|all|compare] [period] (text and a chart), /export (a workbook)
 and, for admins, /branches (each branch's open, overdue, resolution and satisfaction)."""
 
+from typing import TYPE_CHECKING
+
 from bot.flows.context import Ctx
 from bot.flows.io import File, Message, Output
 from bot.flows.report_common import COMPARE_WORDS, branch_command, chosen, pct, span, stars, target
 from bot.flows.router import Router
 from bot.flows.staff_common import args, cat_label, not_staff, refuse
+from bot.flows.verbs import EXPORT, STATS
 from bot.fonts import CJK_FAMILY, CJK_FONT
 from services.branches import BranchRow
 from services.reports import stats as report_stats
-from services.reports.chart import ChartLabels, render_chart
 from services.reports.export import export_workbook
 from services.reports.figures import Figures
 from services.reports.periods import Period, parse_period
 
+if TYPE_CHECKING:  # the chart module brings matplotlib: imported where a chart is drawn
+    from services.reports.chart import ChartLabels
+
 router = Router()
-STATS, EXPORT = "rs", "rx"
 
 
 def stats_text(ctx: Ctx, title: str, period: Period, f: Figures) -> str:
@@ -48,7 +52,9 @@ def stats_text(ctx: Ctx, title: str, period: Period, f: Figures) -> str:
     )
 
 
-def chart_labels(ctx: Ctx, title: str) -> ChartLabels:
+def chart_labels(ctx: Ctx, title: str) -> "ChartLabels":
+    from services.reports.chart import ChartLabels  # matplotlib: loaded on first /stats, not at start
+
     return ChartLabels(
         title=title,
         completed=ctx.t("chart.completed"),
@@ -61,6 +67,8 @@ def chart_labels(ctx: Ctx, title: str) -> ChartLabels:
 
 async def show_stats(ctx: Ctx, branch: BranchRow | None, period: Period) -> list[Output]:
     """The figures as text and the weekly chart as a photo; branch None is every branch."""
+    from services.reports.chart import render_chart  # matplotlib: loaded on first /stats, not at start
+
     figures = await report_stats.stats(
         ctx.s,
         actor_id=ctx.user.id,

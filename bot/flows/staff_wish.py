@@ -24,7 +24,8 @@ from services.ownership import CANCELLABLE
 from services.privacy import may_see_contact, shown_text
 
 router = Router()
-CANCEL, CANCEL_YES, WITHDRAW, NOTE = "cx", "cxy", "ww", "sn"
+CANCEL, CANCEL_YES, NOTE = verbs.STAFF_CANCEL, verbs.STAFF_CANCEL_YES, verbs.STAFF_NOTE
+WITHDRAW = verbs.WITHDRAW
 FLOW = "snote"
 ACTIONS = ["release", "redo", "redispatch", "close"]  # the steps of FLOW, each asking for one text
 RESOLVE = {"redo": S.assigned, "redispatch": S.accepted, "close": S.closed}

@@ -4,12 +4,10 @@ Staff of the wish's branch get the resident's and the member's contact in full; 
 is not staff there gets them masked, no address and the free text scrubbed, as in /export.
 """
 
-from sqlalchemy import select
-
 from bot.flows.context import Ctx
 from bot.flows.staff_common import cat_label, extras, staff_status
 from bot.texts import display_phone, time_label
-from models import Offer, OfferKind, OfferStatus, User, Wish
+from models import User, Wish
 from services import queries
 from services.privacy import mask_name, mask_phone, may_see_contact, reveal_contact, shown_text
 
@@ -42,12 +40,9 @@ async def details(ctx: Ctx, wish: Wish) -> str:
     parts.append(ctx.t(key, name=contact.name, phone=phone, address=contact.address))
     if (await ctx.s.get(User, wish.resident_id)).unreachable:
         parts.append(ctx.t("staffwish.unreachable"))
-    offer = await ctx.s.scalar(
-        select(Offer).where(
-            Offer.wish_id == wish.id, Offer.kind == OfferKind.direct, Offer.status == OfferStatus.open
-        )
+    member_id = wish.assigned_member_id or await queries.offered_to(
+        ctx.s, actor_id=ctx.user.id, wish_id=wish.id
     )
-    member_id = wish.assigned_member_id or (offer.member_id if offer else None)
     if member_id:
         member = await ctx.s.get(User, member_id)
         key = "staffwish.member" if wish.assigned_member_id else "staffwish.offered_to"

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from bot.flows import verbs
 from bot.flows.common import is_resident
 from bot.flows.context import Ctx
 from bot.flows.engine import Unexpected
@@ -40,11 +41,11 @@ advance = advancer(router, FLOW)
 async def ask_category(ctx: Ctx) -> list[Output]:
     codes = list(ctx.deps.catalogue.categories)
     labels = [category_label(ctx.lang, ctx.deps.catalogue, c) for c in codes]
-    buttons = [ctx.raw_button(label, "wcat", i) for i, label in enumerate(labels)]
+    buttons = [ctx.raw_button(label, verbs.WISH_CATEGORY, i) for i, label in enumerate(labels)]
     return question(ctx, "wish.ask_category", grid_of(buttons), back=False)
 
 
-@router.button("wcat")
+@router.button(verbs.WISH_CATEGORY)
 async def got_category(ctx: Ctx) -> list[Output]:
     codes = list(ctx.deps.catalogue.categories)
     if not in_form(ctx, FLOW, "category") or not ctx.ids or ctx.ids[0] >= len(codes):
@@ -90,11 +91,11 @@ async def ask_time(ctx: Ctx) -> list[Output]:
     labels = [
         time_label(ctx.lang, w) if w != TimeWindow.on_date else ctx.t("wish.pick_date") for w in WINDOWS
     ]
-    rows = grid_of([ctx.raw_button(label, "wtime", i) for i, label in enumerate(labels)])
+    rows = grid_of([ctx.raw_button(label, verbs.WISH_TIME, i) for i, label in enumerate(labels)])
     return question(ctx, "wish.ask_time", rows)
 
 
-@router.button("wtime")
+@router.button(verbs.WISH_TIME)
 async def got_time(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "time") or not ctx.ids or ctx.ids[0] >= len(WINDOWS):
         return stale(ctx)
@@ -109,12 +110,13 @@ async def ask_date(ctx: Ctx) -> list[Output]:
     today = ctx.today()
     days = [today + timedelta(days=n) for n in range(1, DATE_CHOICES + 1)]
     buttons = [
-        ctx.raw_button(f"{d:%m-%d} {ctx.t(f'weekday.{d.weekday()}')}", "wdate", d.toordinal()) for d in days
+        ctx.raw_button(f"{d:%m-%d} {ctx.t(f'weekday.{d.weekday()}')}", verbs.WISH_DATE, d.toordinal())
+        for d in days
     ]
     return question(ctx, "wish.ask_date", grid_of(buttons, 3))
 
 
-@router.button("wdate")
+@router.button(verbs.WISH_DATE)
 async def got_date(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "date") or not ctx.ids:
         return stale(ctx)
@@ -131,7 +133,7 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
         extras.append(ctx.t("wish.with_photos", n=len(d["photos"])))
     if d.get("voice"):
         extras.append(ctx.t("wish.with_voice"))
-    rows = [[ctx.button("btn.submit", "wsubmit"), ctx.button("btn.edit", "wedit")]]
+    rows = [[ctx.button("btn.submit", verbs.WISH_SUBMIT), ctx.button("btn.edit", verbs.WISH_EDIT)]]
     return question(
         ctx,
         "wish.confirm",
@@ -143,14 +145,14 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
     )
 
 
-@router.button("wedit")
+@router.button(verbs.WISH_EDIT)
 async def edit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)
     return await advance(ctx, "category")
 
 
-@router.button("wsubmit")
+@router.button(verbs.WISH_SUBMIT)
 async def submit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)

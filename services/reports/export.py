@@ -18,7 +18,6 @@ from services.reports.export_rows import wish_rows
 from services.reports.ledger import ledger_rows, ratings_in
 from services.reports.periods import Period
 from services.reports.stats import require_scope
-from services.reports.workbook import Sheet, build_workbook
 from services.scrubbing import scrub_contacts
 
 Tr = Callable[[str], str]
@@ -82,6 +81,9 @@ async def export_workbook(
     tr: Tr,
 ) -> bytes:
     """The XLSX export of one branch (or of every branch, for admins) for the period."""
+    # Here, not at the top: the workbook brings openpyxl, which `sandan run` loads on first use only.
+    from services.reports.workbook import Sheet, build_workbook
+
     actor = await load_actor(s, actor_id)
     require_scope(actor, branch_id)
     start, end = period.utc_bounds(tz)

@@ -16,7 +16,6 @@ from services.catalogue import Catalogue
 from services.reports.ledger import Served, by_member, ledger_rows
 from services.reports.periods import Period
 from services.reports.stats import require_scope
-from services.reports.workbook import Sheet, build_workbook
 
 ALL_UNITS = 0  # the unit key that asks for every unit, one file each
 COLUMNS = ("member", "tasks", "hours", "average", "date", "category", "grid")
@@ -65,6 +64,9 @@ async def work_units(
 
 
 def _workbook(unit: Unit, *, tz: ZoneInfo, cat: dict, tr: Callable[[str], str]) -> bytes:
+    # Here, not at the top: the workbook brings openpyxl, which `sandan run` loads on first use only.
+    from services.reports.workbook import Sheet, build_workbook
+
     summary = Sheet(
         tr("report.sheet.summary"),
         [tr("report.col.unit"), tr("report.col.members"), tr("report.col.tasks"), tr("report.col.hours")],

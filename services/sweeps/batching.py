@@ -1,10 +1,16 @@
 """One message per person for reminders that pile up: staff get a list, not one ping per wish."""
 
+from services.note_keys import NoteKey
 from services.outbox import Note
 
 # Keys whose notes to one person in one sweep are combined into one `<key>_many` note.
 BATCHED = frozenset(
-    {"staff.remind_triage", "staff.remind_wall", "staff.escalate_task", "admin.escalate_triage"}
+    {
+        NoteKey.staff_remind_triage,
+        NoteKey.staff_remind_wall,
+        NoteKey.staff_escalate_task,
+        NoteKey.admin_escalate_triage,
+    }
 )
 ITEM_FIELDS = ("number", "category", "hours", "days", "branch", "candidates")
 # Items a combined note lists; the rest are counted ("more"), and the staff see them in /queue.
@@ -26,5 +32,5 @@ def combine(notes: list[Note]) -> list[Note]:
             continue
         items = [{f: n.params[f] for f in ITEM_FIELDS if f in n.params} for n in same[:MAX_ITEMS]]
         params = {"items": items, "n": len(same), "more": len(same) - len(items)}
-        out.append(Note(user_id, f"{key}_many", params, None, same[0].quiet))
+        out.append(Note(user_id, f"{key}_many", params, None, quiet=same[0].quiet))
     return out

@@ -11,6 +11,7 @@ from models import BranchDigest, Rating, Staff, Wish
 from models.enums import WishStatus as S
 from models.wishes import in_status
 from services.inserts import insert_or_skip
+from services.note_keys import NoteKey
 from services.outbox import Note, queue
 from services.overdue import overdue_by_branch
 from services.sweeps.context import Sweep
@@ -97,6 +98,6 @@ async def record_digests(s: AsyncSession, sw: Sweep, digests: list[tuple[int, Di
     for branch_id, digest in sent:
         params = {**digest.__dict__, "rating": digest.rating if digest.rating is not None else ""}
         params["day"] = (day - timedelta(days=1)).isoformat()
-        notes += [Note(u, "staff.digest", params) for u in await sw.staff(s, branch_id)]
+        notes += [Note(u, NoteKey.staff_digest, params) for u in await sw.staff(s, branch_id)]
     await queue(s, notes, now=sw.now)
     return len(sent)

@@ -1,44 +1,38 @@
 """Rules that move wishes: offer expiry, auto-dispatch (自动派单), and closing unrated work."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Branch, Offer, OfferKind, OfferStatus, SentReminder, Wish
 from models.enums import WishStatus as S
 from models.wishes import in_status
+from services import offers
 from services.dispatch import offer_wish
 from services.lifecycle import move, move_many
 from services.matching import rank_candidates
+from services.note_keys import NoteKey
 from services.outbox import Note, load_staff, queue
 from services.recipients import NOTE_COLUMNS
 from services.sweeps import ledger
 from services.sweeps.context import Sweep
-
-_FAILED = (OfferStatus.declined, OfferStatus.expired)
+from services.sweeps.kinds import ReminderKind
 
 
 async def expiring_offers(s: AsyncSession, sw: Sweep) -> list[tuple[int, int]]:
     """(offer id, wish id) of direct offers unanswered for the expiry time, quiet hours not counted."""
-    rows = await s.execute(
-        select(Offer.id, Offer.wish_id, Offer.created_at).where(
-            Offer.status == OfferStatus.open,
-            Offer.kind == OfferKind.direct,
-            Offer.created_at <= sw.now - sw.policy.offer_expiry,
-        )
-    )
+    found = await offers.open_offers(s, kind=OfferKind.direct, created_before=sw.now - sw.policy.offer_expiry)
     quiet = sw.policy.quiet
-    return [(o, w) for o, w, at in rows if quiet.awake_time(at, sw.now) >= sw.policy.offer_expiry]
+    return [
+        (o.id, o.wish_id) for o in found if quiet.awake_time(o.created_at, sw.now) >= sw.policy.offer_expiry
+    ]
 
 
 async def expire_offers(s: AsyncSession, sw: Sweep, items: list[tuple[int, int]]) -> int:
     """Let offers lapse; staff get the wishes back, or, with auto-dispatch, the next member is asked."""
-    closed = await s.execute(
-        update(Offer)
-        .where(Offer.id.in_([offer for offer, _ in items]), Offer.status == OfferStatus.open)
-        .values(status=OfferStatus.expired, answered_at=sw.now)
-        .returning(Offer.wish_id, Offer.member_id)
+    closed = await offers.close_offers(
+        s, offer_ids=[offer for offer, _ in items], to=OfferStatus.expired, now=sw.now
     )
-    member_of = dict(closed.all())  # offers answered or withdrawn since the sweep looked are gone
+    member_of = {o.wish_id: o.member_id for o in closed}  # offers answered or withdrawn since are gone
     wishes = (
         await s.execute(select(*NOTE_COLUMNS).where(Wish.id.in_(member_of), Wish.status == S.offered))
     ).all()
@@ -49,7 +43,12 @@ async def expire_offers(s: AsyncSession, sw: Sweep, items: list[tuple[int, int]]
     )
     lapsed = {
         w.id: (
-            Note(member_of[w.id], "member.offer_expired", {"number": w.number, "category": w.category}, w.id),
+            Note(
+                member_of[w.id],
+                NoteKey.member_offer_expired,
+                {"number": w.number, "category": w.category},
+                w.id,
+            ),
         )
         for w in wishes
     }
@@ -76,7 +75,7 @@ async def expire_offers(s: AsyncSession, sw: Sweep, items: list[tuple[int, int]]
 
 async def waiting_for_auto_dispatch(s: AsyncSession, sw: Sweep) -> list[int]:
     """Accepted wishes in branches that dispatch automatically and have not given up on them."""
-    gave_up = select(SentReminder.wish_id).where(SentReminder.kind == "auto_dispatch")
+    gave_up = select(SentReminder.wish_id).where(SentReminder.kind == ReminderKind.auto_dispatch)
     rows = await s.scalars(
         select(Wish.id)
         .join(Branch, Branch.id == Wish.branch_id)
@@ -89,7 +88,7 @@ async def auto_offer(s: AsyncSession, sw: Sweep, *, wish: Wish) -> bool:
     """Offer the wish to the best-ranked member (True), or hand it back to staff after too many tries."""
     failed = await s.scalar(
         select(func.count(Offer.id)).where(
-            Offer.wish_id == wish.id, Offer.kind == OfferKind.direct, Offer.status.in_(_FAILED)
+            Offer.wish_id == wish.id, Offer.kind == OfferKind.direct, Offer.status.in_(offers.FAILED)
         )
     )
     best = []
@@ -100,12 +99,12 @@ async def auto_offer(s: AsyncSession, sw: Sweep, *, wish: Wish) -> bool:
     if best:
         await offer_wish(s, actor_id=None, wish_id=wish.id, member_id=best[0].member_id, now=sw.now)
         return True
-    if await ledger.record(s, [(wish.id, "auto_dispatch", 1)], now=sw.now):
+    if await ledger.record(s, [(wish.id, ReminderKind.auto_dispatch, 1)], now=sw.now):
         params = {"number": wish.number, "category": wish.category, "tries": failed}
         await queue(
             s,
             [
-                Note(u, "staff.auto_dispatch_failed", params, wish.id)
+                Note(u, NoteKey.staff_auto_dispatch_failed, params, wish.id)
                 for u in await sw.staff(s, wish.branch_id)
             ],
             now=sw.now,

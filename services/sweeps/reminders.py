@@ -9,10 +9,12 @@ from models import Branch, Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
 from models.wishes import in_status
 from services.matching import rank_many
+from services.note_keys import NoteKey
 from services.outbox import Note
 from services.overdue import task_overdue
 from services.recipients import NOTE_COLUMNS
 from services.sweeps.context import Sweep, assignment_turns, reminded
+from services.sweeps.kinds import ReminderKind
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class Due:
     """One reminder that is due: recorded as (wish, kind, seq), sent as `notes`."""
 
     wish_id: int
-    kind: str
+    kind: ReminderKind
     seq: int
     notes: tuple[Note, ...]
 
@@ -54,7 +56,10 @@ async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
         )
     ).all()
     ids = [w.id for w in wishes]
-    staff_sent, admin_sent = await reminded(s, "triage", ids), await reminded(s, "triage_escalation", ids)
+    staff_sent, admin_sent = (
+        await reminded(s, ReminderKind.triage, ids),
+        await reminded(s, ReminderKind.triage_escalation, ids),
+    )
     due = []
     for wish in wishes:
         age = sw.now - wish.submitted_at
@@ -62,17 +67,18 @@ async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
         if sw.may_send(escalation=False) and seq > staff_sent.get(wish.id, (0,))[0]:
             params = _params(wish, hours=_hours(age))
             notes = tuple(
-                Note(u, "staff.remind_triage", params, wish.id, True)
+                Note(u, NoteKey.staff_remind_triage, params, wish.id, quiet=True)
                 for u in await sw.staff(s, wish.branch_id)
             )
-            due.append(Due(wish.id, "triage", seq, notes))
+            due.append(Due(wish.id, ReminderKind.triage, seq, notes))
         if age >= p.triage_escalation and wish.id not in admin_sent and sw.may_send(escalation=True):
             params = _params(wish, hours=_hours(age), branch=wish.branch)
             quiet = not p.escalate_in_quiet_hours
             notes = tuple(
-                Note(u, "admin.escalate_triage", params, wish.id, quiet) for u in await sw.admins(s)
+                Note(u, NoteKey.admin_escalate_triage, params, wish.id, quiet=quiet)
+                for u in await sw.admins(s)
             )
-            due.append(Due(wish.id, "triage_escalation", 1, notes))
+            due.append(Due(wish.id, ReminderKind.triage_escalation, 1, notes))
     return due
 
 
@@ -91,7 +97,7 @@ async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
             )
         )
     ).all()
-    sent = await reminded(s, "wall", [w.id for w in posted])
+    sent = await reminded(s, ReminderKind.wall, [w.id for w in posted])
     posted = [wish for wish in posted if wish.id not in sent]
     suggested = await rank_many(
         s,
@@ -106,7 +112,12 @@ async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
         params = _params(wish, hours=_hours(sw.now - wish.since), candidates=names)
         staff = await sw.staff(s, wish.branch_id)
         due.append(
-            Due(wish.id, "wall", 1, tuple(Note(u, "staff.remind_wall", params, wish.id, True) for u in staff))
+            Due(
+                wish.id,
+                ReminderKind.wall,
+                1,
+                tuple(Note(u, NoteKey.staff_remind_wall, params, wish.id, quiet=True) for u in staff),
+            )
         )
     return due
 
@@ -121,15 +132,18 @@ async def task_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
     active = (await s.execute(select(*_FACTS).where(task_overdue(now=sw.now, policy=p)))).all()
     ids = [w.id for w in active]
     turns = await assignment_turns(s, ids)
-    told_member, told_staff = await reminded(s, "task", ids), await reminded(s, "task_escalation", ids)
+    told_member, told_staff = (
+        await reminded(s, ReminderKind.task, ids),
+        await reminded(s, ReminderKind.task_escalation, ids),
+    )
     due = []
     for wish in active:
         turn = turns.get(wish.id, 1)
         seq, last = told_member.get(wish.id, (0, None))
         params = _params(wish, days=(sw.now - wish.assigned_at).days)
         if seq < turn and sw.may_send(escalation=False):
-            note = Note(wish.assigned_member_id, "member.remind_task", params, wish.id, True)
-            due.append(Due(wish.id, "task", turn, (note,)))
+            note = Note(wish.assigned_member_id, NoteKey.member_remind_task, params, wish.id, quiet=True)
+            due.append(Due(wish.id, ReminderKind.task, turn, (note,)))
         elif (
             seq == turn
             and told_staff.get(wish.id, (0,))[0] < turn
@@ -138,8 +152,8 @@ async def task_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
         ):
             quiet = not p.escalate_in_quiet_hours
             staff = await sw.staff(s, wish.branch_id)
-            notes = tuple(Note(u, "staff.escalate_task", params, wish.id, quiet) for u in staff)
-            due.append(Due(wish.id, "task_escalation", turn, notes))
+            notes = tuple(Note(u, NoteKey.staff_escalate_task, params, wish.id, quiet=quiet) for u in staff)
+            due.append(Due(wish.id, ReminderKind.task_escalation, turn, notes))
     return due
 
 
@@ -155,13 +169,13 @@ async def rating_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
             )
         )
     ).all()
-    sent = await reminded(s, "rate", [w.id for w in done])
+    sent = await reminded(s, ReminderKind.rate, [w.id for w in done])
     due = []
     for wish in done:
         seq = _passed(sw.now - wish.completed_at, p.rating_reminders)
         if seq > sent.get(wish.id, (0,))[0]:
-            note = Note(wish.resident_id, "resident.remind_rating", _params(wish), wish.id, True)
-            due.append(Due(wish.id, "rate", seq, (note,)))
+            note = Note(wish.resident_id, NoteKey.resident_remind_rating, _params(wish), wish.id, quiet=True)
+            due.append(Due(wish.id, ReminderKind.rate, seq, (note,)))
     return due
 
 
