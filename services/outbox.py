@@ -28,6 +28,8 @@ BLOCKED, UNREACHABLE, NO_TELEGRAM_ID = "403 blocked", "unreachable", "no telegra
 UNREACHABLE_ERRORS = (BLOCKED, UNREACHABLE, NO_TELEGRAM_ID)
 STAFF_CACHE = "sandan_staff_of"  # key in Session.info
 ALERT_PREFIXES = ("staff.", "admin.")  # the notes that alert staff and admins
+# Never budgeted: a resident's complaint must reach staff however busy the hour was.
+UNBUDGETED = frozenset({NoteKey.staff_disputed, NoteKey.staff_low_rating})
 ALERTS_PAUSED = NoteKey.staff_alerts_paused
 BUDGET_WINDOW = timedelta(hours=1)
 
@@ -62,6 +64,7 @@ _SPENT = (  # per recipient: alerts this person caused in the window, and whethe
         _OUTBOX.c.created_at > bindparam("since"),
         _OUTBOX.c.user_id.in_(bindparam("user_ids", expanding=True)),
         or_(*(_OUTBOX.c.key.startswith(p, autoescape=True) for p in ALERT_PREFIXES)),
+        _OUTBOX.c.key.notin_(sorted(UNBUDGETED)),
     )
     .group_by(_OUTBOX.c.user_id)
 )
@@ -178,6 +181,10 @@ async def _withdraw_pointless(
     return [r for r in rows if id(r) not in gone] if gone else rows
 
 
+def _budgeted(key: str) -> bool:
+    return key.startswith(ALERT_PREFIXES) and key not in UNBUDGETED
+
+
 async def _within_budget(
     s: AsyncSession, rows: list[dict], caused_by: int, now: datetime, per_hour: int
 ) -> list[dict]:
@@ -187,7 +194,7 @@ async def _within_budget(
     quiet, unless they were told so within the hour already. Rows deleted as pointless no
     longer count: staff never got them.
     """
-    alerted = {r["user_id"] for r in rows if r["key"].startswith(ALERT_PREFIXES)}
+    alerted = {r["user_id"] for r in rows if _budgeted(r["key"])}
     if not alerted:
         return rows
     params = {"caused_by": caused_by, "since": now - BUDGET_WINDOW, "user_ids": sorted(alerted)}
@@ -196,7 +203,7 @@ async def _within_budget(
     kept, name = [], None
     for row in rows:
         uid = row["user_id"]
-        if uid not in alerted or not row["key"].startswith(ALERT_PREFIXES):
+        if uid not in alerted or not _budgeted(row["key"]):
             kept.append(row)
             continue
         spent[uid] = spent.get(uid, 0) + 1

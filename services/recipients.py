@@ -69,7 +69,10 @@ async def notes_for(
     def to_(user_id: int | None, key: str, **extra) -> list[Note]:
         if user_id is None:
             return []
-        return [Note(user_id, key, {**params, **extra}, wish.id)]
+        told = {**params, **extra}
+        if user_id != owner and told.get("note"):  # a member: the note may quote the resident's contact
+            told["note"] = scrub_contacts(told["note"])
+        return [Note(user_id, key, told, wish.id)]
 
     async def to_staff(key: str, withdraws: str | None = None) -> list[Note]:
         staff = await staff_of(s, wish.branch_id)

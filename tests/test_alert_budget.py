@@ -194,3 +194,11 @@ async def test_the_budget_is_a_sliding_hour_and_says_paused_once_an_hour(db, cat
         await cycles(w, db, 10, deliver=True)
     keys = await alerts_to(db, staff[0])
     assert len(keys) == 10 + 8 and keys.count(outbox.ALERTS_PAUSED) == 1
+
+
+async def test_a_dispute_reaches_staff_even_after_the_resident_spent_the_hours_budget(db, catalogue, budget):
+    w, staff = await world(db, catalogue)
+    done = await f.completed(w)  # the resident's earlier wish, finished by a member
+    await cycles(w, db, 12, deliver=True)  # then a busy hour of submitting and cancelling
+    await f.try_use_case(db, "dispute", w.resident_id, done.id, catalogue)
+    assert "staff.disputed" in await alerts_to(db, staff[0])

@@ -44,7 +44,7 @@ async def set_default_commands(bot: Bot) -> None:
                 commands_for(None, language), scope=BotCommandScopeAllPrivateChats(), language_code=code
             )
         except TelegramError as exc:
-            log.warning("setMyCommands (default, %s) failed: %s", language, exc)
+            log.warning("setMyCommands (default, %s) failed: %s", language, type(exc).__name__)
 
 
 async def set_chat_commands(bot: Bot, chat_id: int, actor: Actor, language: str) -> None:
@@ -52,4 +52,4 @@ async def set_chat_commands(bot: Bot, chat_id: int, actor: Actor, language: str)
     try:
         await bot.set_my_commands(commands_for(actor, language), scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
-        log.warning("setMyCommands for a chat failed: %s", exc)
+        log.warning("setMyCommands for a chat failed: %s", type(exc).__name__)

@@ -136,7 +136,7 @@ async def _one(bot: Bot, chat_id: int, output: Output, query, progress: Progress
         try:
             await send_message(bot, output.chat_id, Message(output.text))
         except TelegramError as exc:
-            log.warning("posting to chat %s failed: %s", output.chat_id, exc)
+            log.warning("posting to chat %s failed: %s", output.chat_id, type(exc).__name__)
             await send_message(bot, chat_id, Message(output.failed))
         else:
             await send_message(bot, chat_id, Message(output.done))
