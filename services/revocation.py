@@ -67,7 +67,9 @@ async def revoke_member(
     now = now or utcnow()
     why = why or (note if note in STAFF_KEYS else OTHER)
     skip = actor.user_id if actor else None
-    done = Revoked(offers=await close_offers(s, member_id=member_id, why=why, note=note, skip=skip, now=now))
+    done = Revoked(
+        offers=await withdraw_direct_offers(s, member_id=member_id, why=why, note=note, skip=skip, now=now)
+    )
     tasks = await s.scalars(
         select(Wish).where(Wish.assigned_member_id == member_id, Wish.status.in_(TASKS)).order_by(Wish.id)
     )
@@ -85,7 +87,7 @@ async def revoke_member(
     return done
 
 
-async def close_offers(
+async def withdraw_direct_offers(
     s: AsyncSession, *, member_id: int, why: str, note: str, skip: int | None = None, now: datetime
 ) -> list[str]:
     """Close the member's open direct offers at once; each wish goes back to staff (offered -> accepted).

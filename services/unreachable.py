@@ -7,7 +7,7 @@ from models import Outbox, OutboxStatus, User, Wish
 from models.types import utcnow
 from services.note_keys import NoteKey
 from services.outbox import BLOCKED, Note, queue, staff_of
-from services.revocation import UNREACHABLE, close_offers
+from services.revocation import UNREACHABLE, withdraw_direct_offers
 
 
 async def mark_unreachable(s: AsyncSession, *, outbox_id: int, user_id: int, wish_id: int | None) -> None:
@@ -20,7 +20,9 @@ async def mark_unreachable(s: AsyncSession, *, outbox_id: int, user_id: int, wis
         update(Outbox).where(Outbox.id == outbox_id).values(status=OutboxStatus.failed, last_error=BLOCKED)
     )
     await s.execute(update(User).where(User.id == user_id).values(unreachable=True))
-    returned = await close_offers(s, member_id=user_id, why=UNREACHABLE, note=UNREACHABLE, now=utcnow())
+    returned = await withdraw_direct_offers(
+        s, member_id=user_id, why=UNREACHABLE, note=UNREACHABLE, now=utcnow()
+    )
     wish = await s.get(Wish, wish_id) if wish_id else None
     if wish is None or wish.number in returned:
         return
