@@ -13,9 +13,7 @@
 """
 
 import argparse
-import asyncio
 import contextlib
-import itertools
 import json
 import os
 import resource
@@ -35,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.sql_floor import Recorder, replay  # noqa: E402
+from bench.sql_floor import Recorder, Replayer  # noqa: E402
 from models import MemberProfile, MemberStatus, Priority, ResidentProfile, Staff, User, Wish  # noqa: E402
 from models.enums import OPEN_STATUSES  # noqa: E402
 from sandan.settings import DEFAULT_CATALOGUE  # noqa: E402
@@ -50,22 +48,22 @@ TARGET_RSS_MB = 300
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite:///{path}"
 
 
 # --- seeding (runs in a child process) ---------------------------------------------------------
 
 
-async def _seed_child(path: Path, scale: str) -> dict:
+def _seed_child(path: Path, scale: str) -> dict:
     from sandan.migrate import upgrade
     from sandan.seed import seed
 
     db = Database(sqlite_url(path))
     started = time.perf_counter()
-    await upgrade(db)
+    upgrade(db)
     migrated = time.perf_counter()
-    summary = await seed(db, scale=scale)
-    await db.dispose()
+    summary = seed(db, scale=scale)
+    db.dispose()
     return {
         "migrate_s": round(migrated - started, 2),
         "seed_s": summary.seconds,
@@ -106,17 +104,17 @@ def seeded_file(scale: str, name: str = "bench.db") -> Iterator[tuple[Path, dict
 # --- what the benchmark works with -------------------------------------------------------------
 
 
-async def _cast(db: Database, branches: int) -> list[tuple[int, int, list[int], list[int]]]:
+def _cast(db: Database, branches: int) -> list[tuple[int, int, list[int], list[int]]]:
     """Per branch: (branch id, a staff user, reachable approved members, residents with nothing open)."""
-    async with db.read() as s:
+    with db.read() as s:
         staff = dict(
             (
-                await s.execute(select(Staff.branch_id, func.min(Staff.user_id)).group_by(Staff.branch_id))
+                s.execute(select(Staff.branch_id, func.min(Staff.user_id)).group_by(Staff.branch_id))
             ).all()
         )
         members: dict[int, list[int]] = {}
         for bid, uid in (
-            await s.execute(
+            s.execute(
                 select(MemberProfile.branch_id, MemberProfile.user_id)
                 .join(User, User.id == MemberProfile.user_id)
                 # Staff may not offer a wish to a member who blocked the bot.
@@ -126,11 +124,11 @@ async def _cast(db: Database, branches: int) -> list[tuple[int, int, list[int], 
         ).all():
             members.setdefault(bid, []).append(uid)
         busy = set(
-            (await s.scalars(select(Wish.resident_id).where(Wish.status.in_(OPEN_STATUSES)).distinct())).all()
+            (s.scalars(select(Wish.resident_id).where(Wish.status.in_(OPEN_STATUSES)).distinct())).all()
         )
         residents: dict[int, list[int]] = {}
         for bid, uid in (
-            await s.execute(
+            s.execute(
                 select(ResidentProfile.branch_id, ResidentProfile.user_id).order_by(ResidentProfile.id)
             )
         ).all():
@@ -143,32 +141,34 @@ async def _cast(db: Database, branches: int) -> list[tuple[int, int, list[int], 
 # --- 1. ranking --------------------------------------------------------------------------------
 
 
-async def bench_rank(db: Database, catalogue, wish_count: int, repeats: int) -> dict:
+def bench_rank(db: Database, catalogue, wish_count: int, repeats: int) -> dict:
     from sandan.seed import open_wish_ids
 
-    wish_ids = await open_wish_ids(db, limit=wish_count)
-    async with db.read() as s:
+    wish_ids = open_wish_ids(db, limit=wish_count)
+    with db.read() as s:
         branch_of = dict(
-            (await s.execute(select(Wish.id, Wish.branch_id).where(Wish.id.in_(wish_ids)))).all()
+            (
+                s.execute(select(Wish.id, Wish.branch_id).where(Wish.id.in_(wish_ids)))
+            ).all()
         )
         staff = dict(
             (
-                await s.execute(select(Staff.branch_id, func.min(Staff.user_id)).group_by(Staff.branch_id))
+                s.execute(select(Staff.branch_id, func.min(Staff.user_id)).group_by(Staff.branch_id))
             ).all()
         )
     jobs = [(wid, staff[branch_of[wid]]) for wid in wish_ids]
 
-    async def once(wid: int, actor: int) -> float:
+    def once(wid: int, actor: int) -> float:
         started = time.perf_counter()
-        async with db.read() as s:
-            ranked = await rank_candidates(s, actor_id=actor, wish_id=wid, catalogue=catalogue)
+        with db.read() as s:
+            ranked = rank_candidates(s, actor_id=actor, wish_id=wid, catalogue=catalogue)
         elapsed = time.perf_counter() - started
         assert ranked, f"no candidates for wish {wid}"
         return elapsed
 
     for wid, actor in jobs[:5]:  # warm up the statement caches
-        await once(wid, actor)
-    timings = [await once(wid, actor) for _ in range(repeats) for wid, actor in jobs]
+        once(wid, actor)
+    timings = [once(wid, actor) for _ in range(repeats) for wid, actor in jobs]
     timings_ms = sorted(t * 1000 for t in timings)
     return {
         "wishes": len(jobs),
@@ -183,10 +183,10 @@ async def bench_rank(db: Database, catalogue, wish_count: int, repeats: int) -> 
 # --- 2. cycles ---------------------------------------------------------------------------------
 
 
-async def one_cycle(db: Database, catalogue, limits, staff_id: int, member_id: int, resident_id: int) -> None:
+def one_cycle(db: Database, catalogue, limits, staff_id: int, member_id: int, resident_id: int) -> None:
     today = date.today()
-    async with db.write() as s:
-        wish = await wishes.submit_wish(
+    with db.write() as s:
+        wish = wishes.submit_wish(
             s,
             actor_id=resident_id,
             draft=wishes.WishDraft("repairs", "厨房水管漏水，想请人帮忙看看"),
@@ -194,8 +194,8 @@ async def one_cycle(db: Database, catalogue, limits, staff_id: int, member_id: i
             limits=limits,
             today=today,
         )
-    async with db.write() as s:
-        await wishes.accept_wish(
+    with db.write() as s:
+        wishes.accept_wish(
             s,
             actor_id=staff_id,
             wish_id=wish.id,
@@ -203,18 +203,18 @@ async def one_cycle(db: Database, catalogue, limits, staff_id: int, member_id: i
             priority=Priority.normal,
             catalogue=catalogue,
         )
-    async with db.write() as s:
-        offer = await dispatch.offer_wish(s, actor_id=staff_id, wish_id=wish.id, member_id=member_id)
-    async with db.write() as s:
-        await dispatch.take_offer(s, actor_id=member_id, offer_id=offer.id)
-    async with db.write() as s:
-        await tasks.complete_task(s, actor_id=member_id, wish_id=wish.id, note="已上门更换水管", hours=1.5)
-    async with db.write() as s:
-        await tasks.rate_wish(s, actor_id=resident_id, wish_id=wish.id, score=5, comment="谢谢")
+    with db.write() as s:
+        offer = dispatch.offer_wish(s, actor_id=staff_id, wish_id=wish.id, member_id=member_id)
+    with db.write() as s:
+        dispatch.take_offer(s, actor_id=member_id, offer_id=offer.id)
+    with db.write() as s:
+        tasks.complete_task(s, actor_id=member_id, wish_id=wish.id, note="已上门更换水管", hours=1.5)
+    with db.write() as s:
+        tasks.rate_wish(s, actor_id=resident_id, wish_id=wish.id, score=5, comment="谢谢")
 
 
-async def bench_cycles(db: Database, catalogue, rounds: int, cycles: int, db_path: Path) -> dict:
-    cast = await _cast(db, branches=100)
+def bench_cycles(db: Database, catalogue, rounds: int, cycles: int, db_path: Path) -> dict:
+    cast = _cast(db, branches=100)
     limits = wishes.Limits()
     plan = []
     for i in range(rounds * cycles + 20):
@@ -222,24 +222,27 @@ async def bench_cycles(db: Database, catalogue, rounds: int, cycles: int, db_pat
         turn = i // len(cast)
         plan.append((staff_id, members[turn % len(members)], residents[turn % len(residents)]))
     for job in plan[:20]:  # warm-up, not timed
-        await one_cycle(db, catalogue, limits, *job)
+        one_cycle(db, catalogue, limits, *job)
     copy = db_path.with_name("floor.db")
     recorder = Recorder(db.engine)
-    await recorder.start(db_path, copy)
-    rates, cpu_ms, marks = [], [], [0]
+    recorder.start(db_path, copy)
+    replay = Replayer(copy)
+    rates, cpu_ms, floor, mark = [], [], [], 0
     try:
         for r in range(rounds):
             jobs = plan[20 + r * cycles : 20 + (r + 1) * cycles]
             started, cpu = time.perf_counter(), time.process_time()
             for job in jobs:
-                await one_cycle(db, catalogue, limits, *job)
+                one_cycle(db, catalogue, limits, *job)
             rates.append(cycles / (time.perf_counter() - started))
             cpu_ms.append((time.process_time() - cpu) * 1000 / cycles)
-            marks.append(len(recorder.log))
+            # The round again at once, statement for statement, through sqlite3 alone
+            # (bench/sql_floor.py): round by round, so both see the same machine load.
+            floor.append(cycles / replay(recorder.log[mark:]))
+            mark = len(recorder.log)
     finally:
         recorder.stop()
-    # The rounds again, statement for statement, through sqlite3 alone (bench/sql_floor.py).
-    floor = [cycles / replay(copy, recorder.log[a:b]) for a, b in itertools.pairwise(marks)]
+        replay.close()
     copy.unlink()
     statements = sum(kind in ("one", "many") for kind, _, _ in recorder.log) / (rounds * cycles)
     return {
@@ -257,16 +260,16 @@ async def bench_cycles(db: Database, catalogue, rounds: int, cycles: int, db_pat
 # --- report ------------------------------------------------------------------------------------
 
 
-async def run(args) -> None:
+def run(args) -> None:
     with seeded_file(args.scale) as (path, seeded):
         catalogue = load_catalogue(DEFAULT_CATALOGUE)
-        db = Database(sqlite_url(path), sqlite_thread=args.sqlite_thread)
+        db = Database(sqlite_url(path))
         load_before = os.getloadavg()[0]
         try:
-            rank = await bench_rank(db, catalogue, args.rank_wishes, args.rank_repeats)
-            cycles = await bench_cycles(db, catalogue, args.rounds, args.cycles, path)
+            rank = bench_rank(db, catalogue, args.rank_wishes, args.rank_repeats)
+            cycles = bench_cycles(db, catalogue, args.rounds, args.cycles, path)
         finally:
-            await db.dispose()
+            db.dispose()
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         load_after = os.getloadavg()[0]
 
@@ -298,12 +301,7 @@ async def run(args) -> None:
     row("  Sandan's rate / that floor, median of rounds", f"{cycles['share']:.2f}")
     row("peak RSS, benchmark process, serving work only (MB)", f"{rss_mb:.0f}", f"< {TARGET_RSS_MB}")
     print()
-    driver = (
-        "aiosqlite worker thread"
-        if args.sqlite_thread
-        else "sqlite3 on the event loop (services.sqlite_inline)"
-    )
-    print(f"SQLite driver: {driver}.")
+    print("SQLite driver: sqlite3 through a synchronous SQLAlchemy Session.")
     print(
         f"Machine: {os.cpu_count()} CPUs; 1-minute load average {load_before:.1f} before the timed work, "
         f"{load_after:.1f} after (other processes slow the figures down)."
@@ -322,15 +320,12 @@ def main() -> None:
     parser.add_argument("--rank-repeats", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cycles", type=int, default=200)
-    parser.add_argument(
-        "--sqlite-thread", action="store_true", help="use aiosqlite's worker thread, for comparison"
-    )
     parser.add_argument("--seed-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed_only:
-        print(json.dumps(asyncio.run(_seed_child(args.seed_only, args.scale))))
+        print(json.dumps(_seed_child(args.seed_only, args.scale)))
         return
-    asyncio.run(run(args))
+    run(args)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import Engine
 
 from services.db import sqlite_pragmas
 
@@ -22,7 +22,7 @@ from services.db import sqlite_pragmas
 class Recorder:
     """Copies the database file, then records what `engine` sends until stopped."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.log: list[tuple[str, str | None, object]] = []
         self._hooks = (
@@ -32,18 +32,20 @@ class Recorder:
             ("rollback", self._rollback),
         )
 
-    async def start(self, db_path: Path, copy: Path) -> None:
-        async with self.engine.connect() as conn:  # the whole database in the main file
-            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    def start(self, db_path: Path, copy: Path) -> None:
+        with self.engine.connect() as conn:  # the whole database in the main file
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         shutil.copyfile(db_path, copy)
         for name, hook in self._hooks:
-            event.listen(self.engine.sync_engine, name, hook)
+            event.listen(self.engine, name, hook)
 
     def stop(self) -> None:
         for name, hook in self._hooks:
-            event.remove(self.engine.sync_engine, name, hook)
+            event.remove(self.engine, name, hook)
 
     def _statement(self, _conn, _cursor, statement, parameters, _context, executemany) -> None:
+        if statement.startswith("BEGIN"):  # services.db issues it; the "begin" event records it
+            return
         self.log.append(("many" if executemany else "one", statement, parameters))
 
     def _begin(self, _conn) -> None:
@@ -56,13 +58,20 @@ class Recorder:
         self.log.append(("rollback", None, None))
 
 
-def replay(copy: Path, log: list[tuple[str, str | None, object]]) -> float:
-    """Seconds sqlite3 takes to run the log on the copy, set up as Sandan sets up SQLite."""
-    conn = sqlite3.connect(copy, isolation_level=None)
-    try:
+class Replayer:
+    """Replays logged rounds, one at a time, on the copy, through one sqlite3 connection."""
+
+    def __init__(self, copy: Path) -> None:
+        self.conn = sqlite3.connect(copy, isolation_level=None)
         for pragma in sqlite_pragmas(busy_timeout=0):
-            conn.execute(pragma)
-        cur = conn.cursor()
+            self.conn.execute(pragma)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __call__(self, log: list[tuple[str, str | None, object]]) -> float:
+        """Seconds sqlite3 takes to run the log, set up as Sandan sets up SQLite."""
+        cur = self.conn.cursor()
         started = time.perf_counter()
         for kind, sql, params in log:
             if kind == "begin":
@@ -74,5 +83,3 @@ def replay(copy: Path, log: list[tuple[str, str | None, object]]) -> float:
             else:
                 cur.execute(sql, params).fetchall()
         return time.perf_counter() - started
-    finally:
-        conn.close()

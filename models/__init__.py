@@ -6,6 +6,7 @@ from models.enums import (
     Audience,
     Availability,
     FollowUpReason,
+    InboxStatus,
     MemberStatus,
     OfferKind,
     OfferStatus,
@@ -15,7 +16,7 @@ from models.enums import (
     WishStatus,
 )
 from models.followups import FollowUp
-from models.infra import BranchDigest, ConversationState, Outbox, ProcessedUpdate, SentReminder
+from models.infra import BranchDigest, ConversationState, InboxUpdate, Outbox, ProcessedUpdate, SentReminder
 from models.people import MemberProfile, ResidentProfile, Staff, User
 from models.wishes import Offer, Rating, Wish, WishEvent
 
@@ -29,6 +30,8 @@ __all__ = [
     "FollowUp",
     "FollowUpReason",
     "Grid",
+    "InboxStatus",
+    "InboxUpdate",
     "MemberProfile",
     "MemberStatus",
     "Offer",

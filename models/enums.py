@@ -79,6 +79,14 @@ class OutboxStatus(StrEnum):
     failed = "failed"
 
 
+class InboxStatus(StrEnum):
+    pending = "pending"  # stored, waiting for a worker
+    working = "working"  # a worker holds it (until its lease lapses)
+    done = "done"  # handled; only the id is kept, to ignore a repeated delivery
+    dropped = "dropped"  # its sender's backlog was full: recorded, never handled
+    failed = "failed"  # handling it kept killing its worker: given up
+
+
 class FollowUpReason(StrEnum):
     low_rating = "low_rating"  # rated 1 or 2
     dispute = "dispute"

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from models.enums import OutboxStatus
+from models.enums import InboxStatus, OutboxStatus
 from models.types import UTCDateTime, utcnow
 
 
@@ -57,6 +57,38 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class InboxUpdate(SQLModel, table=True):
+    """A Telegram update, stored before Telegram is told it arrived (the durable inbox).
+
+    Workers take the oldest open update of each sender in turn (services.inbox).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        # Open updates only: what the workers search, per sender and in arrival order.
+        Index(
+            "ix_inbox_open",
+            "user_key",
+            "update_id",
+            sqlite_where=text("status IN ('pending', 'working')"),
+            postgresql_where=text("status IN ('pending', 'working')"),
+        ),
+        Index("ix_inbox_received", "received_at"),
+    )
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    # The sender's Telegram id, 0 for an update without one: a sender's updates run in order.
+    user_key: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # The update as Telegram sent it; emptied once handled, since it holds what people wrote.
+    raw: dict | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    status: InboxStatus = Field(default=InboxStatus.pending, sa_type=String(16))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    attempts: int = 0
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 class SentReminder(SQLModel, table=True):

@@ -44,12 +44,12 @@ def bootstrap(settings: Settings | None = None) -> App:
     )
 
 
-async def prepare(app: App) -> None:
+def prepare(app: App) -> None:
     """Apply migrations and make the configured admins admins."""
-    await upgrade(app.db)
-    async with app.db.write() as s:
+    upgrade(app.db)
+    with app.db.write() as s:
         for telegram_id in app.settings.admin_telegram_ids:
-            await add_admin(s, telegram_id=telegram_id)
+            add_admin(s, telegram_id=telegram_id)
 
 
 def sweep_policy(settings: Settings) -> SweepPolicy:

@@ -17,21 +17,19 @@ def _config(connection) -> Config:
     return cfg
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
+def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the database schema up to `revision`."""
-    async with db.engine.begin() as conn:
-        await conn.run_sync(lambda sync_conn: command.upgrade(_config(sync_conn), revision))
+    with db.engine.begin() as conn:
+        command.upgrade(_config(conn), revision)
 
 
-async def autogenerate(db: Database, message: str) -> None:
+def autogenerate(db: Database, message: str) -> None:
     """Write a new revision from the difference between models and schema."""
-    async with db.engine.begin() as conn:
-        await conn.run_sync(
-            lambda sync_conn: command.revision(_config(sync_conn), message, autogenerate=True)
-        )
+    with db.engine.begin() as conn:
+        command.revision(_config(conn), message, autogenerate=True)
 
 
-async def downgrade(db: Database, revision: str) -> None:
+def downgrade(db: Database, revision: str) -> None:
     """Take the database schema back to `revision`."""
-    async with db.engine.begin() as conn:
-        await conn.run_sync(lambda sync_conn: command.downgrade(_config(sync_conn), revision))
+    with db.engine.begin() as conn:
+        command.downgrade(_config(conn), revision)

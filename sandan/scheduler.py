@@ -10,6 +10,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from models.types import utcnow
 from sandan.bootstrap import App
+from services import inbox
+from services.pool import WorkPool
 from services.retention import purge
 from services.sweeps.sweep import run_sweep
 from services.updates import forget_old
@@ -26,10 +28,18 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
     daily clear-out of the update records Telegram can no longer redeliver, of old
     notifications and of unfinished forms (services.retention)."""
 
-    async def sweep() -> None:
-        report = await run_sweep(app.db, policy=app.sweeps, catalogue=app.catalogue, now=utcnow())
+    # The jobs are coroutines that hand the work to threads of their own: a sweep takes
+    # half a second at district scale, which must neither hold up the event loop nor wait
+    # behind the bot's update workers.
+    pool = WorkPool(2, name="sandan-scheduler")
+
+    def sweep_now() -> None:
+        report = run_sweep(app.db, policy=app.sweeps, catalogue=app.catalogue, now=utcnow())
         if report.reminders or report.expired or report.closed or report.digests or report.failed:
             log.info("sweep: %s", report)
+
+    async def sweep() -> None:
+        await pool.run(sweep_now)
 
     scheduler = AsyncIOScheduler(timezone=app.settings.tz)
     scheduler.add_job(
@@ -43,14 +53,18 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
         misfire_grace_time=MISFIRE_GRACE,
     )
 
-    async def forget_updates() -> None:
+    def forget_now() -> None:
         # Daily, not with every sweep: processed_at has no index, so this reads the whole table.
-        async with app.db.write() as s:
-            await forget_old(s)
+        with app.db.write() as s:
+            forget_old(s)
+        inbox.forget_old(app.db)
         # In batches of their own transactions, after the update records: see services.retention.
-        purged = await purge(app.db, policy=app.retention, now=utcnow())
+        purged = purge(app.db, policy=app.retention, now=utcnow())
         if purged.notifications or purged.broadcast_copies or purged.forms:
             log.info("retention: %s", purged)
+
+    async def forget_updates() -> None:
+        await pool.run(forget_now)
 
     scheduler.add_job(forget_updates, "interval", days=1, id="forget_updates", coalesce=True, max_instances=1)
     return scheduler

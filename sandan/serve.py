@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 
 from telegram.error import InvalidToken
 
@@ -36,12 +37,13 @@ async def _serve(app: App, stop: asyncio.Event | None) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await prepare(app)
+    await asyncio.to_thread(prepare, app)
     bot = SandanBot(
         flow_deps(app),
         token=app.settings.telegram_bot_token.get_secret_value(),
         api_root=app.settings.telegram_api_base_url,
         quiet_hours=app.sweeps.quiet,
+        lease=timedelta(seconds=app.settings.inbox_lease_seconds),
     )
     scheduler = build_scheduler(app)
     scheduler.start()
@@ -56,4 +58,4 @@ async def _serve(app: App, stop: asyncio.Event | None) -> None:
         if running:
             await asyncio.wait(running, timeout=JOBS_GRACE)
         scheduler.shutdown(wait=False)
-        await app.db.dispose()
+        app.db.dispose()

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.exc import ArgumentError
+
+from services.db import sync_url
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "services" / "catalogue.toml"
 
@@ -20,7 +23,7 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./sandan.db"
+    database_url: str = "sqlite:///./sandan.db"
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
     telegram_bot_username: str | None = None  # for deep links and QR posters, e.g. sandan_bot
@@ -35,6 +38,9 @@ class Settings(BaseSettings):
     staff_alerts_per_hour: int = Field(default=10, ge=2, le=1000)
     max_wishes_per_hour: int = Field(default=10, ge=1, le=1000)
     log_level: str = "INFO"
+    # How long a claimed update stays with its worker without a heartbeat (services.inbox): after
+    # a crash, the updates it held wait this long before another worker takes them.
+    inbox_lease_seconds: float = Field(default=30, ge=1, le=600)
 
     # The follow-up scheduler (services.sweeps); hours unless the name says otherwise.
     sweep_interval_seconds: int = Field(default=60, ge=5, le=3600)
@@ -102,14 +108,11 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _async_driver(cls, value: str) -> str:
-        if value.startswith("sqlite:"):
-            return "sqlite+aiosqlite:" + value.removeprefix("sqlite:")
-        if value.startswith(("postgresql:", "postgres:")):
-            return "postgresql+asyncpg:" + value.split(":", 1)[1]
-        if not value.startswith(("sqlite+aiosqlite:", "postgresql+asyncpg:")):
-            raise ValueError("use a sqlite:/// or postgresql:// URL")
-        return value
+    def _sync_driver(cls, value: str) -> str:
+        try:
+            return sync_url(value)
+        except (ValueError, ArgumentError) as exc:
+            raise ValueError("use a sqlite:/// or postgresql:// URL") from exc
 
     @field_validator("telegram_api_base_url")
     @classmethod

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import FromClause, Join, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import MemberProfile, MemberStatus, Staff, User
 from services.errors import NotAllowed, NotFound
@@ -77,9 +77,9 @@ def actor_of(rows) -> Actor:
 _ROLES = select(*ROLE_COLUMNS).select_from(with_profiles(_USER)).where(_USER.c.id == bindparam("user_id"))
 
 
-async def load_actor(s: AsyncSession, user_id: int) -> Actor:
+def load_actor(s: Session, user_id: int) -> Actor:
     """Load the acting user's roles in one query."""
-    return actor_of((await s.execute(_ROLES, {"user_id": user_id})).all())
+    return actor_of((s.execute(_ROLES, {"user_id": user_id})).all())
 
 
 # Why someone may not take or do a branch's work now, by their member status in that branch.

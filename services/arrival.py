@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import ConversationState, User
 from services.actors import ROLE_COLUMNS, Actor, actor_of, with_profiles
@@ -26,13 +26,13 @@ class Arrival:
     state: ConversationState | None
 
 
-async def arrive(
-    s: AsyncSession, *, telegram_id: int, display_name: str = "", language: str | None = None
+def arrive(
+    s: Session, *, telegram_id: int, display_name: str = "", language: str | None = None
 ) -> Arrival:
     """The sender of an update, created on first contact, with their roles and form state."""
-    rows = (await s.execute(_ARRIVAL, {"telegram_id": telegram_id})).all()
+    rows = (s.execute(_ARRIVAL, {"telegram_id": telegram_id})).all()
     if not rows:
-        user = await add_user(s, telegram_id=telegram_id, display_name=display_name, language=language)
+        user = add_user(s, telegram_id=telegram_id, display_name=display_name, language=language)
         return Arrival(user, Actor(user.id, False, frozenset(), None, None), None)
     user, state = rows[0][0], rows[0][1]
     refresh_contact(user, display_name)

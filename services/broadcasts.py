@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import JSON, Select, case, exists, func, insert, literal, select, true, union, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import (
     Audience,
@@ -88,36 +88,36 @@ def _reachable():
     return (User.telegram_id.is_not(None)) & (User.unreachable.is_(False))
 
 
-async def _check_scope(s: AsyncSession, actor_id: int, branch_id: int | None) -> Branch | None:
+def _check_scope(s: Session, actor_id: int, branch_id: int | None) -> Branch | None:
     """The branch addressed (None: all), if the actor is its staff or an admin; only admins
     may address every branch at once."""
-    actor = await load_actor(s, actor_id)
+    actor = load_actor(s, actor_id)
     if branch_id is None:
         if not actor.is_admin:
             raise NotAllowed("error.staff_only")
         return None
     require_staff(actor, branch_id)
-    branch = await s.get(Branch, branch_id)
+    branch = s.get(Branch, branch_id)
     if branch is None:
         raise NotFound("error.not_found")
     return branch
 
 
-async def count_recipients(
-    s: AsyncSession, *, actor_id: int, branch_id: int | None, audience: Audience
+def count_recipients(
+    s: Session, *, actor_id: int, branch_id: int | None, audience: Audience
 ) -> Reach:
     """How many people an announcement would reach, and how many it must skip."""
-    await _check_scope(s, actor_id, branch_id)
+    _check_scope(s, actor_id, branch_id)
     ids = _audience(branch_id, audience).subquery()
     query = select(func.count(), func.coalesce(func.sum(case((_reachable(), 1), else_=0)), 0)).join_from(
         ids, User, User.id == ids.c.user_id
     )
-    total, reachable = (await s.execute(query)).one()
+    total, reachable = (s.execute(query)).one()
     return Reach(recipients=reachable, skipped=total - reachable)
 
 
-async def create_broadcast(
-    s: AsyncSession,
+def create_broadcast(
+    s: Session,
     *,
     actor_id: int,
     branch_id: int | None,
@@ -127,13 +127,13 @@ async def create_broadcast(
 ) -> Broadcast:
     """Record the announcement and queue one outbox row per reachable recipient, in one statement."""
     text = clean_broadcast_text(text)
-    branch = await _check_scope(s, actor_id, branch_id)
+    branch = _check_scope(s, actor_id, branch_id)
     now = now or utcnow()
     broadcast = Broadcast(
         branch_id=branch_id, created_by=actor_id, audience=audience, text=text, created_at=now
     )
     s.add(broadcast)
-    await s.flush()
+    s.flush()
     key, params = message_of(branch.name if branch else None, text)
     ids = _audience(branch_id, audience).subquery()
     rows = (
@@ -152,14 +152,16 @@ async def create_broadcast(
         .where(_reachable())
     )
     columns = ["user_id", "key", "params", "status", "attempts", "not_before", "created_at", "quiet"]
-    result = await s.execute(insert(Outbox).from_select([*columns, "broadcast_id"], rows))
+    # psycopg's rowcount of an INSERT is kept only when asked for (SQLAlchemy's preserve_rowcount).
+    statement = insert(Outbox).from_select([*columns, "broadcast_id"], rows)
+    result = s.execute(statement, execution_options={"preserve_rowcount": True})
     broadcast.recipients = result.rowcount
     if broadcast.recipients == 0:  # the caller's transaction (or savepoint) rolls the row back
         raise InvalidInput("error.no_recipients")
     return broadcast
 
 
-async def _counts(s: AsyncSession, broadcast_id: int) -> dict[str, int]:
+def _counts(s: Session, broadcast_id: int) -> dict[str, int]:
     """Outbox rows of a broadcast per outcome: pending, sent, failed, unreachable."""
     outcome = case(
         (Outbox.last_error.in_(UNREACHABLE_ERRORS) & (Outbox.status == OutboxStatus.failed), "unreachable"),
@@ -167,21 +169,21 @@ async def _counts(s: AsyncSession, broadcast_id: int) -> dict[str, int]:
     )
     query = select(outcome, func.count()).where(Outbox.broadcast_id == broadcast_id).group_by(outcome)
     counts = dict.fromkeys(("pending", "sent", "failed", "unreachable"), 0)
-    counts.update({str(k): n for k, n in await s.execute(query)})
+    counts.update({str(k): n for k, n in s.execute(query)})
     return counts
 
 
-async def progress(s: AsyncSession, *, actor_id: int, broadcast_id: int) -> Progress:
+def progress(s: Session, *, actor_id: int, broadcast_id: int) -> Progress:
     """How far delivery has got, for staff of the broadcast's branch (admins for every branch)."""
-    broadcast = await s.get(Broadcast, broadcast_id)
+    broadcast = s.get(Broadcast, broadcast_id)
     if broadcast is None:
         raise NotFound("error.not_found")
-    await _check_scope(s, actor_id, broadcast.branch_id)
-    counts = await _counts(s, broadcast_id)
+    _check_scope(s, actor_id, broadcast.branch_id)
+    counts = _counts(s, broadcast_id)
     return Progress(broadcast_id, broadcast.recipients, finished_at=broadcast.finished_at, **counts)
 
 
-async def settle_finished(s: AsyncSession, *, now: datetime | None = None) -> list[int]:
+def settle_finished(s: Session, *, now: datetime | None = None) -> list[int]:
     """Mark broadcasts with nothing left pending finished and queue each sender's tally.
 
     The conditional UPDATE on `finished_at IS NULL` lets only one transaction, in one
@@ -189,7 +191,7 @@ async def settle_finished(s: AsyncSession, *, now: datetime | None = None) -> li
     """
     now = now or utcnow()
     pending = exists().where(Outbox.broadcast_id == Broadcast.id, Outbox.status == OutboxStatus.pending)
-    finished = await s.execute(
+    finished = s.execute(
         update(Broadcast)
         .where(Broadcast.finished_at.is_(None), ~pending)
         .values(finished_at=now)
@@ -197,9 +199,9 @@ async def settle_finished(s: AsyncSession, *, now: datetime | None = None) -> li
     )
     notes = []
     for broadcast_id, created_by, recipients in finished.all():
-        counts = await _counts(s, broadcast_id)
+        counts = _counts(s, broadcast_id)
         counts.pop("pending")
         params = {"id": broadcast_id, "recipients": recipients, **counts}
         notes.append(Note(created_by, NoteKey.staff_broadcast_done, params))
-    await queue(s, notes, now=now)
+    queue(s, notes, now=now)
     return [note.params["id"] for note in notes]

@@ -1,14 +1,14 @@
 """Which step of which form a user is on, stored in the database."""
 
 from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import ConversationState
 from models.types import utcnow
 
 
-async def save_state(
-    s: AsyncSession,
+def save_state(
+    s: Session,
     *,
     telegram_id: int,
     flow: str,
@@ -26,9 +26,9 @@ async def save_state(
         s.add(current)
     else:
         current.flow, current.step, current.data, current.updated_at = flow, step, dict(data), utcnow()
-    await s.flush()
+    s.flush()
     return current
 
 
-async def clear_state(s: AsyncSession, telegram_id: int) -> None:
-    await s.execute(delete(ConversationState).where(ConversationState.telegram_id == telegram_id))
+def clear_state(s: Session, telegram_id: int) -> None:
+    s.execute(delete(ConversationState).where(ConversationState.telegram_id == telegram_id))

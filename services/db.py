@@ -1,17 +1,32 @@
-"""Engine and transactions that behave alike on SQLite and PostgreSQL."""
+"""Engine and transactions that behave alike on SQLite and PostgreSQL.
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+The core is synchronous: sessions are plain SQLAlchemy sessions, used from
+worker threads (services.pool), never from the event loop.
+"""
 
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
-from services.sqlite_inline import inline_creator
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 _IMMEDIATE = "sandan_immediate"
 BUSY_TIMEOUT = 30.0  # seconds a statement waits for another writer's lock
 CACHE_KIB = 32 * 1024
 WAL_CHECKPOINT_PAGES = 10_000
+# The drivers the synchronous core runs on; older settings may still name the async ones.
+_SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
+
+
+def sync_url(url: str) -> str:
+    """The URL with the synchronous driver: sqlite3 for SQLite, psycopg 3 for PostgreSQL."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in _SYNC_DRIVERS:
+        raise ValueError(f"unsupported database: {backend}")
+    return parsed.set(drivername=_SYNC_DRIVERS[backend]).render_as_string(hide_password=False)
 
 
 def sqlite_pragmas(*, busy_timeout: float) -> list[str]:
@@ -31,25 +46,24 @@ def sqlite_pragmas(*, busy_timeout: float) -> list[str]:
     ]
 
 
-def _tune_sqlite(engine: AsyncEngine, *, inline: bool) -> None:
+def _tune_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout, and IMMEDIATE write transactions.
 
     pysqlite's own BEGIN is deferred: two writers both read, then one fails
     with "database is locked" on upgrade. Taking the write lock at BEGIN makes
-    the second writer wait its turn instead. Inline connections wait for a
-    lock with asyncio.sleep instead of SQLite's own busy timeout, so that the
-    waiting never blocks the event loop (see services.sqlite_inline).
+    the second writer wait its turn (SQLite's busy timeout, in its worker
+    thread) instead.
     """
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        for pragma in sqlite_pragmas(busy_timeout=0 if inline else BUSY_TIMEOUT):
+        for pragma in sqlite_pragmas(busy_timeout=BUSY_TIMEOUT):
             cur.execute(pragma)
         cur.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn):
         immediate = conn.get_execution_options().get(_IMMEDIATE, False)
         # On the DBAPI cursor: through SQLAlchemy's execution machinery a BEGIN costs several
@@ -62,44 +76,42 @@ def _tune_sqlite(engine: AsyncEngine, *, inline: bool) -> None:
 
 
 class Database:
-    """Owns the engine; hands out read and write transactions.
+    """Owns the engine; hands out read and write transactions."""
 
-    SQLite runs on the event loop's thread (services.sqlite_inline), which
-    makes a short statement several times cheaper than aiosqlite's worker
-    thread; `sqlite_thread=True` goes back to that thread, e.g. for long
-    report queries that should not hold up the loop.
-    """
-
-    def __init__(self, url: str, *, echo: bool = False, sqlite_thread: bool = False) -> None:
-        self.url = url
-        self.is_sqlite = url.startswith("sqlite")
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+        self.url = sync_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
         # Errors and echoed SQL carry bound parameters (names, phone numbers) into the logs otherwise.
-        kwargs = {"echo": echo, "hide_parameters": True}
-        inline = self.is_sqlite and not sqlite_thread
-        if not self.is_sqlite:
-            kwargs.update(pool_size=10, max_overflow=20)
-        elif inline:
-            kwargs["async_creator"] = inline_creator(url, BUSY_TIMEOUT)
-        self.engine = create_async_engine(url, **kwargs)
+        kwargs: dict = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
-            _tune_sqlite(self.engine, inline=inline)
+            kwargs["connect_args"] = {"check_same_thread": False}  # workers share the pool
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=2 * pool_size)
+        self.engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _tune_sqlite(self.engine)
+        # SQLite has one writer at a time. Its busy timeout makes a waiting thread sleep in
+        # growing steps while a busy one takes the lock again and again, so under load some
+        # users' updates starved; within one process, writers queue on a lock instead. The busy
+        # timeout still covers other processes. Reentrant, so a nested write cannot hang.
+        self._one_writer = threading.RLock() if self.is_sqlite else nullcontext()
         writer = self.engine.execution_options(**{_IMMEDIATE: True})
-        self._write = async_sessionmaker(writer, expire_on_commit=False)
-        self._read = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(writer, expire_on_commit=False)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
+    @contextmanager
+    def write(self) -> Iterator[Session]:
         """A transaction that may change data; commits on success."""
-        async with self._write() as session:  # it begins at its first statement
+        with self._one_writer, self._write() as session:  # it begins at its first statement
             yield session
-            await session.commit()  # after an exception, closing the session rolls back
+            session.commit()  # after an exception, closing the session rolls back
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
+    @contextmanager
+    def read(self) -> Iterator[Session]:
         """A transaction that only reads."""
-        async with self._read() as session:
+        with self._read() as session:
             yield session
-            await session.commit()
+            session.commit()
 
-    async def dispose(self) -> None:
-        await self.engine.dispose()
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -6,7 +6,6 @@ most the messages in flight. Rows whose lease lapses are picked up again.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from services.broadcasts import settle_finished
 from services.db import Database
 from services.delivery_outcomes import Outcomes, Tally, forget
 from services.outbox import NO_TELEGRAM_ID, UNREACHABLE
+from services.pool import WorkPool
 from services.quiet_hours import QuietHours
 from services.ratelimit import ChatLimits, TokenBucket
 from services.transport import Deliver
@@ -46,18 +46,23 @@ class OutboxSender(Outcomes):
         in_flight: int = IN_FLIGHT,
         clock: Callable[[], datetime] = utcnow,
         quiet_hours: QuietHours | None = None,
+        pool: WorkPool | None = None,
     ) -> None:
         self.db, self.deliver, self.batch, self.clock = db, deliver, batch, clock
+        # Its own threads by default, so a long report in the bot's workers never delays a send.
+        self.pool = pool or WorkPool(4, name="sandan-outbox")
         self.quiet_hours = quiet_hours
         self.overall = TokenBucket(rate, burst)
         self.chats = ChatLimits(per_chat_rate, per_chat_burst)
         self.tally = Tally()
         self.in_flight = in_flight
         self._settle = True  # look for finished broadcasts once after a start, then after their rows
+        self._nudged = asyncio.Event()
+        self.idle = asyncio.Event()  # the last pass, begun after the last nudge, found nothing due
+        self.caught_up = False  # the last pass found nothing due, held back or not
 
-    async def _due(self) -> list[tuple[Outbox, User]]:
-        """Due rows, leaving out chats that have had their share for now."""
-        busy, now = self.chats.busy(), self.clock()
+    def _due_query(self, now: datetime):
+        """Rows due now, oldest first; during quiet hours only those that may wake people."""
         query = (
             select(Outbox, User)
             .join(User, User.id == Outbox.user_id)
@@ -68,18 +73,31 @@ class OutboxSender(Outcomes):
         )
         if self.quiet_hours is not None and self.quiet_hours.active(now):
             query = query.where(Outbox.quiet == false())  # the rest wait for the morning
+        return query
+
+    def _due(self, busy: list[int]) -> list[tuple[Outbox, User]]:
+        """Due rows, leaving out chats that have had their share for now."""
+        query = self._due_query(self.clock())
         if busy:
             query = query.where(Outbox.user_id.notin_(busy))
-        async with self.db.read() as s:
-            return [tuple(r) for r in await s.execute(query)]
+        with self.db.read() as s:
+            return [tuple(r) for r in s.execute(query)]
 
-    async def _claim(self, rows: list[Outbox]) -> set[int]:
+    def _held_back(self, busy: list[int]) -> bool:
+        """Whether chats waiting for their share have rows due."""
+        with self.db.read() as s:
+            return (
+                s.execute(self._due_query(self.clock()).where(Outbox.user_id.in_(busy)).limit(1)).first()
+                is not None
+            )
+
+    def _claim(self, rows: list[Outbox]) -> set[int]:
         """Lease the rows in one statement; returns those no other sender took first."""
         if not rows:
             return set()
         now = self.clock()
-        async with self.db.write() as s:
-            result = await s.execute(
+        with self.db.write() as s:
+            result = s.execute(
                 update(Outbox)
                 .where(
                     Outbox.id.in_([row.id for row in rows]),
@@ -103,11 +121,14 @@ class OutboxSender(Outcomes):
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many rows were handled."""
-        due = await self._due()
+        run = self.pool.run
+        busy = self.chats.busy()
+        due = await run(self._due, busy)
         sendable = []
         for row, user in due:
             if user.telegram_id is None or user.unreachable:
-                await self._finish(
+                await run(
+                    self._finish,
                     row.id,
                     status=OutboxStatus.failed,
                     last_error=UNREACHABLE if user.unreachable else NO_TELEGRAM_ID,
@@ -117,15 +138,19 @@ class OutboxSender(Outcomes):
             else:
                 sendable.append((row, user))
         picked = self._pick(sendable)
-        claimed = await self._claim([row for row, _ in picked])
+        claimed = await run(self._claim, [row for row, _ in picked])
         handled = await self._send_all([(row, user) for row, user in picked if row.id in claimed])
         self.chats.prune()
         self._settle |= any(row.broadcast_id is not None for row, _ in due)
         if self._settle:  # cleared only once it worked, so a failure is retried next pass
-            async with self.db.write() as s:
-                await settle_finished(s, now=self.clock())
+            await run(self._settle_broadcasts)
             self._settle = False
+        self.caught_up = not due and not (busy and await run(self._held_back, busy))
         return handled
+
+    def _settle_broadcasts(self) -> None:
+        with self.db.write() as s:
+            settle_finished(s, now=self.clock())
 
     async def _send_all(self, rows: list[tuple[Outbox, User]]) -> int:
         """Send leased rows at the overall limit, `in_flight` at a time, each chat's in order."""
@@ -138,8 +163,11 @@ class OutboxSender(Outcomes):
                 pause = self.overall.wait_time()
                 if pause > MAX_PAUSE:  # Telegram asked for a long wait: hand the lease back
                     slots.release()
-                    await self._finish(
-                        row.id, not_before=self.clock() + timedelta(seconds=pause), attempts=row.attempts
+                    await self.pool.run(
+                        self._finish,
+                        row.id,
+                        not_before=self.clock() + timedelta(seconds=pause),
+                        attempts=row.attempts,
                     )
                     continue
                 while (pause := self.overall.wait_time()) > 0:  # noqa: ASYNC110 (a time-based limit, not an event)
@@ -161,14 +189,30 @@ class OutboxSender(Outcomes):
         finally:
             slots.release()
 
+    def nudge(self) -> None:
+        """New rows may be due: start a pass now rather than after the idle wait."""
+        self.idle.clear()
+        self._nudged.set()
+
     async def run_forever(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:
         """Deliver until `stop` is set; a failing pass is logged, never fatal."""
         while not stop.is_set():
+            self._nudged.clear()
             try:
                 handled = await self.run_once()
             except Exception:
                 log.exception("outbox pass failed")
                 handled = 0
-            if handled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=idle)
+            if handled:
+                self.idle.clear()
+                continue
+            if self.caught_up and not self._nudged.is_set():
+                self.idle.set()
+            await self._wait(stop, idle)
+
+    async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
+        """Until a nudge, the stop, or `seconds`."""
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._nudged.wait())]
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        for w in waits:
+            w.cancel()

@@ -39,14 +39,18 @@ class Tally:
 
 
 class Outcomes:
-    """Mixin of OutboxSender (its db, deliver, clock, overall, chats and tally): one delivery
-    attempt, and the row update its outcome calls for."""
+    """Mixin of OutboxSender (its db, pool, deliver, clock, overall, chats and tally): one delivery
+    attempt, and the row update its outcome calls for (in a worker thread)."""
 
     async def _attempt(self, row: Outbox, user: User) -> None:
+        run = self.pool.run
         chat = self.chats.bucket(user.id)
         if chat.blocked:  # an earlier row of this chat was told to wait
-            await self._finish(
-                row.id, not_before=self.clock() + timedelta(seconds=chat.wait_time()), attempts=row.attempts
+            await run(
+                self._finish,
+                row.id,
+                not_before=self.clock() + timedelta(seconds=chat.wait_time()),
+                attempts=row.attempts,
             )
             return
         delivery = Delivery(
@@ -55,16 +59,19 @@ class Outcomes:
         try:
             await self.deliver(delivery)
         except RetryAfter as exc:
-            await self._hold_chat(row, user, exc)
+            self.overall.block(min(exc.seconds, OVERALL_BACKOFF))
+            self.chats.hold(user.id, exc.seconds)
+            await run(self._hold_chat, row, user, exc)
         except Unreachable:
-            await self._mark_unreachable(row, user)
+            await run(self._mark_unreachable, row, user)
         except Transient as exc:
             attempts = row.attempts + 1
             if attempts >= MAX_ATTEMPTS:
-                await self._fail(row, exc)
+                await run(self._fail, row, exc)
             else:
                 wait = _backoff(_RetryState(attempts))
-                await self._finish(
+                await run(
+                    self._finish,
                     row.id,
                     not_before=self.clock() + timedelta(seconds=wait),
                     last_error=error_code(exc),
@@ -73,16 +80,16 @@ class Outcomes:
                 self.tally.retried += 1
         except Refused as exc:  # a message Telegram refuses outright (a 400): don't retry forever
             log.warning("outbox %s refused: %s", row.id, error_code(exc))
-            await self._fail(row, exc)
+            await run(self._fail, row, exc)
         except Exception as exc:  # a bug rendering or sending the row: don't retry forever
             log.exception("outbox %s failed permanently", row.id)
-            await self._fail(row, exc)
+            await run(self._fail, row, exc)
         else:
-            await self._finish(row.id, status=OutboxStatus.sent, sent_at=self.clock(), **forget(row))
+            await run(self._finish, row.id, status=OutboxStatus.sent, sent_at=self.clock(), **forget(row))
             self.tally.sent += 1
 
-    async def _fail(self, row: Outbox, exc: Exception) -> None:
-        await self._finish(
+    def _fail(self, row: Outbox, exc: Exception) -> None:
+        self._finish(
             row.id,
             status=OutboxStatus.failed,
             last_error=error_code(exc),
@@ -91,13 +98,11 @@ class Outcomes:
         )
         self.tally.failed += 1
 
-    async def _hold_chat(self, row: Outbox, user: User, exc: RetryAfter) -> None:
-        """Hold this chat for Telegram's retry_after, in memory and in its rows' not_before."""
-        self.overall.block(min(exc.seconds, OVERALL_BACKOFF))
-        self.chats.hold(user.id, exc.seconds)
+    def _hold_chat(self, row: Outbox, user: User, exc: RetryAfter) -> None:
+        """Hold this chat for retry_after in its rows' not_before (the caller holds it in memory)."""
         later = self.clock() + timedelta(seconds=exc.seconds)
-        async with self.db.write() as s:
-            await s.execute(
+        with self.db.write() as s:
+            s.execute(
                 update(Outbox)
                 .where(Outbox.id == row.id)
                 .values(
@@ -108,7 +113,7 @@ class Outcomes:
                 )
             )
             # The chat's other rows wait as long, so a restart does not knock on it again.
-            await s.execute(
+            s.execute(
                 update(Outbox)
                 .where(
                     Outbox.user_id == user.id,
@@ -120,17 +125,17 @@ class Outcomes:
             )
         self.tally.retried += 1
 
-    async def _mark_unreachable(self, row: Outbox, user: User) -> None:
+    def _mark_unreachable(self, row: Outbox, user: User) -> None:
         """Remember the block, and tell the branch staff when a wish depends on this person."""
-        async with self.db.write() as s:
-            await mark_unreachable(s, outbox_id=row.id, user_id=user.id, wish_id=row.wish_id)
+        with self.db.write() as s:
+            mark_unreachable(s, outbox_id=row.id, user_id=user.id, wish_id=row.wish_id)
             if values := forget(row):
-                await s.execute(update(Outbox).where(Outbox.id == row.id).values(**values))
+                s.execute(update(Outbox).where(Outbox.id == row.id).values(**values))
         self.tally.unreachable += 1
 
-    async def _finish(self, row_id: int, **values) -> None:
-        async with self.db.write() as s:
-            await s.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+    def _finish(self, row_id: int, **values) -> None:
+        with self.db.write() as s:
+            s.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
 
 
 def _parts(row: Outbox, exc: Exception) -> int:

@@ -1,7 +1,7 @@
 """Scrubbing a forgotten person out of the free text that stays behind for the statistics."""
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import FollowUp, Offer, Rating, Wish, WishEvent
 from services.scrubbing import HIDDEN, scrub_contacts
@@ -20,18 +20,18 @@ def erase(text: str | None, *, names: list[str], phone: str) -> str | None:
     return scrub_contacts(text)
 
 
-async def _scrub(s: AsyncSession, column, key, where, *, names: list[str], phone: str) -> int:
+def _scrub(s: Session, column, key, where, *, names: list[str], phone: str) -> int:
     """Rewrite `column` where it changes; the number of rows changed."""
     changed = 0
-    for row_id, text in (await s.execute(select(key, column).where(where, column.is_not(None)))).all():
+    for row_id, text in (s.execute(select(key, column).where(where, column.is_not(None)))).all():
         new = erase(text, names=names, phone=phone)
         if new != text:
-            await s.execute(update(key.class_).where(key == row_id).values({column.key: new}))
+            s.execute(update(key.class_).where(key == row_id).values({column.key: new}))
             changed += 1
     return changed
 
 
-async def erase_texts(s: AsyncSession, *, user_id: int, names: list[str], phone: str) -> int:
+def erase_texts(s: Session, *, user_id: int, names: list[str], phone: str) -> int:
     """Scrub what the user wrote, and what was written about their wishes; drop their photos and voice."""
     mine = select(Wish.id).where(Wish.resident_id == user_id)
     worked = or_(Wish.resident_id == user_id, Wish.assigned_member_id == user_id)
@@ -46,9 +46,9 @@ async def erase_texts(s: AsyncSession, *, user_id: int, names: list[str], phone:
     ]
     changed = 0
     for column, key, where in targets:
-        changed += await _scrub(s, column, key, where, names=names, phone=phone)
+        changed += _scrub(s, column, key, where, names=names, phone=phone)
     # Photos and voice are Telegram file ids of the resident's home and voice: not statistics.
-    await s.execute(
+    s.execute(
         update(Wish)
         .where(Wish.resident_id == user_id)
         .values(photo_file_ids=[], voice_file_id=None)

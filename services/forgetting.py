@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import (
     ConversationState,
@@ -55,41 +55,41 @@ class Forgotten:
     texts_scrubbed: int = 0
 
 
-async def user_by_telegram_id(s: AsyncSession, *, telegram_id: int) -> User:
+def user_by_telegram_id(s: Session, *, telegram_id: int) -> User:
     """The user of a Telegram account; NotFound if there is none."""
-    user = await s.scalar(select(User).where(User.telegram_id == telegram_id))
+    user = s.scalar(select(User).where(User.telegram_id == telegram_id))
     if user is None:
         raise NotFound("error.unknown_user")
     return user
 
 
-async def forget_user(
-    s: AsyncSession, *, actor_id: int | None, user_id: int, now: datetime | None = None
+def forget_user(
+    s: Session, *, actor_id: int | None, user_id: int, now: datetime | None = None
 ) -> Forgotten:
     """Forget a user: the user themself, an admin, or (actor_id None) the operator at the CLI."""
     now = now or utcnow()
-    if actor_id is not None and actor_id != user_id and not (await load_actor(s, actor_id)).is_admin:
+    if actor_id is not None and actor_id != user_id and not (load_actor(s, actor_id)).is_admin:
         raise NotAllowed()
-    user = await s.get(User, user_id)
+    user = s.get(User, user_id)
     if user is None or user.forgotten_at is not None:
         raise NotFound("error.unknown_user")
     done = Forgotten(user_id)
-    done.roles_removed = await _end_roles(s, user)
-    await _end_membership(s, user_id, done, now=now)
-    await _end_wishes(s, user_id, done, now=now)
+    done.roles_removed = _end_roles(s, user)
+    _end_membership(s, user_id, done, now=now)
+    _end_wishes(s, user_id, done, now=now)
     names = [n for n in {user.name, user.display_name} if n]
-    done.texts_scrubbed = await erase_texts(s, user_id=user_id, names=names, phone=user.phone)
-    await clear_outbox_of(s, user_id=user_id)
+    done.texts_scrubbed = erase_texts(s, user_id=user_id, names=names, phone=user.phone)
+    clear_outbox_of(s, user_id=user_id)
     if user.telegram_id is not None:
-        await s.execute(delete(ConversationState).where(ConversationState.telegram_id == user.telegram_id))
-    await _anonymise(s, user, now=now)
+        s.execute(delete(ConversationState).where(ConversationState.telegram_id == user.telegram_id))
+    _anonymise(s, user, now=now)
     return done
 
 
-async def _end_roles(s: AsyncSession, user: User) -> list[str]:
+def _end_roles(s: Session, user: User) -> list[str]:
     """Staff and admin rights end first, so that nothing below alerts them as staff."""
     removed = []
-    if (await s.execute(delete(Staff).where(Staff.user_id == user.id))).rowcount:
+    if (s.execute(delete(Staff).where(Staff.user_id == user.id))).rowcount:
         removed.append("staff")
         s.info.pop(STAFF_CACHE, None)
     if user.is_admin:
@@ -98,43 +98,43 @@ async def _end_roles(s: AsyncSession, user: User) -> list[str]:
     return removed
 
 
-async def _end_membership(s: AsyncSession, user_id: int, done: Forgotten, *, now: datetime) -> None:
+def _end_membership(s: Session, user_id: int, done: Forgotten, *, now: datetime) -> None:
     """A member stops getting work, then their offers and tasks go back to the branch."""
-    profile = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == user_id))
+    profile = s.scalar(select(MemberProfile).where(MemberProfile.user_id == user_id))
     if profile is None:
         return
     done.roles_removed.append("member")
     # Paused: never offered anything, in no audience; the status note says why.
     profile.status, profile.status_note, profile.work_unit = MemberStatus.paused, FORGOTTEN, ""
-    await s.flush()
-    revoked = await revoke_member(s, member_id=user_id, actor=None, note=FORGOTTEN, now=now)
+    s.flush()
+    revoked = revoke_member(s, member_id=user_id, actor=None, note=FORGOTTEN, now=now)
     done.offers_returned, done.tasks_returned = revoked.offers, revoked.tasks
 
 
-async def _end_wishes(s: AsyncSession, user_id: int, done: Forgotten, *, now: datetime) -> None:
+def _end_wishes(s: Session, user_id: int, done: Forgotten, *, now: datetime) -> None:
     """End every open wish the user posted, telling the member and staff involved."""
     open_ = (*OWNER_CANCELS, *SYSTEM_CANCELS, *SYSTEM_CLOSES)
-    found = await s.scalars(
+    found = s.scalars(
         select(Wish).where(Wish.resident_id == user_id, Wish.status.in_(open_)).order_by(Wish.id)
     )
     for wish in found.all():
         status = S(wish.status)
         if status in OWNER_CANCELS:
-            await cancel_wish(s, actor_id=user_id, wish_id=wish.id, now=now)
+            cancel_wish(s, actor_id=user_id, wish_id=wish.id, now=now)
             done.cancelled.append(wish.number)
         elif status in SYSTEM_CANCELS:
             params = {"number": wish.number, "category": wish.category}
             staff = tuple(
-                Note(u, NoteKey.staff_cancelled, params, wish.id) for u in await staff_of(s, wish.branch_id)
+                Note(u, NoteKey.staff_cancelled, params, wish.id) for u in staff_of(s, wish.branch_id)
             )
             closed = {"closed_at": now}
-            await move(s, wish, S.cancelled, actor=None, values=closed, extra_notes=staff, now=now)
+            move(s, wish, S.cancelled, actor=None, values=closed, extra_notes=staff, now=now)
             done.cancelled.append(wish.number)
         else:
-            await move(s, wish, S.closed, actor=None, values={"closed_at": now}, now=now)
+            move(s, wish, S.closed, actor=None, values={"closed_at": now}, now=now)
             done.closed.append(wish.number)
     # A follow-up visit (回访) to someone who asked to be forgotten cannot happen.
-    await s.execute(
+    s.execute(
         update(FollowUp)
         .where(
             FollowUp.wish_id.in_(select(Wish.id).where(Wish.resident_id == user_id)),
@@ -144,15 +144,15 @@ async def _end_wishes(s: AsyncSession, user_id: int, done: Forgotten, *, now: da
     )
 
 
-async def _anonymise(s: AsyncSession, user: User, *, now: datetime) -> None:
+def _anonymise(s: Session, user: User, *, now: datetime) -> None:
     """Clear the person's fields; the row stays, unlinked from Telegram, for the statistics."""
     user.name = user.display_name = user.phone = ""
     user.telegram_id = None
     user.unreachable = True  # nobody to deliver to: kept out of offers, rankings and audiences
     user.forgotten_at = now
-    await s.execute(
+    s.execute(
         update(ResidentProfile)
         .where(ResidentProfile.user_id == user.id)
         .values(compound="", building="", unit="", room="")
     )
-    await s.flush()
+    s.flush()

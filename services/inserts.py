@@ -10,8 +10,7 @@ to the session as if it had been loaded, with its id set.
 from sqlalchemy import Insert, Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlmodel import SQLModel
 
 _STATEMENTS: dict[Table, Insert] = {}
@@ -24,7 +23,7 @@ def _statement(table: Table) -> Insert:
     return stmt
 
 
-async def insert_new(s: AsyncSession, obj: SQLModel) -> None:
+def insert_new(s: Session, obj: SQLModel) -> None:
     """INSERT `obj` (a new object with an `id` primary key) and make it persistent in `s`.
 
     Every column but the id is written from the object, whose constructor has filled in
@@ -32,7 +31,7 @@ async def insert_new(s: AsyncSession, obj: SQLModel) -> None:
     """
     table = type(obj).__table__
     values = {c.key: getattr(obj, c.key) for c in table.columns if c.key != "id"}
-    obj.id = (await s.execute(_statement(table), values)).scalar_one()
+    obj.id = (s.execute(_statement(table), values)).scalar_one()
     make_transient_to_detached(obj)  # now it has an identity, as if loaded
     s.add(obj)
 

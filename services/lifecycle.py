@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Update, bindparam, insert, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Wish, WishEvent
@@ -114,8 +114,8 @@ def parties_of(actor: Actor | None, wish: Wish, *, offeree_id: int | None = None
     return found
 
 
-async def move(
-    s: AsyncSession,
+def move(
+    s: Session,
     wish: Wish,
     to: S,
     *,
@@ -145,23 +145,23 @@ async def move(
     changes = {"status": to, **(values or {})}
     params = {f"set_{c}": v for c, v in changes.items()}
     params.update(wish_id=wish.id, expected=frm)
-    result = await s.execute(_move_statement(tuple(changes)), params)
+    result = s.execute(_move_statement(tuple(changes)), params)
     if result.rowcount != 1:
         raise Conflict("error.changed")
     for attr, value in changes.items():
         set_committed_value(wish, attr, value)
     actor_id = actor.user_id if actor else None
     audit = {"wish_id": wish.id, "actor_id": actor_id, "from_status": frm, "to_status": to, "note": note}
-    await s.execute(_AUDIT, {**audit, "at": now})
-    notes = await notes_for(s, wish, frm, to, actor_id=actor_id, member=member, note=note) if notify else []
+    s.execute(_AUDIT, {**audit, "at": now})
+    notes = notes_for(s, wish, frm, to, actor_id=actor_id, member=member, note=note) if notify else []
     # A resident's or member's move is budgeted against alert spam; staff's and the system's are not.
     caused_by = actor_id if actor is not None and not actor.is_staff_of(wish.branch_id) else None
-    await queue(s, [*notes, *extra_notes], skip=actor_id, now=now, caused_by=caused_by)
+    queue(s, [*notes, *extra_notes], skip=actor_id, now=now, caused_by=caused_by)
     return wish
 
 
-async def move_many(
-    s: AsyncSession,
+def move_many(
+    s: Session,
     wishes: list[Wish],
     to: S,
     *,
@@ -186,7 +186,7 @@ async def move_many(
     if Party.system not in TRANSITIONS.get((frm, to), frozenset()):
         raise NotAllowed()
     changes = {"status": to, **(values or {})}
-    result = await s.execute(
+    result = s.execute(
         update(_WISH)
         .where(_WISH.c.id.in_([w.id for w in wishes]), _WISH.c.status == frm)
         .values(changes)
@@ -204,12 +204,12 @@ async def move_many(
         {"wish_id": w.id, "actor_id": None, "from_status": frm, "to_status": to, "note": note, "at": now}
         for w in moved
     ]
-    await s.execute(_AUDIT, audit)
+    s.execute(_AUDIT, audit)
     members, extra_notes = members or {}, extra_notes or {}
     notes: list[Note] = []
     for wish in moved:
         member = members.get(wish.id) or wish.assigned_member_id
-        notes += await notes_for(s, wish, frm, to, actor_id=None, member=member, note=note)
+        notes += notes_for(s, wish, frm, to, actor_id=None, member=member, note=note)
         notes += extra_notes.get(wish.id, ())
-    await queue(s, notes, now=now)
+    queue(s, notes, now=now)
     return moved

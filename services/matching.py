@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 from sqlalchemy import String, func, select, type_coerce
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Availability, MemberProfile, MemberStatus, Offer, OfferKind, OfferStatus, User, Wish
 from models.enums import TimeWindow
@@ -73,12 +73,12 @@ def _parsed(raw: str) -> frozenset[str]:
     return frozenset(json.loads(raw))  # members share few combinations: each is parsed once
 
 
-async def _counts(s: AsyncSession, query) -> dict[int, int]:
-    return dict((await s.execute(query)).all())
+def _counts(s: Session, query) -> dict[int, int]:
+    return dict((s.execute(query)).all())
 
 
-async def rank_candidates(
-    s: AsyncSession,
+def rank_candidates(
+    s: Session,
     *,
     actor_id: int | None,
     wish_id: int,
@@ -91,15 +91,15 @@ async def rank_candidates(
     Members who already declined or let this wish's offer expire, who blocked
     the bot, and the resident themself, are left out. `actor_id` None is the scheduler.
     """
-    wish: Wish = await get_wish(s, wish_id)
+    wish: Wish = get_wish(s, wish_id)
     if actor_id is not None:
-        require_staff(await load_actor(s, actor_id), wish.branch_id)
-    ranked = await rank_many(s, wishes=[wish], catalogue=catalogue, limit=limit, now=now)
+        require_staff(load_actor(s, actor_id), wish.branch_id)
+    ranked = rank_many(s, wishes=[wish], catalogue=catalogue, limit=limit, now=now)
     return ranked[wish.id]
 
 
-async def rank_many(
-    s: AsyncSession, *, wishes: list[Wish], catalogue: Catalogue, limit: int = 5, now: datetime | None = None
+def rank_many(
+    s: Session, *, wishes: list[Wish], catalogue: Catalogue, limit: int = 5, now: datetime | None = None
 ) -> dict[int, list[Candidate]]:
     """`rank_candidates` for many wishes at once, reading each branch's members and loads once."""
     if not wishes:
@@ -108,7 +108,7 @@ async def rank_many(
     branches = {w.branch_id for w in wishes}
     in_branches = Wish.branch_id.in_(branches)
     members = (
-        await s.execute(
+        s.execute(
             select(
                 MemberProfile.branch_id,
                 MemberProfile.user_id,
@@ -127,13 +127,13 @@ async def rank_many(
             )
         )
     ).all()
-    load = await _counts(
+    load = _counts(
         s,
         select(Wish.assigned_member_id, func.count())
         .where(in_branches, Wish.status.in_((S.assigned, S.in_progress)))
         .group_by(Wish.assigned_member_id),
     )
-    pending = await _counts(
+    pending = _counts(
         s,
         select(Offer.member_id, func.count())
         .join(Wish, Wish.id == Offer.wish_id)
@@ -145,14 +145,14 @@ async def rank_many(
         )
         .group_by(Offer.member_id),
     )
-    recent = await _counts(
+    recent = _counts(
         s,
         select(Wish.assigned_member_id, func.count())
         .where(in_branches, Wish.assigned_at >= now - timedelta(days=FAIRNESS_DAYS))
         .group_by(Wish.assigned_member_id),
     )
     refused: dict[int, set[int]] = {w.id: set() for w in wishes}
-    for wid, uid in await s.execute(
+    for wid, uid in s.execute(
         select(Offer.wish_id, Offer.member_id).where(
             Offer.wish_id.in_(refused), Offer.status.in_((OfferStatus.declined, OfferStatus.expired))
         )

@@ -7,7 +7,7 @@ revokes their offers and tasks in the same transaction (services.revocation).
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Availability, Branch, Grid, MemberProfile, MemberStatus, User
@@ -26,20 +26,20 @@ from services.validation import clean_text, normalise_phone
 SUSPENDABLE = (MemberStatus.approved, MemberStatus.paused)
 
 
-async def branch_and_grid(s: AsyncSession, branch_id: int, grid_id: int | None) -> Branch:
+def branch_and_grid(s: Session, branch_id: int, grid_id: int | None) -> Branch:
     """The branch, checking that the grid (if any) belongs to it."""
-    branch = await s.get(Branch, branch_id)
+    branch = s.get(Branch, branch_id)
     if branch is None:
         raise NotFound("error.no_branch", code=str(branch_id))
     if grid_id is not None:
-        grid = await s.get(Grid, grid_id)
+        grid = s.get(Grid, grid_id)
         if grid is None or grid.branch_id != branch_id:
             raise InvalidInput("invalid.grid")
     return branch
 
 
-async def register_member(
-    s: AsyncSession,
+def register_member(
+    s: Session,
     *,
     actor_id: int,
     catalogue: Catalogue,
@@ -54,16 +54,16 @@ async def register_member(
 ) -> MemberProfile:
     """Register the actor as a member; the branch staff are asked to approve, once per branch."""
     now = now or utcnow()
-    user = await s.get(User, actor_id)
+    user = s.get(User, actor_id)
     user.name = clean_text(name, field="name", max_len=50)
     user.phone = normalise_phone(phone)
-    await branch_and_grid(s, branch_id, grid_id)
+    branch_and_grid(s, branch_id, grid_id)
     unit = clean_text(work_unit, field="work_unit", max_len=200)
     if not skills or set(skills) - catalogue.skills.keys():
         raise InvalidInput("invalid.skills")
     if not availability or set(availability) - {a.value for a in Availability}:
         raise InvalidInput("invalid.availability")
-    profile = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == actor_id))
+    profile = s.scalar(select(MemberProfile).where(MemberProfile.user_id == actor_id))
     if profile is None:
         profile = MemberProfile(user_id=actor_id, branch_id=branch_id, registered_at=now)
         s.add(profile)
@@ -74,70 +74,70 @@ async def register_member(
     profile.skills, profile.availability = sorted(set(skills)), sorted(set(availability))
     if profile.status != MemberStatus.pending and (moved or profile.status == MemberStatus.rejected):
         profile.status, profile.registered_at = MemberStatus.pending, now  # a new wait for approval
-    await s.flush()
+    s.flush()
     if moved:  # the old branch's work and its residents' contacts are no longer theirs
-        await revoke_member(s, member_id=actor_id, actor=await load_actor(s, actor_id), note=MOVED, now=now)
+        revoke_member(s, member_id=actor_id, actor=load_actor(s, actor_id), note=MOVED, now=now)
     if profile.status == MemberStatus.pending:
-        await alert_registration(
+        alert_registration(
             s, member_id=actor_id, name=user.name, branch_id=branch_id, since=profile.registered_at, now=now
         )
     return profile
 
 
-async def decide_member(
-    s: AsyncSession, *, actor_id: int, member_user_id: int, approve: bool
+def decide_member(
+    s: Session, *, actor_id: int, member_user_id: int, approve: bool
 ) -> MemberProfile:
     """Staff approve or reject a pending registration; the member is told."""
-    profile = await _profile(s, member_user_id)
-    require_staff(await load_actor(s, actor_id), profile.branch_id)
+    profile = _profile(s, member_user_id)
+    require_staff(load_actor(s, actor_id), profile.branch_id)
     decided = MemberStatus.approved if approve else MemberStatus.rejected
-    await _change_status(
+    _change_status(
         s, profile, (MemberStatus.pending,), decided, "error.member_decided", decided_at=utcnow()
     )
     key = NoteKey.member_approved if approve else NoteKey.member_registration_rejected
-    await queue(s, [Note(member_user_id, key)], skip=actor_id)
+    queue(s, [Note(member_user_id, key)], skip=actor_id)
     return profile
 
 
-async def suspend_member(
-    s: AsyncSession, *, actor_id: int, member_user_id: int, reason: str, now: datetime | None = None
+def suspend_member(
+    s: Session, *, actor_id: int, member_user_id: int, reason: str, now: datetime | None = None
 ) -> Revoked:
     """Staff of the member's branch, or an admin, suspend a member with a reason; their work goes back."""
     now = now or utcnow()
-    profile = await _profile(s, member_user_id)
-    actor = await load_actor(s, actor_id)
+    profile = _profile(s, member_user_id)
+    actor = load_actor(s, actor_id)
     require_staff(actor, profile.branch_id)
     # The member reads the reason, and may not see residents' contacts.
     reason = scrub_contacts(clean_text(reason, field="suspend_reason", max_len=500))
     values = {"status_note": reason, "decided_at": now}
-    await _change_status(s, profile, SUSPENDABLE, MemberStatus.suspended, "error.cannot_suspend", **values)
-    revoked = await revoke_member(
+    _change_status(s, profile, SUSPENDABLE, MemberStatus.suspended, "error.cannot_suspend", **values)
+    revoked = revoke_member(
         s, member_id=member_user_id, actor=actor, note=reason, why=SUSPENDED, now=now
     )
-    await queue(
+    queue(
         s, [Note(member_user_id, NoteKey.member_suspended, {"reason": reason})], skip=actor_id, now=now
     )
     return revoked
 
 
-async def reinstate_member(
-    s: AsyncSession, *, actor_id: int, member_user_id: int, now: datetime | None = None
+def reinstate_member(
+    s: Session, *, actor_id: int, member_user_id: int, now: datetime | None = None
 ) -> MemberProfile:
     """Staff of the member's branch, or an admin, give a suspended member back the right to serve."""
     now = now or utcnow()
-    profile = await _profile(s, member_user_id)
-    require_staff(await load_actor(s, actor_id), profile.branch_id)
+    profile = _profile(s, member_user_id)
+    require_staff(load_actor(s, actor_id), profile.branch_id)
     values = {"status_note": None, "decided_at": now}
-    await _change_status(
+    _change_status(
         s, profile, (MemberStatus.suspended,), MemberStatus.approved, "error.cannot_reinstate", **values
     )
-    await queue(s, [Note(member_user_id, NoteKey.member_reinstated)], skip=actor_id, now=now)
+    queue(s, [Note(member_user_id, NoteKey.member_reinstated)], skip=actor_id, now=now)
     return profile
 
 
-async def set_paused(s: AsyncSession, *, actor_id: int, paused: bool) -> MemberProfile:
+def set_paused(s: Session, *, actor_id: int, paused: bool) -> MemberProfile:
     """A member stops (or restarts) receiving offers; pausing hands back their offers and tasks."""
-    profile = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == actor_id))
+    profile = s.scalar(select(MemberProfile).where(MemberProfile.user_id == actor_id))
     frm, to = (
         (MemberStatus.approved, MemberStatus.paused)
         if paused
@@ -146,21 +146,21 @@ async def set_paused(s: AsyncSession, *, actor_id: int, paused: bool) -> MemberP
     refusal = "error.cannot_pause" if paused else "error.cannot_resume"
     if profile is None:
         raise InvalidTransition(refusal)
-    await _change_status(s, profile, (frm,), to, refusal)
+    _change_status(s, profile, (frm,), to, refusal)
     if paused:
-        await revoke_member(s, member_id=actor_id, actor=await load_actor(s, actor_id), note=PAUSED)
+        revoke_member(s, member_id=actor_id, actor=load_actor(s, actor_id), note=PAUSED)
     return profile
 
 
-async def _profile(s: AsyncSession, user_id: int) -> MemberProfile:
-    profile = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == user_id))
+def _profile(s: Session, user_id: int) -> MemberProfile:
+    profile = s.scalar(select(MemberProfile).where(MemberProfile.user_id == user_id))
     if profile is None:
         raise NotFound("error.no_member")
     return profile
 
 
-async def _change_status(
-    s: AsyncSession,
+def _change_status(
+    s: Session,
     profile: MemberProfile,
     frm: tuple[MemberStatus, ...],
     to: MemberStatus,
@@ -168,7 +168,7 @@ async def _change_status(
     **values,
 ) -> None:
     """Move a member's status only if it is still one of `frm`: two staff pressing at once get one result."""
-    result = await s.execute(
+    result = s.execute(
         update(MemberProfile)
         .where(MemberProfile.id == profile.id, MemberProfile.status.in_(frm))
         .values(status=to, **values)

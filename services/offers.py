@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, Update, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Offer, OfferKind, OfferStatus
 from services.errors import Conflict, InvalidTransition
@@ -78,8 +78,8 @@ def _refs(rows) -> list[OfferRef]:
     return [OfferRef(r.id, r.wish_id, OfferKind(r.kind), r.member_id, r.created_at) for r in rows]
 
 
-async def open_offers(
-    s: AsyncSession,
+def open_offers(
+    s: Session,
     *,
     wish_id: int | None = None,
     member_id: int | None = None,
@@ -96,19 +96,19 @@ async def open_offers(
         stmt = _SELECTS[key] = (
             select(*_COLUMNS).where(_OFFER.c.status == _O.open, *conditions).order_by(_OFFER.c.id)
         )
-    return _refs((await s.execute(stmt, params)).all())
+    return _refs((s.execute(stmt, params)).all())
 
 
-async def open_offer(
-    s: AsyncSession, *, wish_id: int, member_id: int | None = None, kind: OfferKind | None = None
+def open_offer(
+    s: Session, *, wish_id: int, member_id: int | None = None, kind: OfferKind | None = None
 ) -> OfferRef | None:
     """The wish's open offer (to that member, of that kind), or None."""
-    found = await open_offers(s, wish_id=wish_id, member_id=member_id, kind=kind)
+    found = open_offers(s, wish_id=wish_id, member_id=member_id, kind=kind)
     return found[0] if found else None
 
 
-async def close_offers(
-    s: AsyncSession,
+def close_offers(
+    s: Session,
     *,
     to: OfferStatus,
     now: datetime,
@@ -148,11 +148,11 @@ async def close_offers(
     params.update(to=to, now=now, reason=reason)
     if claimant_id is not None:
         params["claimant"] = claimant_id
-    return sorted(_refs((await s.execute(stmt, params)).all()), key=lambda o: o.id)
+    return sorted(_refs((s.execute(stmt, params)).all()), key=lambda o: o.id)
 
 
-async def close_offer(
-    s: AsyncSession,
+def close_offer(
+    s: Session,
     *,
     offer_id: int,
     to: OfferStatus,
@@ -161,7 +161,7 @@ async def close_offer(
     reason: str | None = None,
 ) -> OfferRef:
     """Close one open offer, or Conflict if another transaction answered or closed it first."""
-    closed = await close_offers(s, to=to, now=now, offer_id=offer_id, member_id=member_id, reason=reason)
+    closed = close_offers(s, to=to, now=now, offer_id=offer_id, member_id=member_id, reason=reason)
     if not closed:
         raise Conflict("error.already_taken" if to == _O.taken else "error.offer_gone")
     return closed[0]

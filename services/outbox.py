@@ -15,7 +15,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Outbox, OutboxStatus, Staff, User
 from models.types import utcnow
@@ -101,34 +101,34 @@ class Note:
         return self.quiet if self.quiet is not None else self.key.startswith(QUIET_PREFIXES)
 
 
-async def staff_of(s: AsyncSession, branch_id: int) -> list[int]:
+def staff_of(s: Session, branch_id: int) -> list[int]:
     """User ids of the branch's staff, read once per transaction (services.branches.add_staff forgets it)."""
     known = s.info.setdefault(STAFF_CACHE, {})
     if branch_id not in known:
-        known[branch_id] = list((await s.scalars(_STAFF_OF, {"branch_id": branch_id})).all())
+        known[branch_id] = list((s.scalars(_STAFF_OF, {"branch_id": branch_id})).all())
     return list(known[branch_id])
 
 
-async def load_staff(s: AsyncSession, branch_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
+def load_staff(s: Session, branch_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
     """Staff of many branches (all, if None) in one query; `staff_of` then reads them from memory."""
     query = select(Staff.branch_id, Staff.user_id).order_by(Staff.id)
     wanted = None if branch_ids is None else set(branch_ids)
     if wanted is not None:
         query = query.where(Staff.branch_id.in_(wanted))
     found: dict[int, list[int]] = {b: [] for b in wanted or ()}
-    for branch_id, user_id in await s.execute(query):
+    for branch_id, user_id in s.execute(query):
         found.setdefault(branch_id, []).append(user_id)
     s.info.setdefault(STAFF_CACHE, {}).update(found)
     return found
 
 
-async def admins(s: AsyncSession) -> list[int]:
+def admins(s: Session) -> list[int]:
     """User ids of every admin."""
-    return list((await s.scalars(select(User.id).where(User.is_admin))).all())
+    return list((s.scalars(select(User.id).where(User.is_admin))).all())
 
 
-async def queue(
-    s: AsyncSession,
+def queue(
+    s: Session,
     notes: Iterable[Note],
     *,
     skip: int | None = None,
@@ -161,22 +161,22 @@ async def queue(
         if note.withdraws and note.wish_id is not None:
             withdrawing.setdefault((note.withdraws, note.wish_id), []).append(rows[-1])
     if withdrawing:
-        rows = await _withdraw_pointless(s, rows, withdrawing)
+        rows = _withdraw_pointless(s, rows, withdrawing)
     if caused_by is not None and BUDGET.per_hour is not None:
-        rows = await _within_budget(s, rows, caused_by, now, BUDGET.per_hour)
+        rows = _within_budget(s, rows, caused_by, now, BUDGET.per_hour)
     if rows:
-        await s.execute(_INSERT, rows)
+        s.execute(_INSERT, rows)
     return len(rows)
 
 
-async def _withdraw_pointless(
-    s: AsyncSession, rows: list[dict], withdrawing: dict[tuple[str, int], list[dict]]
+def _withdraw_pointless(
+    s: Session, rows: list[dict], withdrawing: dict[tuple[str, int], list[dict]]
 ) -> list[dict]:
     """Delete the unsent notes these rows withdraw, and leave out the rows that withdrew one."""
     gone = []
     for (key, wish_id), mine in withdrawing.items():
         params = {"key": key, "wish_id": wish_id, "user_ids": [r["user_id"] for r in mine]}
-        deleted = set((await s.execute(_UNSENT, params)).scalars())
+        deleted = set((s.execute(_UNSENT, params)).scalars())
         gone += [id(r) for r in mine if r["user_id"] in deleted]
     return [r for r in rows if id(r) not in gone] if gone else rows
 
@@ -185,8 +185,8 @@ def _budgeted(key: str) -> bool:
     return key.startswith(ALERT_PREFIXES) and key not in UNBUDGETED
 
 
-async def _within_budget(
-    s: AsyncSession, rows: list[dict], caused_by: int, now: datetime, per_hour: int
+def _within_budget(
+    s: Session, rows: list[dict], caused_by: int, now: datetime, per_hour: int
 ) -> list[dict]:
     """The rows, with alerts beyond the causer's hourly budget per recipient dropped.
 
@@ -198,7 +198,7 @@ async def _within_budget(
     if not alerted:
         return rows
     params = {"caused_by": caused_by, "since": now - BUDGET_WINDOW, "user_ids": sorted(alerted)}
-    found = (await s.execute(_SPENT, params)).all()
+    found = (s.execute(_SPENT, params)).all()
     spent, told = {uid: n for uid, n, _ in found}, {uid for uid, _, paused in found if paused}
     kept, name = [], None
     for row in rows:
@@ -211,7 +211,7 @@ async def _within_budget(
             kept.append(row)
         elif spent[uid] == per_hour:
             if name is None:
-                person = (await s.execute(_NAME, {"user_id": caused_by})).one_or_none()
+                person = (s.execute(_NAME, {"user_id": caused_by})).one_or_none()
                 name = mask_name((person and (person.name or person.display_name)) or "")
             params = {"name": name, "n": per_hour}
             kept.append({**row, "key": ALERTS_PAUSED, "params": params, "wish_id": None})

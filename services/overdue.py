@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
@@ -57,8 +57,8 @@ def overdue_conditions(*, now: datetime, policy: SweepPolicy) -> tuple[ColumnEle
     )
 
 
-async def overdue_by_branch(
-    s: AsyncSession, *, now: datetime, policy: SweepPolicy, branch_id: int | None = None
+def overdue_by_branch(
+    s: Session, *, now: datetime, policy: SweepPolicy, branch_id: int | None = None
 ) -> Counter:
     """Overdue wishes right now, per branch id (one branch, if given)."""
     counts: Counter = Counter()
@@ -68,5 +68,5 @@ async def overdue_by_branch(
             query = query.where(Wish.branch_id == branch_id)
         # Counted here, not with GROUP BY, which would lead SQLite to walk a branch index over
         # every wish instead of the few the condition's own (partial) index holds.
-        counts.update(await s.scalars(query))
+        counts.update(s.scalars(query))
     return counts

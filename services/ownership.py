@@ -5,7 +5,7 @@ use case; these checks refuse a stale or foreign press at once instead of after
 the last answer. The use case still checks everything again when it runs.
 """
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Wish
 from models.enums import WishStatus as S
@@ -17,20 +17,20 @@ ACTIVE_TASK = (S.assigned, S.in_progress)
 CANCELLABLE = (S.submitted, S.accepted, S.offered, S.posted)
 
 
-async def own_task(
-    s: AsyncSession, *, actor_id: int, wish_id: int, statuses: tuple[S, ...] = ACTIVE_TASK
+def own_task(
+    s: Session, *, actor_id: int, wish_id: int, statuses: tuple[S, ...] = ACTIVE_TASK
 ) -> Wish:
     """The wish, if the actor is its assigned member and it is in one of `statuses`."""
-    wish = await get_wish(s, wish_id)
+    wish = get_wish(s, wish_id)
     if wish.assigned_member_id != actor_id:
         raise NotAllowed()
     require_status(wish, *statuses)
     return wish
 
 
-async def own_wish(s: AsyncSession, *, actor_id: int, wish_id: int, statuses: tuple[S, ...]) -> Wish:
+def own_wish(s: Session, *, actor_id: int, wish_id: int, statuses: tuple[S, ...]) -> Wish:
     """The wish, if the actor posted it and it is in one of `statuses`."""
-    wish = await get_wish(s, wish_id)
+    wish = get_wish(s, wish_id)
     if wish.resident_id != actor_id:
         raise NotAllowed()
     require_status(wish, *statuses)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import ResidentProfile, User
 from services.errors import InvalidInput
@@ -22,23 +22,23 @@ from services.validation import clean_text, normalise_phone
 LANGUAGES = ("zh", "en")
 
 
-async def ensure_user(
-    s: AsyncSession, *, telegram_id: int, display_name: str = "", language: str | None = None
+def ensure_user(
+    s: Session, *, telegram_id: int, display_name: str = "", language: str | None = None
 ) -> User:
     """Find the user for a Telegram account, creating them on first contact."""
-    user = await s.scalar(select(User).where(User.telegram_id == telegram_id))
+    user = s.scalar(select(User).where(User.telegram_id == telegram_id))
     if user is None:
-        return await add_user(s, telegram_id=telegram_id, display_name=display_name, language=language)
+        return add_user(s, telegram_id=telegram_id, display_name=display_name, language=language)
     refresh_contact(user, display_name)
     return user
 
 
-async def add_user(s: AsyncSession, *, telegram_id: int, display_name: str, language: str | None) -> User:
+def add_user(s: Session, *, telegram_id: int, display_name: str, language: str | None) -> User:
     """A user for a Telegram account seen for the first time, in their Telegram language."""
     lang = "en" if (language or "").startswith("en") else "zh"
     user = User(telegram_id=telegram_id, display_name=display_name[:200], language=lang)
     s.add(user)
-    await s.flush()
+    s.flush()
     return user
 
 
@@ -50,16 +50,16 @@ def refresh_contact(user: User, display_name: str) -> None:
         user.unreachable = False
 
 
-async def is_resident(s: AsyncSession, *, user_id: int) -> bool:
+def is_resident(s: Session, *, user_id: int) -> bool:
     """Whether the user has registered as a resident."""
-    return await s.scalar(select(ResidentProfile.id).where(ResidentProfile.user_id == user_id)) is not None
+    return s.scalar(select(ResidentProfile.id).where(ResidentProfile.user_id == user_id)) is not None
 
 
-async def set_language(s: AsyncSession, *, actor_id: int, language: str) -> None:
+def set_language(s: Session, *, actor_id: int, language: str) -> None:
     """Remember the user's chosen language."""
     if language not in LANGUAGES:
         raise InvalidInput("invalid.language")
-    user = await s.get(User, actor_id)
+    user = s.get(User, actor_id)
     user.language = language
 
 
@@ -71,8 +71,8 @@ class Address:
     room: str
 
 
-async def register_resident(
-    s: AsyncSession,
+def register_resident(
+    s: Session,
     *,
     actor_id: int,
     name: str,
@@ -82,22 +82,22 @@ async def register_resident(
     address: Address,
 ) -> ResidentProfile:
     """Register (or update) the actor as a resident of a branch."""
-    user = await s.get(User, actor_id)
+    user = s.get(User, actor_id)
     user.name = clean_text(name, field="name", max_len=50)
     user.phone = normalise_phone(phone)
-    await branch_and_grid(s, branch_id, grid_id)
+    branch_and_grid(s, branch_id, grid_id)
     parts = {
         "compound": clean_text(address.compound, field="compound", max_len=100),
         "building": clean_text(address.building, field="building", max_len=20),
         "unit": clean_text(address.unit, field="unit", max_len=20, min_len=0),
         "room": clean_text(address.room, field="room", max_len=20),
     }
-    profile = await s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == actor_id))
+    profile = s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == actor_id))
     if profile is None:
         profile = ResidentProfile(user_id=actor_id, branch_id=branch_id)
         s.add(profile)
     profile.branch_id, profile.grid_id = branch_id, grid_id
     for attr, value in parts.items():
         setattr(profile, attr, value)
-    await s.flush()
+    s.flush()
     return profile

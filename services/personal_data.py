@@ -10,8 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from models import Branch, Grid, MemberProfile, Rating, ResidentProfile, User, Wish, WishEvent
 from models.enums import WishStatus as S
@@ -34,9 +33,9 @@ def _when(moment: datetime | date | None, tz: ZoneInfo) -> str | None:
     return moment.isoformat()
 
 
-async def _place(s: AsyncSession, branch_id: int, grid_id: int | None) -> tuple[str, str]:
-    branch = await s.scalar(select(Branch.name).where(Branch.id == branch_id))
-    grid = await s.scalar(select(Grid.name).where(Grid.id == grid_id)) if grid_id else None
+def _place(s: Session, branch_id: int, grid_id: int | None) -> tuple[str, str]:
+    branch = s.scalar(select(Branch.name).where(Branch.id == branch_id))
+    grid = s.scalar(select(Grid.name).where(Grid.id == grid_id)) if grid_id else None
     return branch or "", grid or ""
 
 
@@ -44,9 +43,9 @@ def _person(name: str | None, display: str | None) -> str:
     return mask_name(name or display or "") if (name or display) else ""
 
 
-async def _events(s: AsyncSession, *, wish_id: int, me: int, tz: ZoneInfo) -> list[dict]:
+def _events(s: Session, *, wish_id: int, me: int, tz: ZoneInfo) -> list[dict]:
     actor = aliased(User)
-    rows = await s.execute(
+    rows = s.execute(
         select(WishEvent, actor.name, actor.display_name)
         .outerjoin(actor, actor.id == WishEvent.actor_id)
         .where(WishEvent.wish_id == wish_id)
@@ -73,9 +72,9 @@ async def _events(s: AsyncSession, *, wish_id: int, me: int, tz: ZoneInfo) -> li
     return out
 
 
-async def _wishes(s: AsyncSession, *, me: int, tz: ZoneInfo) -> list[dict]:
+def _wishes(s: Session, *, me: int, tz: ZoneInfo) -> list[dict]:
     member = aliased(User)
-    rows = await s.execute(
+    rows = s.execute(
         select(Wish, member.name, member.display_name, Rating.score, Rating.comment)
         .outerjoin(member, member.id == Wish.assigned_member_id)
         .outerjoin(Rating, Rating.wish_id == Wish.id)
@@ -101,18 +100,18 @@ async def _wishes(s: AsyncSession, *, me: int, tz: ZoneInfo) -> list[dict]:
                 "completion_note": scrub_contacts(wish.completion_note) if wish.completion_note else None,
                 "hours_spent": wish.hours_spent,
                 "rating": {"score": score, "comment": comment} if score else None,
-                "events": await _events(s, wish_id=wish.id, me=me, tz=tz),
+                "events": _events(s, wish_id=wish.id, me=me, tz=tz),
             }
         )
     return out
 
 
-async def _member(s: AsyncSession, *, me: int, tz: ZoneInfo) -> dict | None:
-    profile = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == me))
+def _member(s: Session, *, me: int, tz: ZoneInfo) -> dict | None:
+    profile = s.scalar(select(MemberProfile).where(MemberProfile.user_id == me))
     if profile is None:
         return None
-    branch, grid = await _place(s, profile.branch_id, profile.grid_id)
-    rows = await s.execute(
+    branch, grid = _place(s, profile.branch_id, profile.grid_id)
+    rows = s.execute(
         select(Wish, Grid.name, Rating.score)
         .outerjoin(Grid, Grid.id == Wish.grid_id)
         .outerjoin(Rating, Rating.wish_id == Wish.id)
@@ -147,20 +146,20 @@ async def _member(s: AsyncSession, *, me: int, tz: ZoneInfo) -> dict | None:
     }
 
 
-async def _resident(s: AsyncSession, *, me: int) -> dict | None:
-    profile = await s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == me))
+def _resident(s: Session, *, me: int) -> dict | None:
+    profile = s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == me))
     if profile is None:
         return None
-    branch, grid = await _place(s, profile.branch_id, profile.grid_id)
+    branch, grid = _place(s, profile.branch_id, profile.grid_id)
     parts = {k: getattr(profile, k) for k in ("compound", "building", "unit", "room")}
     return {"branch": branch, "grid": grid, **parts}
 
 
-async def export_json(s: AsyncSession, *, actor_id: int, tz: ZoneInfo) -> bytes:
+def export_json(s: Session, *, actor_id: int, tz: ZoneInfo) -> bytes:
     """The actor's own data, UTF-8 JSON; times in `tz`."""
-    actor = await load_actor(s, actor_id)
-    user = await s.get(User, actor_id)
-    ratings = await s.execute(
+    actor = load_actor(s, actor_id)
+    user = s.get(User, actor_id)
+    ratings = s.execute(
         select(Wish.number, Rating.score, Rating.comment, Rating.created_at)
         .join(Wish, Wish.id == Rating.wish_id)
         .where(Wish.resident_id == actor_id)
@@ -178,9 +177,9 @@ async def export_json(s: AsyncSession, *, actor_id: int, tz: ZoneInfo) -> bytes:
             "roles": sorted(actor.roles),
             "created_at": _when(user.created_at, tz),
         },
-        "resident": await _resident(s, me=actor_id),
-        "member": await _member(s, me=actor_id, tz=tz),
-        "wishes": await _wishes(s, me=actor_id, tz=tz),
+        "resident": _resident(s, me=actor_id),
+        "member": _member(s, me=actor_id, tz=tz),
+        "wishes": _wishes(s, me=actor_id, tz=tz),
         "ratings_given": [
             {"number": n, "score": score, "comment": comment, "at": _when(at, tz)}
             for n, score, comment, at in ratings.all()

@@ -10,7 +10,7 @@ included, gets 张*, 138****1234 and no address. Admins may still act in every b
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import ResidentProfile, User, Wish
 from models.enums import WishStatus as S
@@ -98,15 +98,15 @@ def shown_contact(actor: Actor, wish: Wish, user: User, profile: ResidentProfile
     return Contact(mask_name(name), mask_phone(user.phone) if user.phone else "", "", "", "", "", full=False)
 
 
-async def reveal_contact(s: AsyncSession, *, actor_id: int, wish_id: int) -> Contact:
+def reveal_contact(s: Session, *, actor_id: int, wish_id: int) -> Contact:
     """The resident's contact for those allowed to see it, masked for staff and admins who may
     look at the wish but not at its contacts; refused to anyone else."""
-    wish = await s.get(Wish, wish_id)
+    wish = s.get(Wish, wish_id)
     if wish is None:
         raise NotFound("error.no_wish")
-    actor = await load_actor(s, actor_id)
+    actor = load_actor(s, actor_id)
     if not (may_see_contact(actor, wish) or actor.is_staff_of(wish.branch_id)):
         raise NotAllowed("error.contact_hidden")
-    user = await s.get(User, wish.resident_id)
-    profile = await s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == user.id))
+    user = s.get(User, wish.resident_id)
+    profile = s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == user.id))
     return shown_contact(actor, wish, user, profile)

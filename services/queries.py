@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import OfferKind, User, Wish, WishEvent
 from models.enums import WishStatus as S
@@ -26,8 +26,8 @@ class TimelineEntry:
     note: str | None
 
 
-async def wishes_for_staff(
-    s: AsyncSession,
+def wishes_for_staff(
+    s: Session,
     *,
     actor_id: int,
     branch_id: int,
@@ -36,7 +36,7 @@ async def wishes_for_staff(
     limit: int = PAGE,
 ) -> list[Wish]:
     """A branch's wishes in the given statuses, oldest first."""
-    require_staff(await load_actor(s, actor_id), branch_id)
+    require_staff(load_actor(s, actor_id), branch_id)
     query = (
         select(Wish)
         .where(Wish.branch_id == branch_id, Wish.status.in_(statuses))
@@ -44,38 +44,38 @@ async def wishes_for_staff(
         .offset(offset)
         .limit(limit)
     )
-    return list((await s.scalars(query)).all())
+    return list((s.scalars(query)).all())
 
 
-async def queue_position(s: AsyncSession, *, branch_id: int, wish: Wish) -> int:
+def queue_position(s: Session, *, branch_id: int, wish: Wish) -> int:
     """How many of the branch's waiting wishes come up to and including `wish`, oldest first."""
     at = wish.submitted_at
     before = (Wish.submitted_at < at) | ((Wish.submitted_at == at) & (Wish.id <= wish.id))
     query = select(func.count()).where(Wish.branch_id == branch_id, Wish.status == S.submitted, before)
-    return await s.scalar(query)
+    return s.scalar(query)
 
 
-async def wishes_of_resident(s: AsyncSession, *, actor_id: int, limit: int = 20) -> list[Wish]:
+def wishes_of_resident(s: Session, *, actor_id: int, limit: int = 20) -> list[Wish]:
     """The actor's own wishes, newest first."""
     query = select(Wish).where(Wish.resident_id == actor_id).order_by(Wish.id.desc()).limit(limit)
-    return list((await s.scalars(query)).all())
+    return list((s.scalars(query)).all())
 
 
-async def tasks_of_member(s: AsyncSession, *, actor_id: int) -> list[Wish]:
+def tasks_of_member(s: Session, *, actor_id: int) -> list[Wish]:
     """The wishes assigned to the actor that are not finished yet."""
     active = (S.assigned, S.in_progress, S.completed, S.disputed)
     query = select(Wish).where(Wish.assigned_member_id == actor_id, Wish.status.in_(active)).order_by(Wish.id)
-    return list((await s.scalars(query)).all())
+    return list((s.scalars(query)).all())
 
 
-async def timeline(s: AsyncSession, *, actor_id: int, wish_id: int) -> list[TimelineEntry]:
+def timeline(s: Session, *, actor_id: int, wish_id: int) -> list[TimelineEntry]:
     """The audit timeline, for the owner, the branch staff and the assigned member."""
-    wish = await get_wish(s, wish_id)
-    actor = await load_actor(s, actor_id)
+    wish = get_wish(s, wish_id)
+    actor = load_actor(s, actor_id)
     if not (actor.is_staff_of(wish.branch_id) or actor_id in (wish.resident_id, wish.assigned_member_id)):
         raise NotAllowed()
     rows = (
-        await s.execute(
+        s.execute(
             select(WishEvent, User.name, User.display_name)
             .outerjoin(User, User.id == WishEvent.actor_id)
             .where(WishEvent.wish_id == wish_id)
@@ -94,44 +94,29 @@ async def timeline(s: AsyncSession, *, actor_id: int, wish_id: int) -> list[Time
     ]
 
 
-async def offered_to(s: AsyncSession, *, actor_id: int, wish_id: int) -> int | None:
+def offered_to(s: Session, *, actor_id: int, wish_id: int) -> int | None:
     """The member an open offer of the wish waits on, for staff of its branch or an admin."""
-    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    wish, actor = get_wish_and_actor(s, wish_id, actor_id)
     require_staff(actor, wish.branch_id)
-    offer = await offers.open_offer(s, wish_id=wish.id, kind=OfferKind.direct)
+    offer = offers.open_offer(s, wish_id=wish.id, kind=OfferKind.direct)
     return offer.member_id if offer else None
 
 
-async def find_by_number(s: AsyncSession, *, actor_id: int, number: str) -> Wish:
+def find_by_number(s: Session, *, actor_id: int, number: str) -> Wish:
     """A wish by its human number, e.g. A-0042, for staff of its branch or its owner or assignee."""
     from services.errors import NotFound
 
-    rows = (await s.scalars(select(Wish).where(Wish.number == number.strip().upper()))).all()
-    actor = await load_actor(s, actor_id)
+    rows = (s.scalars(select(Wish).where(Wish.number == number.strip().upper()))).all()
+    actor = load_actor(s, actor_id)
     for wish in rows:
         if actor.is_staff_of(wish.branch_id) or actor_id in (wish.resident_id, wish.assigned_member_id):
             return wish
     raise NotFound("error.no_wish")
 
 
-async def search_wishes(
-    s: AsyncSession, *, actor_id: int, branch_id: int, text: str, limit: int = PAGE
-) -> list[Wish]:
-    """Staff search their branch's wishes by number or words, newest first."""
-    require_staff(await load_actor(s, actor_id), branch_id)
-    pattern = f"%{text.strip()}%"
-    query = (
-        select(Wish)
-        .where(Wish.branch_id == branch_id, (Wish.number.ilike(pattern)) | (Wish.text.ilike(pattern)))
-        .order_by(Wish.id.desc())
-        .limit(limit)
-    )
-    return list((await s.scalars(query)).all())
-
-
-async def wall(s: AsyncSession, *, actor_id: int) -> list[Wish]:
+def wall(s: Session, *, actor_id: int) -> list[Wish]:
     """Wishes on the wall of the actor's branch, for an approved member to claim."""
-    actor = await load_actor(s, actor_id)
+    actor = load_actor(s, actor_id)
     if actor.member_branch is None or not actor.is_member_of(actor.member_branch):
         raise NotAllowed("error.not_branch_member")
     query = (
@@ -140,7 +125,7 @@ async def wall(s: AsyncSession, *, actor_id: int) -> list[Wish]:
         .order_by(Wish.submitted_at)
         .limit(20)
     )
-    return list((await s.scalars(query)).all())
+    return list((s.scalars(query)).all())
 
 
 @dataclass(frozen=True)
@@ -152,15 +137,15 @@ class MemberRecord:
     open_tasks: int
 
 
-async def member_record(s: AsyncSession, *, actor_id: int) -> MemberRecord:
+def member_record(s: Session, *, actor_id: int) -> MemberRecord:
     """A member's own service record: hours, confirmed tasks, average rating."""
     from models import MemberProfile
     from services.errors import NotFound
 
-    profile = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == actor_id))
+    profile = s.scalar(select(MemberProfile).where(MemberProfile.user_id == actor_id))
     if profile is None:
         raise NotFound("error.no_member")
-    open_tasks = len(await tasks_of_member(s, actor_id=actor_id))
+    open_tasks = len(tasks_of_member(s, actor_id=actor_id))
     average = round(profile.rating_sum / profile.rating_count, 2) if profile.rating_count else None
     return MemberRecord(profile.status, profile.hours_total, profile.tasks_confirmed, average, open_tasks)
 
@@ -175,8 +160,8 @@ class MemberRow:
     skills: list[str]
 
 
-async def members_of_branch(
-    s: AsyncSession,
+def members_of_branch(
+    s: Session,
     *,
     actor_id: int,
     branch_id: int,
@@ -187,7 +172,7 @@ async def members_of_branch(
     """Staff list their branch's members in some statuses, optionally matching a name or phone."""
     from models import MemberProfile
 
-    require_staff(await load_actor(s, actor_id), branch_id)
+    require_staff(load_actor(s, actor_id), branch_id)
     query = (
         select(MemberProfile, User.name, User.phone)
         .join(User, User.id == MemberProfile.user_id)
@@ -198,5 +183,5 @@ async def members_of_branch(
     if text.strip():
         pattern = f"%{text.strip()}%"
         query = query.where(User.name.ilike(pattern) | User.phone.ilike(pattern))
-    rows = (await s.execute(query)).all()
+    rows = (s.execute(query)).all()
     return [MemberRow(p.user_id, name, phone, p.work_unit, p.status, p.skills) for p, name, phone in rows]

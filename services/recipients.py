@@ -1,7 +1,7 @@
 """Who must hear of each move of a wish, and with which message key."""
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Grid, Wish
 from models.enums import WishStatus as S
@@ -30,13 +30,13 @@ NOTE_COLUMNS = (
 )
 
 
-async def _offer_facts(s: AsyncSession, wish: Wish) -> dict:
+def _offer_facts(s: Session, wish: Wish) -> dict:
     """What a member needs to decide on an offer, without the resident's contact.
 
     The text is scrubbed of contacts the resident typed into it (every offeree reads it, also
     those who decline); the member who takes the job sees the original then.
     """
-    grid = await s.scalar(_GRID_NAME, {"grid_id": wish.grid_id}) if wish.grid_id else None
+    grid = s.scalar(_GRID_NAME, {"grid_id": wish.grid_id}) if wish.grid_id else None
     when = wish.preferred_date.isoformat() if wish.preferred_date else None
     return {
         "text": scrub_contacts(wish.text)[:300],
@@ -46,8 +46,8 @@ async def _offer_facts(s: AsyncSession, wish: Wish) -> dict:
     }
 
 
-async def notes_for(
-    s: AsyncSession,
+def notes_for(
+    s: Session,
     wish: Wish,
     frm: S,
     to: S,
@@ -74,8 +74,8 @@ async def notes_for(
             told["note"] = scrub_contacts(told["note"])
         return [Note(user_id, key, told, wish.id)]
 
-    async def to_staff(key: str, withdraws: str | None = None) -> list[Note]:
-        staff = await staff_of(s, wish.branch_id)
+    def to_staff(key: str, withdraws: str | None = None) -> list[Note]:
+        staff = staff_of(s, wish.branch_id)
         return [Note(uid, key, params, wish.id, withdraws=withdraws) for uid in staff]
 
     match (frm, to):
@@ -84,12 +84,12 @@ async def notes_for(
         case (_, S.rejected):
             return to_(owner, NoteKey.resident_rejected, reason=wish.rejection_reason)
         case (_, S.offered):
-            return to_(member, NoteKey.member_offer, **await _offer_facts(s, wish))
+            return to_(member, NoteKey.member_offer, **_offer_facts(s, wish))
         case (S.offered, S.accepted):
-            return await to_staff(NoteKey.staff_offer_declined if actor_id else NoteKey.staff_offer_expired)
+            return to_staff(NoteKey.staff_offer_declined if actor_id else NoteKey.staff_offer_expired)
         case (S.assigned | S.in_progress, S.accepted):
             if actor_id == member:
-                notes = await to_staff(NoteKey.staff_dropped_out)
+                notes = to_staff(NoteKey.staff_dropped_out)
             else:
                 notes = to_(member, NoteKey.member_task_withdrawn)
             return notes + to_(owner, NoteKey.resident_rearranging)
@@ -106,13 +106,13 @@ async def notes_for(
         case (_, S.confirmed):
             return to_(member, NoteKey.member_rated)
         case (_, S.disputed):
-            return await to_staff(NoteKey.staff_disputed) + to_(member, NoteKey.member_disputed)
+            return to_staff(NoteKey.staff_disputed) + to_(member, NoteKey.member_disputed)
         case (S.disputed, S.closed):
             return to_(owner, NoteKey.resident_closed) + to_(member, NoteKey.member_closed)
         case (_, S.cancelled):
             notes = to_(member, NoteKey.member_cancelled)
             if actor_id == owner:  # untriaged: staff who were not told of it yet need not hear of it
                 untold = NEW_WISH if frm == S.submitted else None
-                return notes + await to_staff(NoteKey.staff_cancelled, withdraws=untold)
+                return notes + to_staff(NoteKey.staff_cancelled, withdraws=untold)
             return notes + to_(owner, NoteKey.resident_cancelled)
     return []

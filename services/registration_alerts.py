@@ -8,7 +8,7 @@ old one; moving back revives a withdrawn alert instead of queueing another.
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Outbox, OutboxStatus
 from services.note_keys import NoteKey
@@ -18,19 +18,19 @@ REGISTERED = NoteKey.staff_member_registered
 WITHDRAWN = "withdrawn"  # Outbox.last_error of an alert taken back before it was sent
 
 
-async def alert_registration(
-    s: AsyncSession, *, member_id: int, name: str, branch_id: int, since: datetime, now: datetime
+def alert_registration(
+    s: Session, *, member_id: int, name: str, branch_id: int, since: datetime, now: datetime
 ) -> int:
     """Tell the branch's staff of a pending registration unless they know already; how many were queued."""
-    staff = await staff_of(s, branch_id)
+    staff = staff_of(s, branch_id)
     ours = (Outbox.caused_by == member_id, Outbox.key == REGISTERED)
-    await s.execute(
+    s.execute(
         update(Outbox)
         .where(*ours, Outbox.status == OutboxStatus.pending, Outbox.user_id.notin_(staff))
         .values(status=OutboxStatus.failed, last_error=WITHDRAWN)
     )
     earlier = (
-        await s.execute(
+        s.execute(
             select(Outbox.id, Outbox.user_id, Outbox.status, Outbox.last_error).where(
                 *ours, Outbox.user_id.in_(staff), Outbox.created_at >= since
             )
@@ -40,10 +40,10 @@ async def alert_registration(
     revive = {r.user_id: r.id for r in earlier if r.last_error == WITHDRAWN and r.user_id not in told}
     params = {"name": name, "member_id": member_id}
     if revive:
-        await s.execute(
+        s.execute(
             update(Outbox)
             .where(Outbox.id.in_(revive.values()))
             .values(status=OutboxStatus.pending, last_error=None, not_before=now, attempts=0, params=params)
         )
     fresh = [Note(uid, REGISTERED, params) for uid in staff if uid not in told and uid not in revive]
-    return len(revive) + await queue(s, fresh, skip=member_id, now=now, caused_by=member_id)
+    return len(revive) + queue(s, fresh, skip=member_id, now=now, caused_by=member_id)

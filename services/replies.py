@@ -12,16 +12,16 @@ from services.db import Database
 REPLY_KEY = "sandan.reply"
 
 
-async def defer_reply(
+def defer_reply(
     db: Database, *, telegram_id: int, params: dict, parts_sent: int = 0, wait: float = 0.0
 ) -> bool:
     """Queue an already rendered reply for the outbox sender; False if the chat has no user."""
     now = utcnow()
-    async with db.write() as s:
-        user_id = await s.scalar(select(User.id).where(User.telegram_id == telegram_id))
+    with db.write() as s:
+        user_id = s.scalar(select(User.id).where(User.telegram_id == telegram_id))
         if user_id is None:
             return False
-        await s.execute(
+        s.execute(
             insert(Outbox).values(
                 user_id=user_id,
                 key=REPLY_KEY,

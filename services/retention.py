@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import ConversationState, Outbox, OutboxStatus
 from models.types import utcnow
@@ -60,7 +60,7 @@ def _old_final(cutoff: datetime):
     return Outbox.status.in_(FINAL), Outbox.not_before < cutoff, Outbox.created_at < cutoff
 
 
-async def _in_batches(db: Database, key, where: tuple, act) -> int:
+def _in_batches(db: Database, key, where: tuple, act) -> int:
     """Run `act(session, ids)` on successive batches of the `key` values matching `where`, one
     transaction each, in key order (so it ends even if a batch leaves some rows as they were)."""
     total, last = 0, None
@@ -68,61 +68,61 @@ async def _in_batches(db: Database, key, where: tuple, act) -> int:
         query = select(key).where(*where).order_by(key).limit(BATCH)
         if last is not None:
             query = query.where(key > last)
-        async with db.write() as s:
-            ids = list((await s.scalars(query)).all())
+        with db.write() as s:
+            ids = list((s.scalars(query)).all())
             if ids:
-                await act(s, ids)
+                act(s, ids)
         total += len(ids)
         if len(ids) < BATCH:
             return total
         last = ids[-1]
 
 
-async def purge_notifications(
+def purge_notifications(
     db: Database, *, older_than: timedelta, now: datetime | None = None
 ) -> tuple[int, int]:
     """Delete old delivered or failed notes; empty old broadcast rows' copies. (deleted, emptied)"""
     cutoff = (now or utcnow()) - older_than
 
-    async def drop(s, ids):
-        await s.execute(delete(Outbox).where(Outbox.id.in_(ids)))
+    def drop(s, ids):
+        s.execute(delete(Outbox).where(Outbox.id.in_(ids)))
 
-    async def empty(s, ids):
-        await s.execute(update(Outbox).where(Outbox.id.in_(ids)).values(params={}))
+    def empty(s, ids):
+        s.execute(update(Outbox).where(Outbox.id.in_(ids)).values(params={}))
 
     notes = (*_old_final(cutoff), Outbox.broadcast_id.is_(None))
     copies = (*_old_final(cutoff), Outbox.broadcast_id.is_not(None), cast(Outbox.params, String) != EMPTY)
-    return await _in_batches(db, Outbox.id, notes, drop), await _in_batches(db, Outbox.id, copies, empty)
+    return _in_batches(db, Outbox.id, notes, drop), _in_batches(db, Outbox.id, copies, empty)
 
 
-async def purge_forms(db: Database, *, older_than: timedelta, now: datetime | None = None) -> int:
+def purge_forms(db: Database, *, older_than: timedelta, now: datetime | None = None) -> int:
     """Drop the saved answers of forms left untouched for `older_than`."""
     cutoff = (now or utcnow()) - older_than
     stale = (ConversationState.updated_at < cutoff,)
 
-    async def drop(s, ids):
+    def drop(s, ids):
         # The condition again: the user may have moved on in the form since the batch was read.
-        await s.execute(delete(ConversationState).where(ConversationState.telegram_id.in_(ids), *stale))
+        s.execute(delete(ConversationState).where(ConversationState.telegram_id.in_(ids), *stale))
 
-    return await _in_batches(db, ConversationState.telegram_id, stale, drop)
+    return _in_batches(db, ConversationState.telegram_id, stale, drop)
 
 
-async def purge(db: Database, *, policy: RetentionPolicy, now: datetime | None = None) -> Purged:
+def purge(db: Database, *, policy: RetentionPolicy, now: datetime | None = None) -> Purged:
     """Apply the whole retention policy."""
     now = now or utcnow()
-    deleted, emptied = await purge_notifications(db, older_than=policy.outbox, now=now)
-    forms = await purge_forms(db, older_than=policy.forms, now=now)
+    deleted, emptied = purge_notifications(db, older_than=policy.outbox, now=now)
+    forms = purge_forms(db, older_than=policy.forms, now=now)
     return Purged(deleted, emptied, forms)
 
 
-async def clear_outbox_of(s: AsyncSession, *, user_id: int) -> None:
+def clear_outbox_of(s: Session, *, user_id: int) -> None:
     """A forgotten person's notifications: deleted, except broadcast rows, which are the tally and
     lose only their copy (one still pending counts as undeliverable, as it now is)."""
-    await s.execute(delete(Outbox).where(Outbox.user_id == user_id, Outbox.broadcast_id.is_(None)))
+    s.execute(delete(Outbox).where(Outbox.user_id == user_id, Outbox.broadcast_id.is_(None)))
     mine = (Outbox.user_id == user_id, Outbox.broadcast_id.is_not(None))
-    await s.execute(
+    s.execute(
         update(Outbox)
         .where(*mine, Outbox.status == OutboxStatus.pending)
         .values(status=OutboxStatus.failed, last_error=NO_TELEGRAM_ID)
     )
-    await s.execute(update(Outbox).where(*mine).values(params={}))
+    s.execute(update(Outbox).where(*mine).values(params={}))

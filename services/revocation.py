@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import OfferKind, OfferStatus, User, Wish
 from models.enums import WishStatus as S
@@ -54,8 +54,8 @@ class Revoked:
         return len(self.offers) + len(self.tasks)
 
 
-async def revoke_member(
-    s: AsyncSession,
+def revoke_member(
+    s: Session,
     *,
     member_id: int,
     actor: Actor | None,
@@ -68,57 +68,57 @@ async def revoke_member(
     why = why or (note if note in STAFF_KEYS else OTHER)
     skip = actor.user_id if actor else None
     done = Revoked(
-        offers=await withdraw_direct_offers(s, member_id=member_id, why=why, note=note, skip=skip, now=now)
+        offers=withdraw_direct_offers(s, member_id=member_id, why=why, note=note, skip=skip, now=now)
     )
-    tasks = await s.scalars(
+    tasks = s.scalars(
         select(Wish).where(Wish.assigned_member_id == member_id, Wish.status.in_(TASKS)).order_by(Wish.id)
     )
-    name = await _name(s, member_id)
+    name = _name(s, member_id)
     for wish in tasks.all():
         try:  # the system moves it: staff may not move a task back alone, the table says who may
-            await move(s, wish, S.accepted, actor=None, note=note, values=_CLEAR, notify=False, now=now)
+            move(s, wish, S.accepted, actor=None, note=note, values=_CLEAR, notify=False, now=now)
         except Conflict:  # finished or handed back meanwhile by a transaction that committed first
             continue
         params = {"number": wish.number, "category": wish.category}
         notes = [Note(wish.resident_id, NoteKey.resident_rearranging, params, wish.id)]
-        notes += await _staff_notes(s, wish, why=why, note=note, member=name)
-        await queue(s, notes, skip=skip, now=now)
+        notes += _staff_notes(s, wish, why=why, note=note, member=name)
+        queue(s, notes, skip=skip, now=now)
         done.tasks.append(wish.number)
     return done
 
 
-async def withdraw_direct_offers(
-    s: AsyncSession, *, member_id: int, why: str, note: str, skip: int | None = None, now: datetime
+def withdraw_direct_offers(
+    s: Session, *, member_id: int, why: str, note: str, skip: int | None = None, now: datetime
 ) -> list[str]:
     """Close the member's open direct offers at once; each wish goes back to staff (offered -> accepted).
 
     Offers close before their wishes move, the lock order every use case keeps.
     """
-    closed = await offers.close_offers(
+    closed = offers.close_offers(
         s, member_id=member_id, kind=OfferKind.direct, to=OfferStatus.withdrawn, now=now
     )
     wish_ids = [offer.wish_id for offer in closed]
     if not wish_ids:
         return []
-    wishes = await s.scalars(
+    wishes = s.scalars(
         select(Wish).where(Wish.id.in_(wish_ids), Wish.status == S.offered).order_by(Wish.id)
     )
-    name, numbers = await _name(s, member_id), []
+    name, numbers = _name(s, member_id), []
     for wish in wishes.all():
-        notes = tuple(await _staff_notes(s, wish, why=why, note=note, member=name))
-        await move(s, wish, S.accepted, actor=None, offeree_id=member_id, note=note, notify=False, now=now)
-        await queue(s, notes, skip=skip, now=now)
+        notes = tuple(_staff_notes(s, wish, why=why, note=note, member=name))
+        move(s, wish, S.accepted, actor=None, offeree_id=member_id, note=note, notify=False, now=now)
+        queue(s, notes, skip=skip, now=now)
         numbers.append(wish.number)
     return numbers
 
 
-async def _staff_notes(s: AsyncSession, wish: Wish, *, why: str, note: str, member: str) -> list[Note]:
+def _staff_notes(s: Session, wish: Wish, *, why: str, note: str, member: str) -> list[Note]:
     params = {"number": wish.number, "category": wish.category, "member": member}
     if why in (SUSPENDED, OTHER) and note:  # the staff's reason; the other causes say it themselves
         params["note"] = note
-    return [Note(uid, STAFF_KEYS[why], params, wish.id) for uid in await staff_of(s, wish.branch_id)]
+    return [Note(uid, STAFF_KEYS[why], params, wish.id) for uid in staff_of(s, wish.branch_id)]
 
 
-async def _name(s: AsyncSession, user_id: int) -> str:
-    row = (await s.execute(select(User.name, User.display_name).where(User.id == user_id))).one_or_none()
+def _name(s: Session, user_id: int) -> str:
+    row = (s.execute(select(User.name, User.display_name).where(User.id == user_id))).one_or_none()
     return (row.name or row.display_name or "") if row else ""

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import FollowUpReason, MemberProfile, Rating, Wish
 from models.enums import WishStatus as S
@@ -32,11 +32,11 @@ _CREDIT = (
 )
 
 
-async def start_task(s: AsyncSession, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
+def start_task(s: Session, *, actor_id: int, wish_id: int, now: datetime | None = None) -> Wish:
     """The assigned member sets off (出发 / 开始服务)."""
-    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    wish, actor = get_wish_and_actor(s, wish_id, actor_id)
     _still_serving(actor, wish)
-    return await move(s, wish, S.in_progress, actor=actor, now=now)
+    return move(s, wish, S.in_progress, actor=actor, now=now)
 
 
 def _still_serving(actor: Actor, wish: Wish) -> None:
@@ -45,8 +45,8 @@ def _still_serving(actor: Actor, wish: Wish) -> None:
         require_member(actor, wish.branch_id)
 
 
-async def complete_task(
-    s: AsyncSession,
+def complete_task(
+    s: Session,
     *,
     actor_id: int,
     wish_id: int,
@@ -60,7 +60,7 @@ async def complete_task(
     note = clean_text(note, field="completion_note", max_len=1000)
     if not 0 < hours <= MAX_HOURS:
         raise InvalidInput("invalid.hours", max=MAX_HOURS)
-    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    wish, actor = get_wish_and_actor(s, wish_id, actor_id)
     _still_serving(actor, wish)
     values = {
         "completion_note": note,
@@ -68,11 +68,11 @@ async def complete_task(
         "completion_photo_file_id": photo_file_id,
         "completed_at": now,
     }
-    return await move(s, wish, S.completed, actor=actor, note=note, values=values, now=now)
+    return move(s, wish, S.completed, actor=actor, note=note, values=values, now=now)
 
 
-async def rate_wish(
-    s: AsyncSession,
+def rate_wish(
+    s: Session,
     *,
     actor_id: int,
     wish_id: int,
@@ -85,64 +85,64 @@ async def rate_wish(
     if score not in range(1, 6):
         raise InvalidInput("invalid.score")
     comment = clean_text(comment, field="comment", max_len=500) if comment and comment.strip() else None
-    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
-    await move(s, wish, S.confirmed, actor=actor, note=f"★{score}", values={"closed_at": now}, now=now)
+    wish, actor = get_wish_and_actor(s, wish_id, actor_id)
+    move(s, wish, S.confirmed, actor=actor, note=f"★{score}", values={"closed_at": now}, now=now)
     member_id = wish.assigned_member_id
     rating = {"wish_id": wish.id, "member_id": member_id, "score": score, "comment": comment}
-    await s.execute(_RATE, {**rating, "created_at": now})
-    await s.execute(_CREDIT, {"member_id": member_id, "hours": wish.hours_spent or 0, "score": score})
+    s.execute(_RATE, {**rating, "created_at": now})
+    s.execute(_CREDIT, {"member_id": member_id, "hours": wish.hours_spent or 0, "score": score})
     if score <= visits.LOW_RATING:
-        await visits.open_visit(s, wish=wish, reason=FollowUpReason.low_rating, now=now, score=score)
+        visits.open_visit(s, wish=wish, reason=FollowUpReason.low_rating, now=now, score=score)
     return wish
 
 
-async def dispute_wish(
-    s: AsyncSession, *, actor_id: int, wish_id: int, note: str | None = None, now: datetime | None = None
+def dispute_wish(
+    s: Session, *, actor_id: int, wish_id: int, note: str | None = None, now: datetime | None = None
 ) -> Wish:
     """The resident says the work was not done; staff are alerted."""
     now = now or utcnow()
     note = clean_text(note, field="note", max_len=500) if note and note.strip() else None
-    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
-    await move(s, wish, S.disputed, actor=actor, note=note, now=now)
-    await visits.open_visit(s, wish=wish, reason=FollowUpReason.dispute, now=now)
+    wish, actor = get_wish_and_actor(s, wish_id, actor_id)
+    move(s, wish, S.disputed, actor=actor, note=note, now=now)
+    visits.open_visit(s, wish=wish, reason=FollowUpReason.dispute, now=now)
     return wish
 
 
-async def resolve_dispute(
-    s: AsyncSession, *, actor_id: int, wish_id: int, to: S, note: str, now: datetime | None = None
+def resolve_dispute(
+    s: Session, *, actor_id: int, wish_id: int, to: S, note: str, now: datetime | None = None
 ) -> Wish:
     """Staff settle a dispute: back to the member, back to dispatch, or closed."""
     now = now or utcnow()
     if to not in (S.assigned, S.accepted, S.closed):
         raise InvalidInput("invalid.resolution")
     note = clean_text(note, field="note", max_len=500)
-    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    wish, actor = get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, S.disputed)
     if to == S.assigned and actor.is_staff_of(wish.branch_id):  # others are refused by move
-        await _serving_member(s, wish)
+        _serving_member(s, wish)
     values: dict = {"closed_at": now} if to == S.closed else {}
     if to == S.accepted:
         values.update(assigned_member_id=None, assigned_at=None)
-    return await move(s, wish, to, actor=actor, note=note, values=values, now=now)
+    return move(s, wish, to, actor=actor, note=note, values=values, now=now)
 
 
-async def _serving_member(s: AsyncSession, wish: Wish) -> None:
+def _serving_member(s: Session, wish: Wish) -> None:
     """Refuse to give a disputed wish back to a member who is no longer serving the branch."""
-    if not (await load_actor(s, wish.assigned_member_id)).is_member_of(wish.branch_id):
+    if not (load_actor(s, wish.assigned_member_id)).is_member_of(wish.branch_id):
         raise InvalidInput("invalid.member_unavailable")
 
 
-async def comment_rating(s: AsyncSession, *, actor_id: int, wish_id: int, comment: str) -> None:
+def comment_rating(s: Session, *, actor_id: int, wish_id: int, comment: str) -> None:
     """The resident adds a comment to the rating they just gave."""
     from sqlalchemy import select
 
     from services.errors import NotAllowed, NotFound
 
     comment = clean_text(comment, field="comment", max_len=500)
-    wish = await get_wish(s, wish_id)
+    wish = get_wish(s, wish_id)
     if wish.resident_id != actor_id:
         raise NotAllowed()
-    rating = await s.scalar(select(Rating).where(Rating.wish_id == wish_id))
+    rating = s.scalar(select(Rating).where(Rating.wish_id == wish_id))
     if rating is None:
         raise NotFound("error.no_wish")
     rating.comment = comment

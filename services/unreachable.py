@@ -1,7 +1,7 @@
 """What follows when Telegram says a person blocked the bot (403)."""
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Outbox, OutboxStatus, User, Wish
 from models.types import utcnow
@@ -10,24 +10,24 @@ from services.outbox import BLOCKED, Note, queue, staff_of
 from services.revocation import UNREACHABLE, withdraw_direct_offers
 
 
-async def mark_unreachable(s: AsyncSession, *, outbox_id: int, user_id: int, wish_id: int | None) -> None:
+def mark_unreachable(s: Session, *, outbox_id: int, user_id: int, wish_id: int | None) -> None:
     """Fail the row, remember the block, and tell the branch staff when a wish depends on this person.
 
     An offer to someone who blocked the bot could never be answered: it closes at once and the
     wish goes back to staff, ready to dispatch again, with one alert that says so.
     """
-    await s.execute(
+    s.execute(
         update(Outbox).where(Outbox.id == outbox_id).values(status=OutboxStatus.failed, last_error=BLOCKED)
     )
-    await s.execute(update(User).where(User.id == user_id).values(unreachable=True))
-    returned = await withdraw_direct_offers(
+    s.execute(update(User).where(User.id == user_id).values(unreachable=True))
+    returned = withdraw_direct_offers(
         s, member_id=user_id, why=UNREACHABLE, note=UNREACHABLE, now=utcnow()
     )
-    wish = await s.get(Wish, wish_id) if wish_id else None
+    wish = s.get(Wish, wish_id) if wish_id else None
     if wish is None or wish.number in returned:
         return
-    staff = await staff_of(s, wish.branch_id)
+    staff = staff_of(s, wish.branch_id)
     if user_id not in staff:  # the resident, or a member assigned it
         role = "resident" if user_id == wish.resident_id else "member"
         params = {"number": wish.number, "role": role}
-        await queue(s, [Note(uid, NoteKey.staff_unreachable, params, wish.id) for uid in staff])
+        queue(s, [Note(uid, NoteKey.staff_unreachable, params, wish.id) for uid in staff])

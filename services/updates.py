@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import ProcessedUpdate
 from models.types import utcnow
@@ -20,15 +20,17 @@ _RECORD = {
 }
 
 
-async def first_time(s: AsyncSession, update_id: int, *, now: datetime | None = None) -> bool:
+def first_time(s: Session, update_id: int, *, now: datetime | None = None) -> bool:
     """Record the update; False if it was recorded before (a duplicate delivery)."""
     statement = _RECORD[s.bind.dialect.name]
-    result = await s.execute(statement, {"update_id": update_id, "at": now or utcnow()})
+    # psycopg's rowcount of an INSERT is kept only when asked for (SQLAlchemy's preserve_rowcount).
+    params = {"update_id": update_id, "at": now or utcnow()}
+    result = s.execute(statement, params, execution_options={"preserve_rowcount": True})
     return result.rowcount == 1
 
 
-async def forget_old(s: AsyncSession, *, older_than: timedelta = timedelta(days=7)) -> int:
+def forget_old(s: Session, *, older_than: timedelta = timedelta(days=7)) -> int:
     """Drop records Telegram can no longer redeliver (it keeps updates for 24 hours)."""
     cutoff = utcnow() - older_than
-    result = await s.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff))
+    result = s.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff))
     return result.rowcount

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Branch, OfferStatus, Priority, ResidentProfile, TimeWindow, Wish, WishEvent
 from models.enums import OPEN_STATUSES
@@ -70,17 +70,17 @@ _COUNTS = (  # the resident's open wishes, and those submitted since `since`, in
 _AUDIT = insert(WishEvent.__table__)
 
 
-async def get_wish(s: AsyncSession, wish_id: int) -> Wish:
+def get_wish(s: Session, wish_id: int) -> Wish:
     """Load a wish or raise NotFound."""
-    wish = (await s.execute(_GET_WISH, {"wish_id": wish_id})).scalar_one_or_none()
+    wish = (s.execute(_GET_WISH, {"wish_id": wish_id})).scalar_one_or_none()
     if wish is None:
         raise NotFound("error.no_wish")
     return wish
 
 
-async def get_wish_and_actor(s: AsyncSession, wish_id: int, actor_id: int) -> tuple[Wish, Actor]:
+def get_wish_and_actor(s: Session, wish_id: int, actor_id: int) -> tuple[Wish, Actor]:
     """Load a wish and the acting user's roles in one statement; NotFound if either is missing."""
-    rows = (await s.execute(_WISH_AND_ROLES, {"wish_id": wish_id, "actor_id": actor_id})).all()
+    rows = (s.execute(_WISH_AND_ROLES, {"wish_id": wish_id, "actor_id": actor_id})).all()
     if not rows:
         raise NotFound("error.no_wish")
     return rows[0][0], actor_of(rows)
@@ -103,8 +103,8 @@ def _check_draft(draft: WishDraft, catalogue: Catalogue, limits: Limits, today: 
     return text
 
 
-async def submit_wish(
-    s: AsyncSession,
+def submit_wish(
+    s: Session,
     *,
     actor_id: int,
     draft: WishDraft,
@@ -115,15 +115,15 @@ async def submit_wish(
 ) -> Wish:
     """A registered resident posts a wish; the branch staff are told at once."""
     now = now or utcnow()
-    profile = (await s.execute(_RESIDENT, {"user_id": actor_id})).one_or_none()
+    profile = (s.execute(_RESIDENT, {"user_id": actor_id})).one_or_none()
     if profile is None:
         raise InvalidInput("error.register_first")
     text = _check_draft(draft, catalogue, limits, today)
     # Take the number first: the UPDATE locks the branch row, so concurrent submissions wait
     # here and then count each other's wishes. A refusal below rolls the number back.
-    seq, code = (await s.execute(_NEXT_NUMBER, {"branch_id": profile.branch_id})).one()
+    seq, code = (s.execute(_NEXT_NUMBER, {"branch_id": profile.branch_id})).one()
     since = now - timedelta(hours=1)
-    open_count, lately = (await s.execute(_COUNTS, {"resident_id": actor_id, "since": since})).one()
+    open_count, lately = (s.execute(_COUNTS, {"resident_id": actor_id, "since": since})).one()
     if open_count >= limits.max_open_wishes:
         raise InvalidInput("invalid.too_many_open", max=limits.max_open_wishes)
     if limits.max_wishes_per_hour is not None and lately >= limits.max_wishes_per_hour:
@@ -141,17 +141,17 @@ async def submit_wish(
         preferred_date=draft.preferred_date if draft.time_window == TimeWindow.on_date else None,
         submitted_at=now,
     )
-    await insert_new(s, wish)
+    insert_new(s, wish)
     audit = {"wish_id": wish.id, "actor_id": actor_id, "from_status": None, "to_status": S.submitted}
-    await s.execute(_AUDIT, {**audit, "at": now})
+    s.execute(_AUDIT, {**audit, "at": now})
     params = {"number": wish.number, "category": wish.category}
-    notes = [Note(uid, NEW_WISH, params, wish.id) for uid in await staff_of(s, wish.branch_id)]
-    await queue(s, notes, skip=actor_id, now=now, caused_by=actor_id)
+    notes = [Note(uid, NEW_WISH, params, wish.id) for uid in staff_of(s, wish.branch_id)]
+    queue(s, notes, skip=actor_id, now=now, caused_by=actor_id)
     return wish
 
 
-async def accept_wish(
-    s: AsyncSession,
+def accept_wish(
+    s: Session,
     *,
     actor_id: int,
     wish_id: int,
@@ -164,14 +164,14 @@ async def accept_wish(
     now = now or utcnow()
     if category not in catalogue.categories:
         raise InvalidInput("invalid.category")
-    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    wish, actor = get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, S.submitted)
     values = {"category": category, "priority": Priority(priority), "triaged_at": now}
-    return await move(s, wish, S.accepted, actor=actor, values=values, now=now)
+    return move(s, wish, S.accepted, actor=actor, values=values, now=now)
 
 
-async def reject_wish(
-    s: AsyncSession,
+def reject_wish(
+    s: Session,
     *,
     actor_id: int,
     wish_id: int,
@@ -189,25 +189,25 @@ async def reject_wish(
     if reason not in catalogue.rejections:
         raise InvalidInput("invalid.reason")
     note = clean_text(note, field="note", max_len=500) if note and note.strip() else None
-    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    wish, actor = get_wish_and_actor(s, wish_id, actor_id)
     require_status(wish, *expected)
     values = {"rejection_reason": reason, "rejection_note": note, "closed_at": now}
     if wish.triaged_at is None:
         values["triaged_at"] = now
-    return await move(s, wish, S.rejected, actor=actor, note=note or reason, values=values, now=now)
+    return move(s, wish, S.rejected, actor=actor, note=note or reason, values=values, now=now)
 
 
-async def cancel_wish(
-    s: AsyncSession, *, actor_id: int, wish_id: int, note: str | None = None, now: datetime | None = None
+def cancel_wish(
+    s: Session, *, actor_id: int, wish_id: int, note: str | None = None, now: datetime | None = None
 ) -> Wish:
     """The resident (or staff) cancels a wish nobody has taken yet."""
     now = now or utcnow()
-    wish, actor = await get_wish_and_actor(s, wish_id, actor_id)
+    wish, actor = get_wish_and_actor(s, wish_id, actor_id)
     # The offer before the wish: the lock order take, claim and decline use. One that closed
     # meanwhile moved the wish too, so the move below then refuses with Conflict.
-    withdrawn = await offers.close_offers(s, wish_id=wish.id, to=OfferStatus.withdrawn, now=now)
+    withdrawn = offers.close_offers(s, wish_id=wish.id, to=OfferStatus.withdrawn, now=now)
     offeree = withdrawn[0].member_id if withdrawn else None
-    await move(
+    move(
         s, wish, S.cancelled, actor=actor, offeree_id=offeree, note=note, values={"closed_at": now}, now=now
     )
     return wish

@@ -1,14 +1,12 @@
 """Fixtures: a fresh migrated database per test, on SQLite and optionally PostgreSQL."""
 
-import asyncio
 import os
 import shutil
 import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import create_engine, text
 
 from sandan.migrate import upgrade
 from sandan.settings import DEFAULT_CATALOGUE
@@ -22,45 +20,43 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 def sqlite_template(tmp_path_factory) -> Path:
     """One migrated SQLite file; each test gets a copy, so each starts fresh."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-
-    async def build():
-        db = Database(f"sqlite+aiosqlite:///{path}")
-        await upgrade(db)
-        await db.dispose()
-
-    asyncio.run(build())
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    db.dispose()
     return path
 
 
 def _pg_url(name: str) -> str:
-    base = POSTGRES_URL.replace("postgresql://", "postgresql+asyncpg://", 1)
+    base = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
     return base.rsplit("/", 1)[0] + f"/{name}"
 
 
-async def _pg_admin(sql: str) -> None:
-    engine = create_async_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(sql))
-    await engine.dispose()
+def _pg_admin(sql: str) -> None:
+    engine = create_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"])
-async def db(request, sqlite_template, tmp_path):
+def db(request, sqlite_template, tmp_path):
     """A fresh, migrated database: a SQLite copy, or a new PostgreSQL database."""
     if request.param == "sqlite":
         path = tmp_path / "test.db"
         shutil.copy(sqlite_template, path)
-        database = Database(f"sqlite+aiosqlite:///{path}")
+        database = Database(f"sqlite:///{path}")
         yield database
-        await database.dispose()
+        database.dispose()
         return
     name = f"sandan_test_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
+    _pg_admin(f'CREATE DATABASE "{name}"')
     database = Database(_pg_url(name))
-    await upgrade(database)
+    upgrade(database)
     yield database
-    await database.dispose()
-    await _pg_admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+    database.dispose()
+    _pg_admin(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

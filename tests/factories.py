@@ -1,5 +1,8 @@
 """Builders for the people and wishes the tests need, made through the services."""
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
@@ -43,25 +46,25 @@ class World:
     limits: wishes.Limits = field(default_factory=wishes.Limits)
 
 
-async def new_user(s, name: str = "") -> int:
-    user = await people.ensure_user(s, telegram_id=next(_ids), display_name=name)
+def new_user(s, name: str = "") -> int:
+    user = people.ensure_user(s, telegram_id=next(_ids), display_name=name)
     return user.id
 
 
-async def new_branch(s, code: str) -> tuple[int, list[int]]:
-    branch = await add_branch(s, code=code, name=f"{code}社区", grids=["一网格", "二网格"])
-    return branch.id, [g.id for g in await grids_of(s, branch.id)]
+def new_branch(s, code: str) -> tuple[int, list[int]]:
+    branch = add_branch(s, code=code, name=f"{code}社区", grids=["一网格", "二网格"])
+    return branch.id, [g.id for g in grids_of(s, branch.id)]
 
 
-async def new_staff(s, code: str) -> int:
-    user = await add_staff(s, telegram_id=next(_ids), branch_code=code)
+def new_staff(s, code: str) -> int:
+    user = add_staff(s, telegram_id=next(_ids), branch_code=code)
     return user.id
 
 
-async def new_resident(s, branch_id: int, grid_id: int | None, name: str = "王秀英") -> int:
-    uid = await new_user(s, name)
+def new_resident(s, branch_id: int, grid_id: int | None, name: str = "王秀英") -> int:
+    uid = new_user(s, name)
     address = people.Address("幸福小区", "3栋", "2单元", "502")
-    await people.register_resident(
+    people.register_resident(
         s,
         actor_id=uid,
         name=name,
@@ -73,7 +76,7 @@ async def new_resident(s, branch_id: int, grid_id: int | None, name: str = "王�
     return uid
 
 
-async def new_member(
+def new_member(
     s,
     catalogue,
     branch_id: int,
@@ -85,8 +88,8 @@ async def new_member(
     availability=("weekend",),
     approve: bool = True,
 ) -> int:
-    uid = await new_user(s, name)
-    await people.register_member(
+    uid = new_user(s, name)
+    people.register_member(
         s,
         actor_id=uid,
         catalogue=catalogue,
@@ -99,33 +102,31 @@ async def new_member(
         availability=list(availability),
     )
     if approve:
-        await people.decide_member(s, actor_id=staff_id, member_user_id=uid, approve=True)
+        people.decide_member(s, actor_id=staff_id, member_user_id=uid, approve=True)
     return uid
 
 
-async def build_world(db: Database, catalogue, code: str = "A") -> World:
-    async with db.write() as s:
-        branch_id, grids = await new_branch(s, code)
-        staff_id = await new_staff(s, code)
-        resident_id = await new_resident(s, branch_id, grids[0])
+def build_world(db: Database, catalogue, code: str = "A") -> World:
+    with db.write() as s:
+        branch_id, grids = new_branch(s, code)
+        staff_id = new_staff(s, code)
+        resident_id = new_resident(s, branch_id, grids[0])
         members = [
-            await new_member(s, catalogue, branch_id, grids[0], staff_id, name="李建国"),
-            await new_member(s, catalogue, branch_id, grids[1], staff_id, name="赵红梅"),
-            await new_member(
-                s, catalogue, branch_id, grids[1], staff_id, name="陈志强", skills=("tutoring",)
-            ),
+            new_member(s, catalogue, branch_id, grids[0], staff_id, name="李建国"),
+            new_member(s, catalogue, branch_id, grids[1], staff_id, name="赵红梅"),
+            new_member(s, catalogue, branch_id, grids[1], staff_id, name="陈志强", skills=("tutoring",)),
         ]
     return World(db, catalogue, branch_id, grids, staff_id, resident_id, members)
 
 
-async def submit(w: World, text: str = "厨房水管漏水", category: str = "repairs", resident_id=None) -> Wish:
-    return await submit_draft(w, wishes.WishDraft(category, text), resident_id=resident_id)
+def submit(w: World, text: str = "厨房水管漏水", category: str = "repairs", resident_id=None) -> Wish:
+    return submit_draft(w, wishes.WishDraft(category, text), resident_id=resident_id)
 
 
-async def accepted(w: World, **kw) -> Wish:
-    wish = await submit(w, **kw)
-    async with w.db.write() as s:
-        return await wishes.accept_wish(
+def accepted(w: World, **kw) -> Wish:
+    wish = submit(w, **kw)
+    with w.db.write() as s:
+        return wishes.accept_wish(
             s,
             actor_id=w.staff_id,
             wish_id=wish.id,
@@ -135,16 +136,16 @@ async def accepted(w: World, **kw) -> Wish:
         )
 
 
-async def assigned(w: World, member_index: int = 0) -> Wish:
-    _wish, offer = await offered(w, member_index)
-    async with w.db.write() as s:
-        return await dispatch.take_offer(s, actor_id=w.members[member_index], offer_id=offer.id)
+def assigned(w: World, member_index: int = 0) -> Wish:
+    _wish, offer = offered(w, member_index)
+    with w.db.write() as s:
+        return dispatch.take_offer(s, actor_id=w.members[member_index], offer_id=offer.id)
 
 
-async def completed(w: World, member_index: int = 0) -> Wish:
-    wish = await assigned(w, member_index)
-    async with w.db.write() as s:
-        return await tasks.complete_task(
+def completed(w: World, member_index: int = 0) -> Wish:
+    wish = assigned(w, member_index)
+    with w.db.write() as s:
+        return tasks.complete_task(
             s, actor_id=w.members[member_index], wish_id=wish.id, note="换了水管", hours=1.5
         )
 
@@ -152,26 +153,26 @@ async def completed(w: World, member_index: int = 0) -> Wish:
 # --- Helpers added for the service-level suite. ---
 
 
-async def add_members(s, branch_id: int, telegram_ids: list[int]) -> list[int]:
+def add_members(s, branch_id: int, telegram_ids: list[int]) -> list[int]:
     """Approved members in bulk, in two statements and without the registration chatter."""
     now = utcnow()  # a Core insert leaves out the models' default factories
     people_ = [{"telegram_id": t, "display_name": f"党员{t}", "created_at": now} for t in telegram_ids]
-    await s.execute(insert(User), people_)
-    ids = list((await s.scalars(select(User.id).where(User.telegram_id.in_(telegram_ids)))).all())
+    s.execute(insert(User), people_)
+    ids = list(s.scalars(select(User.id).where(User.telegram_id.in_(telegram_ids))).all())
     approved = {"branch_id": branch_id, "status": MemberStatus.approved, "registered_at": now}
     profiles = [{"user_id": uid, "skills": [], "availability": [], **approved} for uid in ids]
-    await s.execute(insert(MemberProfile), profiles)
+    s.execute(insert(MemberProfile), profiles)
     return ids
 
 
-async def new_admin(s) -> int:
-    user = await add_admin(s, telegram_id=next(_ids))
+def new_admin(s) -> int:
+    user = add_admin(s, telegram_id=next(_ids))
     return user.id
 
 
-async def submit_draft(w: World, draft: wishes.WishDraft, resident_id=None) -> Wish:
-    async with w.db.write() as s:
-        return await wishes.submit_wish(
+def submit_draft(w: World, draft: wishes.WishDraft, resident_id=None) -> Wish:
+    with w.db.write() as s:
+        return wishes.submit_wish(
             s,
             actor_id=resident_id or w.resident_id,
             draft=draft,
@@ -181,37 +182,75 @@ async def submit_draft(w: World, draft: wishes.WishDraft, resident_id=None) -> W
         )
 
 
-async def offered(w: World, member_index: int = 0) -> tuple[Wish, Offer]:
+def offered(w: World, member_index: int = 0) -> tuple[Wish, Offer]:
     """An accepted wish offered to one member."""
-    wish = await accepted(w)
-    async with w.db.write() as s:
-        offer = await dispatch.offer_wish(
+    wish = accepted(w)
+    with w.db.write() as s:
+        offer = dispatch.offer_wish(
             s, actor_id=w.staff_id, wish_id=wish.id, member_id=w.members[member_index]
         )
-        return await wishes.get_wish(s, wish.id), offer
+        return wishes.get_wish(s, wish.id), offer
 
 
-async def posted(w: World) -> tuple[Wish, Offer]:
+def posted(w: World) -> tuple[Wish, Offer]:
     """An accepted wish posted on the wall."""
-    wish = await accepted(w)
-    async with w.db.write() as s:
-        posting = await dispatch.post_to_wall(s, actor_id=w.staff_id, wish_id=wish.id)
-        return await wishes.get_wish(s, wish.id), posting
+    wish = accepted(w)
+    with w.db.write() as s:
+        posting = dispatch.post_to_wall(s, actor_id=w.staff_id, wish_id=wish.id)
+        return wishes.get_wish(s, wish.id), posting
 
 
-async def attempt(db: Database, call):
+def attempt(db: Database, call):
     """Run `call(session)` in its own write transaction; return its result or the DomainError."""
     try:
-        async with db.write() as s:
-            return await call(s)
+        with db.write() as s:
+            return call(s)
     except DomainError as exc:
         return exc
 
 
-async def snapshot(db: Database) -> dict:
+RACE_TIMEOUT = 120.0  # seconds: a race that has not finished by then has hung
+
+
+def at_once(*calls: Callable[[], object], return_exceptions: bool = True) -> list:
+    """Run each call in its own thread, all released together; results (or exceptions) in order.
+
+    The threads wait at a barrier until every one of them is ready, so their transactions really
+    overlap: each opens its own connection and the database decides who goes first.
+    """
+    start = threading.Barrier(len(calls), timeout=RACE_TIMEOUT)
+
+    def one(call):
+        start.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls), thread_name_prefix="race") as pool:
+        futures = [pool.submit(one, call) for call in calls]
+        results = []
+        for future in futures:
+            try:
+                results.append(future.result(timeout=RACE_TIMEOUT))
+            except Exception as exc:
+                if not return_exceptions:
+                    raise
+                results.append(exc)
+    return results
+
+
+def race(db: Database, *calls: Callable) -> list:
+    """Run each `call(session)` in its own write transaction, all at once; results or exceptions."""
+
+    def one(call):
+        with db.write() as s:
+            return call(s)
+
+    return at_once(*(lambda call=call: one(call) for call in calls))
+
+
+def snapshot(db: Database) -> dict:
     """Everything a refused call must leave alone, in comparable form."""
-    async with db.read() as s:
-        wish_rows = (await s.scalars(select(Wish).order_by(Wish.id))).all()
+    with db.read() as s:
+        wish_rows = s.scalars(select(Wish).order_by(Wish.id)).all()
         offers = select(Offer.id, Offer.status, Offer.member_id).order_by(Offer.id)
         members = select(MemberProfile.user_id, MemberProfile.status, MemberProfile.tasks_confirmed).order_by(
             MemberProfile.user_id
@@ -220,34 +259,34 @@ async def snapshot(db: Database) -> dict:
             "wishes": [
                 (x.id, x.status, x.assigned_member_id, x.category, x.priority, x.closed_at) for x in wish_rows
             ],
-            "events": (await s.scalars(select(WishEvent.id).order_by(WishEvent.id))).all(),
-            "outbox": (await s.scalars(select(Outbox.id).order_by(Outbox.id))).all(),
-            "offers": (await s.execute(offers)).all(),
-            "ratings": (await s.scalars(select(Rating.id))).all(),
-            "members": (await s.execute(members)).all(),
+            "events": s.scalars(select(WishEvent.id).order_by(WishEvent.id)).all(),
+            "outbox": s.scalars(select(Outbox.id).order_by(Outbox.id)).all(),
+            "offers": s.execute(offers).all(),
+            "ratings": s.scalars(select(Rating.id)).all(),
+            "members": s.execute(members).all(),
         }
 
 
-async def new_outbox(db: Database, since: int = 0) -> list[tuple[int, str]]:
+def new_outbox(db: Database, since: int = 0) -> list[tuple[int, str]]:
     """(recipient user_id, key) of outbox rows with id > since, in order."""
     query = select(Outbox.user_id, Outbox.key).where(Outbox.id > since).order_by(Outbox.id)
-    async with db.read() as s:
-        return [tuple(row) for row in (await s.execute(query)).all()]
+    with db.read() as s:
+        return [tuple(row) for row in s.execute(query).all()]
 
 
-async def new_events(db: Database, since: int = 0) -> list[WishEvent]:
+def new_events(db: Database, since: int = 0) -> list[WishEvent]:
     """WishEvents with id > since, in order."""
     query = select(WishEvent).where(WishEvent.id > since).order_by(WishEvent.id)
-    async with db.read() as s:
-        return list((await s.scalars(query)).all())
+    with db.read() as s:
+        return list(s.scalars(query).all())
 
 
-async def last_ids(db: Database) -> tuple[int, int]:
+def last_ids(db: Database) -> tuple[int, int]:
     """The highest Outbox id and WishEvent id so far."""
-    async with db.read() as s:
+    with db.read() as s:
         return (
-            await s.scalar(select(func.coalesce(func.max(Outbox.id), 0))),
-            await s.scalar(select(func.coalesce(func.max(WishEvent.id), 0))),
+            s.scalar(select(func.coalesce(func.max(Outbox.id), 0))),
+            s.scalar(select(func.coalesce(func.max(WishEvent.id), 0))),
         )
 
 
@@ -265,26 +304,26 @@ HAS_MEMBER = frozenset(
 )
 
 
-async def wish_in(w: World, status: WishStatus, member_index: int = 0) -> Wish:
+def wish_in(w: World, status: WishStatus, member_index: int = 0) -> Wish:
     """Setup: a fresh wish forced into `status` with the offer or member that status implies.
 
     The offer (direct) goes to, and the assignment is of, `w.members[member_index]`.
     """
-    wish = await submit(w)
+    wish = submit(w)
     member = w.members[member_index]
-    async with w.db.write() as s:
+    with w.db.write() as s:
         values = {"status": status}
         if status in HAS_MEMBER:
             values.update(assigned_member_id=member, assigned_at=utcnow())
-        await s.execute(update(Wish).where(Wish.id == wish.id).values(**values))
+        s.execute(update(Wish).where(Wish.id == wish.id).values(**values))
         if status == WishStatus.offered:
             s.add(Offer(wish_id=wish.id, kind=OfferKind.direct, member_id=member))
         if status == WishStatus.posted:
             s.add(Offer(wish_id=wish.id, kind=OfferKind.wall))
-        return await wishes.get_wish(s, wish.id)
+        return wishes.get_wish(s, wish.id)
 
 
-async def fingerprint(db: Database, wish_id: int) -> tuple:
+def fingerprint(db: Database, wish_id: int) -> tuple:
     """One wish's row and the numbers of events, outbox rows and open offers, in one query."""
 
     def count(model, *where):
@@ -300,8 +339,8 @@ async def fingerprint(db: Database, wish_id: int) -> tuple:
         count(Outbox),
         count(Offer, Offer.status == OfferStatus.open),
     ).where(Wish.id == wish_id)
-    async with db.read() as s:
-        return tuple((await s.execute(query)).one())
+    with db.read() as s:
+        return tuple(s.execute(query).one())
 
 
 USE_CASES = (
@@ -323,20 +362,20 @@ USE_CASES = (
 )
 
 
-async def latest_direct_offer(s, wish_id: int) -> int:
+def latest_direct_offer(s, wish_id: int) -> int:
     """The id of the wish's newest direct offer, whatever its status; -1 if none."""
     query = select(func.max(Offer.id)).where(Offer.wish_id == wish_id, Offer.kind == OfferKind.direct)
-    return await s.scalar(query) or -1
+    return s.scalar(query) or -1
 
 
-async def use_case(s, name: str, actor_id: int, wish_id: int | None, args: dict, catalogue):
+def use_case(s, name: str, actor_id: int, wish_id: int | None, args: dict, catalogue):
     """Call one use case by name with plausible arguments (`args` may override them)."""
     ids = {"actor_id": actor_id, "wish_id": wish_id}
     match name:
         case "submit":
             draft = args.get("draft") or wishes.WishDraft("repairs", "水龙头坏了")
             limits = args.get("limits") or wishes.Limits(max_open_wishes=1000)
-            return await wishes.submit_wish(
+            return wishes.submit_wish(
                 s,
                 actor_id=actor_id,
                 draft=draft,
@@ -345,44 +384,42 @@ async def use_case(s, name: str, actor_id: int, wish_id: int | None, args: dict,
                 today=date.today(),
             )
         case "accept":
-            return await wishes.accept_wish(
+            return wishes.accept_wish(
                 s, **ids, category="repairs", priority=Priority.normal, catalogue=catalogue
             )
         case "reject":
-            return await wishes.reject_wish(
+            return wishes.reject_wish(
                 s, **ids, reason=args.get("reason", "unclear"), note=None, catalogue=catalogue
             )
         case "cancel":
-            return await wishes.cancel_wish(s, **ids)
+            return wishes.cancel_wish(s, **ids)
         case "offer":
-            return await dispatch.offer_wish(s, **ids, member_id=args["member_id"])
+            return dispatch.offer_wish(s, **ids, member_id=args["member_id"])
         case "post":
-            return await dispatch.post_to_wall(s, **ids)
+            return dispatch.post_to_wall(s, **ids)
         case "withdraw":
-            return await dispatch.withdraw_from_wall(s, **ids)
+            return dispatch.withdraw_from_wall(s, **ids)
         case "take":
-            return await dispatch.take_offer(s, actor_id=actor_id, offer_id=args["offer_id"])
+            return dispatch.take_offer(s, actor_id=actor_id, offer_id=args["offer_id"])
         case "decline":
-            return await dispatch.decline_offer(
-                s, actor_id=actor_id, offer_id=args["offer_id"], reason="这周出差"
-            )
+            return dispatch.decline_offer(s, actor_id=actor_id, offer_id=args["offer_id"], reason="这周出差")
         case "claim":
-            return await dispatch.claim_from_wall(s, **ids)
+            return dispatch.claim_from_wall(s, **ids)
         case "start":
-            return await tasks.start_task(s, **ids)
+            return tasks.start_task(s, **ids)
         case "complete":
-            return await tasks.complete_task(s, **ids, note="办好了", hours=1)
+            return tasks.complete_task(s, **ids, note="办好了", hours=1)
         case "rate":
-            return await tasks.rate_wish(s, **ids, score=args.get("score", 5))
+            return tasks.rate_wish(s, **ids, score=args.get("score", 5))
         case "dispute":
-            return await tasks.dispute_wish(s, **ids, note="没修好")
+            return tasks.dispute_wish(s, **ids, note="没修好")
         case "resolve":
-            return await tasks.resolve_dispute(s, **ids, to=args["to"], note="回访后处理")
+            return tasks.resolve_dispute(s, **ids, to=args["to"], note="回访后处理")
         case "release":
-            return await dispatch.release_wish(s, **ids, reason="临时有事")
+            return dispatch.release_wish(s, **ids, reason="临时有事")
     raise ValueError(f"unknown use case {name}")
 
 
-async def try_use_case(db: Database, name: str, actor_id, wish_id, catalogue, **args):
+def try_use_case(db: Database, name: str, actor_id, wish_id, catalogue, **args):
     """`use_case` in its own write transaction: its result, or the DomainError it raised."""
-    return await attempt(db, lambda s: use_case(s, name, actor_id, wish_id, args, catalogue))
+    return attempt(db, lambda s: use_case(s, name, actor_id, wish_id, args, catalogue))

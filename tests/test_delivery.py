@@ -36,11 +36,11 @@ class Recorder:
         self.sent.append(item)
 
 
-async def quiet_world(db, catalogue):
+def quiet_world(db, catalogue):
     """A world whose set-up chatter (approvals and so on) was already delivered."""
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        await s.execute(Outbox.__table__.update().values(status="sent"))
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        s.execute(Outbox.__table__.update().values(status="sent"))
     return w
 
 
@@ -50,30 +50,30 @@ def sender(db, transport, clock) -> OutboxSender:
     )
 
 
-async def statuses(db) -> list[str]:
-    async with db.read() as s:
-        return list((await s.scalars(select(Outbox.status).order_by(Outbox.id))).all())
+def statuses(db) -> list[str]:
+    with db.read() as s:
+        return list(s.scalars(select(Outbox.status).order_by(Outbox.id)).all())
 
 
 async def test_every_pending_notification_is_sent_once(db, catalogue):
-    w = await build_world(db, catalogue)
-    await submit(w)
+    w = build_world(db, catalogue)
+    submit(w)
     clock, transport = Clock(), Recorder()
     out = sender(db, transport, clock)
     await out.run_once()
     await out.run_once()
     assert [d.key for d in transport.sent].count("staff.new_wish") == 1
-    assert set(await statuses(db)) == {OutboxStatus.sent}
+    assert set(statuses(db)) == {OutboxStatus.sent}
 
 
 async def test_a_429_waits_for_retry_after_and_then_delivers(db, catalogue):
-    w = await quiet_world(db, catalogue)
-    await submit(w)
+    w = quiet_world(db, catalogue)
+    submit(w)
     clock, transport = Clock(), Recorder()
     out = sender(db, transport, clock)
     transport.fail_with = [RetryAfter(0.01)]
     await out.run_once()
-    assert transport.sent == [] and (await statuses(db))[-1] == OutboxStatus.pending
+    assert transport.sent == [] and statuses(db)[-1] == OutboxStatus.pending
     clock.advance(seconds=1)
     await asyncio.sleep(0.02)  # the chat's hold runs on the monotonic clock
     await out.run_once()
@@ -81,10 +81,10 @@ async def test_a_429_waits_for_retry_after_and_then_delivers(db, catalogue):
 
 
 async def test_a_blocked_user_is_marked_unreachable_and_staff_are_told(db, catalogue):
-    w = await quiet_world(db, catalogue)
-    wish = await submit(w)
-    async with db.write() as s:  # pretend only a note to the resident is pending
-        await s.execute(Outbox.__table__.update().values(status="sent"))
+    w = quiet_world(db, catalogue)
+    wish = submit(w)
+    with db.write() as s:  # pretend only a note to the resident is pending
+        s.execute(Outbox.__table__.update().values(status="sent"))
         s.add(
             Outbox(
                 user_id=w.resident_id,
@@ -96,16 +96,16 @@ async def test_a_blocked_user_is_marked_unreachable_and_staff_are_told(db, catal
     clock, transport = Clock(), Recorder()
     transport.fail_with = [Unreachable("Forbidden: bot was blocked by the user")]
     await sender(db, transport, clock).run_once()
-    async with db.read() as s:
-        resident = await s.get(User, w.resident_id)
-        alerts = (await s.scalars(select(Outbox).where(Outbox.key == "staff.unreachable"))).all()
+    with db.read() as s:
+        resident = s.get(User, w.resident_id)
+        alerts = s.scalars(select(Outbox).where(Outbox.key == "staff.unreachable")).all()
     assert resident.unreachable
     assert [(a.user_id, a.params["role"]) for a in alerts] == [(w.staff_id, "resident")]
 
 
 async def test_network_errors_back_off_and_retry(db, catalogue):
-    w = await quiet_world(db, catalogue)
-    await submit(w)
+    w = quiet_world(db, catalogue)
+    submit(w)
     clock, transport = Clock(), Recorder()
     transport.fail_with = [Transient("connection reset")]
     out = sender(db, transport, clock)
@@ -117,13 +117,13 @@ async def test_network_errors_back_off_and_retry(db, catalogue):
 
 
 async def test_a_message_claimed_by_a_crashed_sender_is_sent_after_the_lease(db, catalogue):
-    w = await quiet_world(db, catalogue)
-    await submit(w)
+    w = quiet_world(db, catalogue)
+    submit(w)
     clock, transport = Clock(), Recorder()
     crashed = sender(db, transport, clock)
-    async with db.read() as s:
-        row = await s.scalar(select(Outbox).where(Outbox.status == OutboxStatus.pending))
-    assert await crashed._claim([row]) == {row.id}  # claimed, then the process died before sending
+    with db.read() as s:
+        row = s.scalar(select(Outbox).where(Outbox.status == OutboxStatus.pending))
+    assert crashed._claim([row]) == {row.id}  # claimed, then the process died before sending
     await sender(db, transport, clock).run_once()
     assert transport.sent == []
     clock.advance(seconds=61)

@@ -1,6 +1,5 @@
 """The transition table is the whole truth: every pair of statuses either moves or is refused."""
 
-import asyncio
 import itertools
 import shutil
 import tempfile
@@ -78,52 +77,52 @@ def cast(w, frm: S, outsider: int) -> dict[str, tuple[int | None, set[Party]]]:
     }
 
 
-async def try_move(w, wish_id: int, frm: S, to: S, actor_id: int | None):
-    async def call(s):
-        wish = await get_wish(s, wish_id)
-        actor = await load_actor(s, actor_id) if actor_id is not None else None
+def try_move(w, wish_id: int, frm: S, to: S, actor_id: int | None):
+    def call(s):
+        wish = get_wish(s, wish_id)
+        actor = load_actor(s, actor_id) if actor_id is not None else None
         values = {}
         if to == S.assigned and frm in (S.offered, S.posted):
             values = {"assigned_member_id": actor_id}
         elif to == S.accepted and frm in HAS_MEMBER:
             values = {"assigned_member_id": None}
         offeree = w.members[0] if frm == S.offered else None
-        return await move(s, wish, to, actor=actor, offeree_id=offeree, values=values)
+        return move(s, wish, to, actor=actor, offeree_id=offeree, values=values)
 
-    return await attempt(w.db, call)
+    return attempt(w.db, call)
 
 
-async def refusals_from(w, frm: S, actors: dict) -> list[str]:
+def refusals_from(w, frm: S, actors: dict) -> list[str]:
     """Every move out of `frm` that the table refuses this actor: refused, and nothing changed."""
     problems = []
-    stuck = await wish_in(w, frm)  # every refusal aims at this wish, which must never change
-    before = await fingerprint(w.db, stuck.id)
+    stuck = wish_in(w, frm)  # every refusal aims at this wish, which must never change
+    before = fingerprint(w.db, stuck.id)
     for to in S:
         allowed = TRANSITIONS.get((frm, to), frozenset())
         expected = NotAllowed if allowed else InvalidTransition
         for name, (actor_id, parties) in actors.items():
             if parties & allowed:
                 continue
-            result = await try_move(w, stuck.id, frm, to, actor_id)
+            result = try_move(w, stuck.id, frm, to, actor_id)
             if type(result) is not expected:
                 problems.append(f"{frm}->{to} by {name}: {result!r}, not {expected.__name__}")
-            elif await fingerprint(w.db, stuck.id) != before:
+            elif fingerprint(w.db, stuck.id) != before:
                 problems.append(f"{frm}->{to} by {name}: refused but changed the database")
     return problems
 
 
-async def moves_from(w, frm: S, actors: dict) -> list[str]:
+def moves_from(w, frm: S, actors: dict) -> list[str]:
     """Every move out of `frm` the table grants this actor: made, with one event, actor untold."""
     problems = []
     for (a, to), allowed in TRANSITIONS.items():
         for name, (actor_id, parties) in actors.items():
             if a != frm or not parties & allowed:
                 continue
-            wish = await wish_in(w, frm)
-            outbox_before, events_before = await last_ids(w.db)
-            result = await try_move(w, wish.id, frm, to, actor_id)
-            events = await new_events(w.db, events_before)
-            recipients = {uid for uid, _ in await new_outbox(w.db, outbox_before)}
+            wish = wish_in(w, frm)
+            outbox_before, events_before = last_ids(w.db)
+            result = try_move(w, wish.id, frm, to, actor_id)
+            events = new_events(w.db, events_before)
+            recipients = {uid for uid, _ in new_outbox(w.db, outbox_before)}
             if not isinstance(result, Wish) or result.status != to:
                 problems.append(f"{frm}->{to} by {name}: {result!r}")
             elif [(e.wish_id, e.from_status, e.to_status, e.actor_id) for e in events] != [
@@ -135,17 +134,17 @@ async def moves_from(w, frm: S, actors: dict) -> list[str]:
     return problems
 
 
-async def test_every_status_pair_moves_only_as_the_table_says_and_refusals_change_nothing(db, catalogue):
-    w = await build_world(db, catalogue)
+def test_every_status_pair_moves_only_as_the_table_says_and_refusals_change_nothing(db, catalogue):
+    w = build_world(db, catalogue)
     w.limits = Limits(max_open_wishes=1000)
-    async with db.write() as s:
-        await new_branch(s, "B")
-        outsider = await new_staff(s, "B")
+    with db.write() as s:
+        new_branch(s, "B")
+        outsider = new_staff(s, "B")
     problems = []
     for frm in S:
         actors = cast(w, frm, outsider)
-        problems += await refusals_from(w, frm, actors)
-        problems += await moves_from(w, frm, actors)
+        problems += refusals_from(w, frm, actors)
+        problems += moves_from(w, frm, actors)
     assert problems == []
 
 
@@ -168,15 +167,15 @@ BORROWED_MOVES = [
 ]
 
 
-async def test_staff_cannot_use_one_use_case_to_make_another_ones_move(db, catalogue):
-    w = await build_world(db, catalogue)
+def test_staff_cannot_use_one_use_case_to_make_another_ones_move(db, catalogue):
+    w = build_world(db, catalogue)
     w.limits = Limits(max_open_wishes=1000)
     outcomes = {}
     for action, frm in BORROWED_MOVES:
-        wish = await wish_in(w, frm)
-        before = await fingerprint(db, wish.id)
-        result = await try_use_case(db, action, w.staff_id, wish.id, catalogue, to=S.accepted)
-        unchanged = await fingerprint(db, wish.id) == before
+        wish = wish_in(w, frm)
+        before = fingerprint(db, wish.id)
+        result = try_use_case(db, action, w.staff_id, wish.id, catalogue, to=S.accepted)
+        unchanged = fingerprint(db, wish.id) == before
         outcomes[f"{action} on {frm}"] = (type(result).__name__, unchanged)
     assert outcomes == {case: ("InvalidTransition", True) for case in outcomes}
 
@@ -238,17 +237,17 @@ NEXT = {
 }
 
 
-async def cast_of_the_walk(db: Database, catalogue) -> dict:
+def cast_of_the_walk(db: Database, catalogue) -> dict:
     """Branch A with its people, a neighbour who is also a member, branch B's staff and member,
     an admin; and, made through the use cases, one wish in each status that is not final."""
-    w = await build_world(db, catalogue)
+    w = build_world(db, catalogue)
     w.limits = Limits(max_open_wishes=1000)
-    async with db.write() as s:
-        b_id, b_grids = await new_branch(s, "B")
-        staff_b = await new_staff(s, "B")
-        member_b = await new_member(s, catalogue, b_id, b_grids[0], staff_b, name="孙丽")
-        neighbour = await new_resident(s, w.branch_id, w.grid_ids[1], name="刘桂兰")
-        await people.register_member(
+    with db.write() as s:
+        b_id, b_grids = new_branch(s, "B")
+        staff_b = new_staff(s, "B")
+        member_b = new_member(s, catalogue, b_id, b_grids[0], staff_b, name="孙丽")
+        neighbour = new_resident(s, w.branch_id, w.grid_ids[1], name="刘桂兰")
+        people.register_member(
             s,
             actor_id=neighbour,
             catalogue=catalogue,
@@ -260,19 +259,19 @@ async def cast_of_the_walk(db: Database, catalogue) -> dict:
             skills=["repair"],
             availability=["weekend"],
         )
-        await people.decide_member(s, actor_id=w.staff_id, member_user_id=neighbour, approve=True)
-        admin = await new_admin(s)
-    await submit(w)
-    await accepted(w)
-    await offered(w, 1)
-    await posted(w)
-    await assigned(w, 2)
-    started = await assigned(w, 0)
-    disputed = await completed(w, 1)
-    await completed(w, 0)
-    async with db.write() as s:
-        await use_case(s, "start", w.members[0], started.id, {}, catalogue)
-        await use_case(s, "dispute", w.resident_id, disputed.id, {}, catalogue)
+        people.decide_member(s, actor_id=w.staff_id, member_user_id=neighbour, approve=True)
+        admin = new_admin(s)
+    submit(w)
+    accepted(w)
+    offered(w, 1)
+    posted(w)
+    assigned(w, 2)
+    started = assigned(w, 0)
+    disputed = completed(w, 1)
+    completed(w, 0)
+    with db.write() as s:
+        use_case(s, "start", w.members[0], started.id, {}, catalogue)
+        use_case(s, "dispute", w.resident_id, disputed.id, {}, catalogue)
     return {
         "staff": w.staff_id,
         "admin": admin,
@@ -282,7 +281,7 @@ async def cast_of_the_walk(db: Database, catalogue) -> dict:
     }
 
 
-async def state(db: Database) -> dict:
+def state(db: Database) -> dict:
     """Every wish, offer and rating, and tallies of the rest."""
 
     def tally(column):
@@ -304,12 +303,12 @@ async def state(db: Database) -> dict:
         tally(func.count(Outbox.id)),
         tally(func.sum(MemberProfile.tasks_confirmed)),
     )
-    async with db.read() as s:
+    with db.read() as s:
         return {
-            "wishes": {row[0]: tuple(row) for row in (await s.execute(wishes)).all()},
-            "offers": [tuple(row) for row in (await s.execute(offers.order_by(Offer.id))).all()],
-            "rated": sorted((await s.scalars(select(Rating.wish_id))).all()),
-            "last": tuple((await s.execute(last)).one()),
+            "wishes": {row[0]: tuple(row) for row in s.execute(wishes).all()},
+            "offers": [tuple(row) for row in s.execute(offers.order_by(Offer.id)).all()],
+            "rated": sorted(s.scalars(select(Rating.wish_id)).all()),
+            "last": tuple(s.execute(last).one()),
         }
 
 
@@ -330,14 +329,12 @@ class WishWalk(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp())
         shutil.copy(self.template, self.dir / "t.db")
-        self.loop = asyncio.new_event_loop()
-        self.db = Database(f"sqlite+aiosqlite:///{self.dir / 't.db'}")
-        self.now = self.loop.run_until_complete(state(self.db))
+        self.db = Database(f"sqlite:///{self.dir / 't.db'}")
+        self.now = state(self.db)
         self.new_events: list[WishEvent] = []
 
     def teardown(self):
-        self.loop.run_until_complete(self.db.dispose())
-        self.loop.close()
+        self.db.dispose()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     @property
@@ -349,25 +346,22 @@ class WishWalk(RuleBasedStateMachine):
         return [wid for wid, row in self.now["wishes"].items() if row[1] not in TERMINAL]
 
     def _step(self, call, actor_id: int | None) -> None:
-        async def go():
-            before = self.now
-            result = await attempt(self.db, call)
-            self.now = after = await state(self.db)
-            if isinstance(result, DomainError):
-                assert after == before, f"refused with {result!r} but changed"
-                return
-            async with self.db.read() as s:
-                events = select(WishEvent).where(WishEvent.id > before["last"][0])
-                self.new_events = (await s.scalars(events)).all()
-                told = select(Outbox.user_id).where(Outbox.id > before["last"][1])
-                told = set((await s.scalars(told)).all())
-            assert [e.actor_id for e in self.new_events] == [actor_id], self.new_events
-            changed = [row[:2] for wid, row in after["wishes"].items() if before["wishes"].get(wid) != row]
-            event = self.new_events[0]
-            assert changed == [(event.wish_id, event.to_status)], (changed, event)
-            assert actor_id not in told
-
-        self.loop.run_until_complete(go())
+        before = self.now
+        result = attempt(self.db, call)
+        self.now = after = state(self.db)
+        if isinstance(result, DomainError):
+            assert after == before, f"refused with {result!r} but changed"
+            return
+        with self.db.read() as s:
+            events = select(WishEvent).where(WishEvent.id > before["last"][0])
+            self.new_events = s.scalars(events).all()
+            told = select(Outbox.user_id).where(Outbox.id > before["last"][1])
+            told = set(s.scalars(told).all())
+        assert [e.actor_id for e in self.new_events] == [actor_id], self.new_events
+        changed = [row[:2] for wid, row in after["wishes"].items() if before["wishes"].get(wid) != row]
+        event = self.new_events[0]
+        assert changed == [(event.wish_id, event.to_status)], (changed, event)
+        assert actor_id not in told
 
     def _plan(self, wish_id: int, action: str | None, pick: int) -> tuple[str, int, dict]:
         """The action (the likely next one if None), its likely actor, and its arguments."""
@@ -416,10 +410,10 @@ class WishWalk(RuleBasedStateMachine):
         if mode != "likely" and action != "close":
             who = data.draw(st.sampled_from(self.cast["everyone"]), label="who")
 
-        async def call(s):
+        def call(s):
             if action == "close":
-                return await move(s, await get_wish(s, wish_id), S.closed, actor=None)
-            return await use_case(s, action, who, wish_id, args, self.catalogue)
+                return move(s, get_wish(s, wish_id), S.closed, actor=None)
+            return use_case(s, action, who, wish_id, args, self.catalogue)
 
         self._step(call, who)
 
@@ -429,12 +423,9 @@ class WishWalk(RuleBasedStateMachine):
             return
         self.new_events = []
 
-        async def events():
-            async with self.db.read() as s:
-                query = select(WishEvent.wish_id, WishEvent.from_status, WishEvent.to_status)
-                return (await s.execute(query.order_by(WishEvent.id))).all()
-
-        events = self.loop.run_until_complete(events())
+        with self.db.read() as s:
+            query = select(WishEvent.wish_id, WishEvent.from_status, WishEvent.to_status)
+            events = s.execute(query.order_by(WishEvent.id)).all()
         for wish_id, status, member_id, *_ in self.now["wishes"].values():
             status = S(status)
             open_kinds = [o[2] for o in self.now["offers"] if o[1] == wish_id and o[3] == "open"]
@@ -453,12 +444,8 @@ def test_random_use_cases_by_random_actors_keep_every_wish_consistent(sqlite_tem
     template = tmp_path / "cast.db"
     shutil.copy(sqlite_template, template)
 
-    async def prepare():
-        db = Database(f"sqlite+aiosqlite:///{template}")
-        cast = await cast_of_the_walk(db, catalogue)
-        await db.dispose()
-        return cast
-
-    cast = asyncio.run(prepare())
+    db = Database(f"sqlite:///{template}")
+    cast = cast_of_the_walk(db, catalogue)
+    db.dispose()
     walk = type("Walk", (WishWalk,), {"template": template, "cast": cast, "catalogue": catalogue})
     run_state_machine_as_test(walk, settings=settings(max_examples=30, stateful_step_count=10, deadline=None))

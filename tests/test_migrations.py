@@ -15,6 +15,8 @@ from models import (
     ConversationState,
     FollowUp,
     Grid,
+    InboxStatus,
+    InboxUpdate,
     MemberProfile,
     Offer,
     Outbox,
@@ -50,24 +52,20 @@ FIRST_TABLES = (
 )
 
 
-def _differences(sync_conn) -> list:
-    context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
-    return compare_metadata(context, SQLModel.metadata)
+def _diff(db) -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, SQLModel.metadata)
 
 
-async def _diff(db) -> list:
-    async with db.engine.connect() as conn:
-        return await conn.run_sync(_differences)
-
-
-async def _fill_every_table(db) -> None:
+def _fill_every_table(db) -> None:
     """A small seeded district, plus a row in each table the seed leaves empty."""
-    await seed(db, scale="small", now=NOW)
-    async with db.write() as s:
-        branch_id = await s.scalar(select(func.min(Branch.id)))
-        user_id = await s.scalar(select(func.min(User.id)))
-        wish_id = await s.scalar(select(func.min(Wish.id)))
-        broadcast_id = await s.scalar(
+    seed(db, scale="small", now=NOW)
+    with db.write() as s:
+        branch_id = s.scalar(select(func.min(Branch.id)))
+        user_id = s.scalar(select(func.min(User.id)))
+        wish_id = s.scalar(select(func.min(Wish.id)))
+        broadcast_id = s.scalar(
             insert(Broadcast)
             .values(
                 branch_id=branch_id, created_by=user_id, audience="members", text="停水通知", created_at=NOW
@@ -75,7 +73,7 @@ async def _fill_every_table(db) -> None:
             .returning(Broadcast.id)
         )
         row = {"user_id": user_id, "params": {}, "not_before": NOW, "created_at": NOW, "status": "sent"}
-        await s.execute(
+        s.execute(
             insert(Outbox),
             [
                 {
@@ -88,52 +86,58 @@ async def _fill_every_table(db) -> None:
                 {**row, "key": "broadcast.message", "broadcast_id": broadcast_id, "quiet": True},
             ],
         )
-        await s.execute(insert(ProcessedUpdate).values(update_id=1, processed_at=NOW))
-        await s.execute(insert(SentReminder).values(wish_id=wish_id, kind="triage", seq=1, sent_at=NOW))
-        await s.execute(insert(BranchDigest).values(branch_id=branch_id, day=date(2026, 3, 1), sent_at=NOW))
-        await s.execute(
+        s.execute(insert(ProcessedUpdate).values(update_id=1, processed_at=NOW))
+        arrived = {"update_id": 2, "message": {"text": "x"}}
+        s.execute(
+            insert(InboxUpdate).values(
+                update_id=2, user_key=5, raw=arrived, status=InboxStatus.pending, received_at=NOW
+            )
+        )
+        s.execute(insert(SentReminder).values(wish_id=wish_id, kind="triage", seq=1, sent_at=NOW))
+        s.execute(insert(BranchDigest).values(branch_id=branch_id, day=date(2026, 3, 1), sent_at=NOW))
+        s.execute(
             insert(FollowUp).values(wish_id=wish_id, branch_id=branch_id, reason="dispute", created_at=NOW)
         )
         state = {"telegram_id": 5, "flow": "wish", "step": "text", "data": {"text": "x"}, "updated_at": NOW}
-        await s.execute(insert(ConversationState).values(**state))
-    async with db.read() as s:
+        s.execute(insert(ConversationState).values(**state))
+    with db.read() as s:
         for model in SQLModel.metadata.tables.values():
-            assert await s.scalar(select(func.count()).select_from(model)) > 0, model.name
+            assert s.scalar(select(func.count()).select_from(model)) > 0, model.name
 
 
-async def _counts(db, tables) -> dict[str, int]:
-    async with db.read() as s:
-        return {m.__tablename__: await s.scalar(select(func.count()).select_from(m)) for m in tables}
+def _counts(db, tables) -> dict[str, int]:
+    with db.read() as s:
+        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) for m in tables}
 
 
-async def _table_names(db) -> set[str]:
-    async with db.engine.connect() as conn:
-        return set(await conn.run_sync(lambda c: inspect(c).get_table_names())) - {"alembic_version"}
+def _table_names(db) -> set[str]:
+    with db.engine.connect() as conn:
+        return set(inspect(conn).get_table_names()) - {"alembic_version"}
 
 
-async def test_the_migrated_schema_matches_the_models(db):
-    assert await _diff(db) == []
+def test_the_migrated_schema_matches_the_models(db):
+    assert _diff(db) == []
 
 
-async def test_a_populated_database_goes_down_to_the_first_revision_keeping_its_rows_and_back_up(db):
-    await _fill_every_table(db)
-    before = await _counts(db, FIRST_TABLES)
+def test_a_populated_database_goes_down_to_the_first_revision_keeping_its_rows_and_back_up(db):
+    _fill_every_table(db)
+    before = _counts(db, FIRST_TABLES)
 
-    await downgrade(db, "0001")
-    assert await _counts(db, FIRST_TABLES) == before
-    assert "broadcast" not in await _table_names(db)
+    downgrade(db, "0001")
+    assert _counts(db, FIRST_TABLES) == before
+    assert "broadcast" not in _table_names(db)
 
-    await upgrade(db)
-    assert await _counts(db, FIRST_TABLES) == before
-    assert await _diff(db) == []
+    upgrade(db)
+    assert _counts(db, FIRST_TABLES) == before
+    assert _diff(db) == []
 
 
-async def test_a_populated_database_goes_down_to_base_and_back_up_to_the_models_schema(db):
-    await _fill_every_table(db)
+def test_a_populated_database_goes_down_to_base_and_back_up_to_the_models_schema(db):
+    _fill_every_table(db)
 
-    await downgrade(db, "base")
-    assert await _table_names(db) == set()
+    downgrade(db, "base")
+    assert _table_names(db) == set()
 
-    await upgrade(db)
-    assert await _diff(db) == []
-    await _fill_every_table(db)  # the rebuilt schema takes a full load again
+    upgrade(db)
+    assert _diff(db) == []
+    _fill_every_table(db)  # the rebuilt schema takes a full load again

@@ -42,18 +42,18 @@ class Team:
         return {(uid, key) for uid in self.staff}
 
 
-async def team(db, catalogue) -> Team:
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        second = await new_staff(s, "A")
-        await new_branch(s, "B")
-        await new_staff(s, "B")  # never hears of branch A
+def team(db, catalogue) -> Team:
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        second = new_staff(s, "A")
+        new_branch(s, "B")
+        new_staff(s, "B")  # never hears of branch A
     return Team(w, [w.staff_id, second])
 
 
-async def disputed(w: World):
-    wish = await completed(w)
-    await try_use_case(w.db, "dispute", w.resident_id, wish.id, w.catalogue)
+def disputed(w: World):
+    wish = completed(w)
+    try_use_case(w.db, "dispute", w.resident_id, wish.id, w.catalogue)
     return wish
 
 
@@ -67,12 +67,12 @@ class Case:
     args: Any = None  # (Team) -> extra arguments
 
 
-async def _offered(w):
-    return (await offered(w, 0))[0]
+def _offered(w):
+    return offered(w, 0)[0]
 
 
-async def _posted(w):
-    return (await posted(w))[0]
+def _posted(w):
+    return posted(w)[0]
 
 
 CASES = {
@@ -204,24 +204,24 @@ CASES = {
 }
 
 
-async def test_each_use_case_notifies_exactly_the_right_people_and_records_one_event(db, catalogue):
-    t = await team(db, catalogue)
+def test_each_use_case_notifies_exactly_the_right_people_and_records_one_event(db, catalogue):
+    t = team(db, catalogue)
     t.w.limits = Limits(max_open_wishes=1000)
     seen, wanted, told_themselves = {}, {}, []
     for name, case in CASES.items():
-        wish = await case.setup(t.w) if case.setup else None
+        wish = case.setup(t.w) if case.setup else None
         args = case.args(t) if case.args else {}
         if case.action in ("take", "decline"):
-            async with db.read() as s:
-                args["offer_id"] = await latest_direct_offer(s, wish.id)
-        outbox_before, events_before = await last_ids(db)
+            with db.read() as s:
+                args["offer_id"] = latest_direct_offer(s, wish.id)
+        outbox_before, events_before = last_ids(db)
         actor = case.actor(t)
 
-        result = await try_use_case(db, case.action, actor, wish and wish.id, catalogue, **args)
+        result = try_use_case(db, case.action, actor, wish and wish.id, catalogue, **args)
 
         wish_id = wish.id if wish else result.id
-        rows = await new_outbox(db, outbox_before)
-        events = await new_events(db, events_before)
+        rows = new_outbox(db, outbox_before)
+        events = new_events(db, events_before)
         seen[name] = (sorted(rows), [(e.wish_id, e.from_status, e.to_status, e.actor_id) for e in events])
         wanted[name] = (sorted(case.expect(t)), [(wish_id, *case.move, actor)])
         if actor in {uid for uid, _ in rows}:
@@ -230,10 +230,10 @@ async def test_each_use_case_notifies_exactly_the_right_people_and_records_one_e
     assert told_themselves == []
 
 
-async def test_staff_posting_their_own_wish_are_not_told_of_it(db, catalogue):
-    t = await team(db, catalogue)
-    async with db.write() as s:
-        await people.register_resident(
+def test_staff_posting_their_own_wish_are_not_told_of_it(db, catalogue):
+    t = team(db, catalogue)
+    with db.write() as s:
+        people.register_resident(
             s,
             actor_id=t.staff[1],
             name="周敏",
@@ -242,39 +242,39 @@ async def test_staff_posting_their_own_wish_are_not_told_of_it(db, catalogue):
             grid_id=None,
             address=people.Address("幸福小区", "1栋", "", "101"),
         )
-    outbox_before, _ = await last_ids(db)
-    await submit(t.w, resident_id=t.staff[1])
-    assert await new_outbox(db, outbox_before) == [(t.staff[0], "staff.new_wish")]
+    outbox_before, _ = last_ids(db)
+    submit(t.w, resident_id=t.staff[1])
+    assert new_outbox(db, outbox_before) == [(t.staff[0], "staff.new_wish")]
 
 
-async def test_a_registration_asks_the_branch_staff_and_the_approval_tells_the_member(db, catalogue):
-    t = await team(db, catalogue)
-    outbox_before, events_before = await last_ids(db)
-    async with db.write() as s:
-        member = await new_member(s, catalogue, t.w.branch_id, None, t.staff[0], approve=False)
-    asked = await new_outbox(db, outbox_before)
+def test_a_registration_asks_the_branch_staff_and_the_approval_tells_the_member(db, catalogue):
+    t = team(db, catalogue)
+    outbox_before, events_before = last_ids(db)
+    with db.write() as s:
+        member = new_member(s, catalogue, t.w.branch_id, None, t.staff[0], approve=False)
+    asked = new_outbox(db, outbox_before)
     assert sorted(asked) == sorted(t.to_staff("staff.member_registered"))
-    outbox_before, _ = await last_ids(db)
-    async with db.write() as s:
-        await people.decide_member(s, actor_id=t.staff[1], member_user_id=member, approve=True)
-    assert await new_outbox(db, outbox_before) == [(member, "member.approved")]
-    assert await new_events(db, events_before) == []  # registration is not a wish's business
+    outbox_before, _ = last_ids(db)
+    with db.write() as s:
+        people.decide_member(s, actor_id=t.staff[1], member_user_id=member, approve=True)
+    assert new_outbox(db, outbox_before) == [(member, "member.approved")]
+    assert new_events(db, events_before) == []  # registration is not a wish's business
 
 
-async def test_a_rejected_registration_tells_the_member(db, catalogue):
-    t = await team(db, catalogue)
-    async with db.write() as s:
-        member = await new_member(s, catalogue, t.w.branch_id, None, t.staff[0], approve=False)
-    outbox_before, _ = await last_ids(db)
-    async with db.write() as s:
-        await people.decide_member(s, actor_id=t.staff[0], member_user_id=member, approve=False)
-    assert await new_outbox(db, outbox_before) == [(member, "member.registration_rejected")]
+def test_a_rejected_registration_tells_the_member(db, catalogue):
+    t = team(db, catalogue)
+    with db.write() as s:
+        member = new_member(s, catalogue, t.w.branch_id, None, t.staff[0], approve=False)
+    outbox_before, _ = last_ids(db)
+    with db.write() as s:
+        people.decide_member(s, actor_id=t.staff[0], member_user_id=member, approve=False)
+    assert new_outbox(db, outbox_before) == [(member, "member.registration_rejected")]
 
 
-async def test_a_refused_call_writes_no_notification(db, catalogue):
-    t = await team(db, catalogue)
-    wish = await completed(t.w)
-    outbox_before, events_before = await last_ids(db)
+def test_a_refused_call_writes_no_notification(db, catalogue):
+    t = team(db, catalogue)
+    wish = completed(t.w)
+    outbox_before, events_before = last_ids(db)
     for action, actor in (("rate", t.staff[0]), ("start", t.member(0)), ("accept", t.staff[0])):
-        await try_use_case(db, action, actor, wish.id, catalogue)
-    assert (await new_outbox(db, outbox_before), await new_events(db, events_before)) == ([], [])
+        try_use_case(db, action, actor, wish.id, catalogue)
+    assert (new_outbox(db, outbox_before), new_events(db, events_before)) == ([], [])

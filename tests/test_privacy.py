@@ -42,8 +42,8 @@ def test_a_listed_phone_number_hides_its_middle(phone, masked):
     assert mask_phone(phone) == masked
 
 
-async def contact(db, actor_id: int, wish_id: int):
-    return await attempt(db, lambda s: reveal_contact(s, actor_id=actor_id, wish_id=wish_id))
+def contact(db, actor_id: int, wish_id: int):
+    return attempt(db, lambda s: reveal_contact(s, actor_id=actor_id, wish_id=wish_id))
 
 
 RESIDENTS_CONTACT = Contact("王秀英", "+8613812341234", "幸福小区", "3栋", "2单元", "502")
@@ -52,27 +52,27 @@ RESIDENTS_CONTACT = Contact("王秀英", "+8613812341234", "幸福小区", "3栋
 MASKED_CONTACT = Contact("王*", "138****1234", "", "", "", "", full=False)
 
 
-async def test_the_branch_staff_see_the_contact_at_every_stage_and_an_admin_only_masked(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        admin = await new_admin(s)
-    for wish in (await submit(w), await accepted(w), await assigned(w), await completed(w)):
-        assert await contact(db, w.staff_id, wish.id) == RESIDENTS_CONTACT
-        assert await contact(db, admin, wish.id) == MASKED_CONTACT
+def test_the_branch_staff_see_the_contact_at_every_stage_and_an_admin_only_masked(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        admin = new_admin(s)
+    for wish in (submit(w), accepted(w), assigned(w), completed(w)):
+        assert contact(db, w.staff_id, wish.id) == RESIDENTS_CONTACT
+        assert contact(db, admin, wish.id) == MASKED_CONTACT
     assert RESIDENTS_CONTACT.address == "幸福小区 3栋 2单元 502" and MASKED_CONTACT.address == ""
 
 
-async def test_an_admin_who_is_also_staff_of_the_branch_sees_the_contact_in_full(db, catalogue):
+def test_an_admin_who_is_also_staff_of_the_branch_sees_the_contact_in_full(db, catalogue):
     from models import User
     from services.branches import add_staff
 
-    w = await build_world(db, catalogue, "A")
-    other = await build_world(db, catalogue, "B")
-    async with db.write() as s:
-        admin = await new_admin(s)
-        await add_staff(s, telegram_id=(await s.get(User, admin)).telegram_id, branch_code="A")
-    assert await contact(db, admin, (await submit(w)).id) == RESIDENTS_CONTACT
-    assert await contact(db, admin, (await submit(other)).id) == MASKED_CONTACT
+    w = build_world(db, catalogue, "A")
+    other = build_world(db, catalogue, "B")
+    with db.write() as s:
+        admin = new_admin(s)
+        add_staff(s, telegram_id=s.get(User, admin).telegram_id, branch_code="A")
+    assert contact(db, admin, submit(w).id) == RESIDENTS_CONTACT
+    assert contact(db, admin, submit(other).id) == MASKED_CONTACT
 
 
 def test_the_one_rule_shows_contacts_to_branch_staff_and_the_serving_member_never_for_being_admin():
@@ -94,21 +94,21 @@ def test_the_one_rule_shows_contacts_to_branch_staff_and_the_serving_member_neve
         assert not sees_contacts(lost, branch_id=7, assigned_member_id=5, status=S.completed)
 
 
-async def test_the_assigned_member_sees_the_contact_from_taking_until_the_wish_ends(db, catalogue):
-    w = await build_world(db, catalogue)
+def test_the_assigned_member_sees_the_contact_from_taking_until_the_wish_ends(db, catalogue):
+    w = build_world(db, catalogue)
     member = w.members[0]
-    wish, offer = await offered(w, 0)
-    seen = {"offered": await contact(db, member, wish.id)}
-    await try_use_case(db, "take", member, wish.id, catalogue, offer_id=offer.id)
-    seen["assigned"] = await contact(db, member, wish.id)
-    await try_use_case(db, "start", member, wish.id, catalogue)
-    seen["in_progress"] = await contact(db, member, wish.id)
-    await try_use_case(db, "complete", member, wish.id, catalogue)
-    seen["completed"] = await contact(db, member, wish.id)
-    await try_use_case(db, "dispute", w.resident_id, wish.id, catalogue)
-    seen["disputed"] = await contact(db, member, wish.id)
-    await try_use_case(db, "resolve", w.staff_id, wish.id, catalogue, to=S.closed)
-    seen["closed"] = await contact(db, member, wish.id)
+    wish, offer = offered(w, 0)
+    seen = {"offered": contact(db, member, wish.id)}
+    try_use_case(db, "take", member, wish.id, catalogue, offer_id=offer.id)
+    seen["assigned"] = contact(db, member, wish.id)
+    try_use_case(db, "start", member, wish.id, catalogue)
+    seen["in_progress"] = contact(db, member, wish.id)
+    try_use_case(db, "complete", member, wish.id, catalogue)
+    seen["completed"] = contact(db, member, wish.id)
+    try_use_case(db, "dispute", w.resident_id, wish.id, catalogue)
+    seen["disputed"] = contact(db, member, wish.id)
+    try_use_case(db, "resolve", w.staff_id, wish.id, catalogue, to=S.closed)
+    seen["closed"] = contact(db, member, wish.id)
     shown = {status: isinstance(result, Contact) for status, result in seen.items()}
     assert shown == {
         "offered": False,
@@ -122,51 +122,51 @@ async def test_the_assigned_member_sees_the_contact_from_taking_until_the_wish_e
     assert seen["offered"].key == "error.contact_hidden"
 
 
-async def test_the_member_no_longer_sees_the_contact_once_the_resident_has_rated(db, catalogue):
-    w = await build_world(db, catalogue)
-    wish = await completed(w, 0)
-    await try_use_case(db, "rate", w.resident_id, wish.id, catalogue, score=5)
-    assert isinstance(await contact(db, w.members[0], wish.id), NotAllowed)
+def test_the_member_no_longer_sees_the_contact_once_the_resident_has_rated(db, catalogue):
+    w = build_world(db, catalogue)
+    wish = completed(w, 0)
+    try_use_case(db, "rate", w.resident_id, wish.id, catalogue, score=5)
+    assert isinstance(contact(db, w.members[0], wish.id), NotAllowed)
 
 
-async def test_a_member_who_dropped_out_no_longer_sees_the_contact(db, catalogue):
-    w = await build_world(db, catalogue)
-    wish = await assigned(w, 0)
-    assert isinstance(await contact(db, w.members[0], wish.id), Contact)
-    await try_use_case(db, "release", w.members[0], wish.id, catalogue)
-    assert isinstance(await contact(db, w.members[0], wish.id), NotAllowed)
+def test_a_member_who_dropped_out_no_longer_sees_the_contact(db, catalogue):
+    w = build_world(db, catalogue)
+    wish = assigned(w, 0)
+    assert isinstance(contact(db, w.members[0], wish.id), Contact)
+    try_use_case(db, "release", w.members[0], wish.id, catalogue)
+    assert isinstance(contact(db, w.members[0], wish.id), NotAllowed)
 
 
-async def test_other_members_and_staff_of_another_branch_never_see_the_contact(db, catalogue):
-    w = await build_world(db, catalogue, "A")
-    other = await build_world(db, catalogue, "B")
-    wish = await assigned(w, 0)
+def test_other_members_and_staff_of_another_branch_never_see_the_contact(db, catalogue):
+    w = build_world(db, catalogue, "A")
+    other = build_world(db, catalogue, "B")
+    wish = assigned(w, 0)
     for who in (w.members[1], w.members[2], other.staff_id, other.members[0], other.resident_id):
-        assert isinstance(await contact(db, who, wish.id), NotAllowed), who
+        assert isinstance(contact(db, who, wish.id), NotAllowed), who
 
 
-async def test_a_timeline_names_people_only_by_a_masked_name(db, catalogue):
-    w = await build_world(db, catalogue)
-    wish = await assigned(w, 0)
-    async with db.read() as s:
-        entries = await timeline(s, actor_id=w.resident_id, wish_id=wish.id)
+def test_a_timeline_names_people_only_by_a_masked_name(db, catalogue):
+    w = build_world(db, catalogue)
+    wish = assigned(w, 0)
+    with db.read() as s:
+        entries = timeline(s, actor_id=w.resident_id, wish_id=wish.id)
     names = [e.actor for e in entries]
     assert names[0] == "王*"  # the resident, who posted it
     assert names[-1] == "李*"  # the member, who took it
     assert all(len(name) <= 2 and name.endswith("*") for name in names)
 
 
-async def test_a_member_suspended_after_finishing_a_job_no_longer_sees_its_residents_contact(db, catalogue):
+def test_a_member_suspended_after_finishing_a_job_no_longer_sees_its_residents_contact(db, catalogue):
     from services import membership
 
-    w = await build_world(db, catalogue)
-    wish = await completed(w)
-    assert await contact(db, w.members[0], wish.id) == RESIDENTS_CONTACT
-    suspended = await attempt(
+    w = build_world(db, catalogue)
+    wish = completed(w)
+    assert contact(db, w.members[0], wish.id) == RESIDENTS_CONTACT
+    suspended = attempt(
         db,
         lambda s: membership.suspend_member(
             s, actor_id=w.staff_id, member_user_id=w.members[0], reason="多次爽约"
         ),
     )
     assert suspended.tasks == []  # a finished job is not handed back, but its contact still ends
-    assert isinstance(await contact(db, w.members[0], wish.id), NotAllowed)
+    assert isinstance(contact(db, w.members[0], wish.id), NotAllowed)

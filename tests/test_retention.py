@@ -14,54 +14,52 @@ from tests.factories import build_world
 POLICY = RetentionPolicy(outbox=timedelta(days=30), forms=timedelta(days=7))
 
 
-async def _note(db, user_id: int, *, status: OutboxStatus, age: timedelta, error=None) -> int:
+def _note(db, user_id: int, *, status: OutboxStatus, age: timedelta, error=None) -> int:
     at = utcnow() - age
-    async with db.write() as s:
-        await queue(s, [Note(user_id, "resident.accepted", {"number": "A-0001"})], now=at)
-        row_id = await s.scalar(select(func.max(Outbox.id)))
-        await s.execute(update(Outbox).where(Outbox.id == row_id).values(status=status, last_error=error))
+    with db.write() as s:
+        queue(s, [Note(user_id, "resident.accepted", {"number": "A-0001"})], now=at)
+        row_id = s.scalar(select(func.max(Outbox.id)))
+        s.execute(update(Outbox).where(Outbox.id == row_id).values(status=status, last_error=error))
     return row_id
 
 
-async def _ids(db) -> set[int]:
-    async with db.read() as s:
-        return set((await s.scalars(select(Outbox.id))).all())
+def _ids(db) -> set[int]:
+    with db.read() as s:
+        return set(s.scalars(select(Outbox.id)).all())
 
 
-async def test_sent_and_failed_notifications_go_after_the_retention_days_and_pending_ones_stay(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        await s.execute(Outbox.__table__.delete())  # registration chatter: start from nothing
-    old_sent = await _note(db, w.resident_id, status=OutboxStatus.sent, age=timedelta(days=31))
-    old_failed = await _note(
-        db, w.resident_id, status=OutboxStatus.failed, age=timedelta(days=31), error=BLOCKED
-    )
-    old_pending = await _note(db, w.resident_id, status=OutboxStatus.pending, age=timedelta(days=31))
-    recent_sent = await _note(db, w.resident_id, status=OutboxStatus.sent, age=timedelta(days=29))
+def test_sent_and_failed_notifications_go_after_the_retention_days_and_pending_ones_stay(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        s.execute(Outbox.__table__.delete())  # registration chatter: start from nothing
+    old_sent = _note(db, w.resident_id, status=OutboxStatus.sent, age=timedelta(days=31))
+    old_failed = _note(db, w.resident_id, status=OutboxStatus.failed, age=timedelta(days=31), error=BLOCKED)
+    old_pending = _note(db, w.resident_id, status=OutboxStatus.pending, age=timedelta(days=31))
+    recent_sent = _note(db, w.resident_id, status=OutboxStatus.sent, age=timedelta(days=29))
 
-    purged = await purge(db, policy=POLICY)
+    purged = purge(db, policy=POLICY)
 
-    assert await _ids(db) == {old_pending, recent_sent}
+    assert _ids(db) == {old_pending, recent_sent}
     assert purged.notifications == 2
-    assert {old_sent, old_failed}.isdisjoint(await _ids(db))
+    assert {old_sent, old_failed}.isdisjoint(_ids(db))
 
 
-async def test_a_purge_larger_than_one_batch_deletes_every_old_row(db, catalogue, monkeypatch):
+def test_a_purge_larger_than_one_batch_deletes_every_old_row(db, catalogue, monkeypatch):
     monkeypatch.setattr(retention, "BATCH", 2)
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        await s.execute(Outbox.__table__.delete())
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        s.execute(Outbox.__table__.delete())
     for _ in range(5):
-        await _note(db, w.resident_id, status=OutboxStatus.sent, age=timedelta(days=40))
-    assert (await purge(db, policy=POLICY)).notifications == 5
-    assert await _ids(db) == set()
+        _note(db, w.resident_id, status=OutboxStatus.sent, age=timedelta(days=40))
+    assert purge(db, policy=POLICY).notifications == 5
+    assert _ids(db) == set()
 
 
-async def test_a_finished_broadcast_keeps_its_tally_after_its_copies_are_purged(db, catalogue):
-    w = await build_world(db, catalogue)
+def test_a_finished_broadcast_keeps_its_tally_after_its_copies_are_purged(db, catalogue):
+    w = build_world(db, catalogue)
     long_ago = utcnow() - timedelta(days=45)
-    async with db.write() as s:
-        sent = await broadcasts.create_broadcast(
+    with db.write() as s:
+        sent = broadcasts.create_broadcast(
             s,
             actor_id=w.staff_id,
             branch_id=w.branch_id,
@@ -69,35 +67,35 @@ async def test_a_finished_broadcast_keeps_its_tally_after_its_copies_are_purged(
             text="周六停水",
             now=long_ago,
         )
-    async with db.write() as s:
+    with db.write() as s:
         rows = select(Outbox.id).where(Outbox.broadcast_id == sent.id).order_by(Outbox.id)
-        first, *others = (await s.scalars(rows)).all()
-        await s.execute(
+        first, *others = s.scalars(rows).all()
+        s.execute(
             update(Outbox).where(Outbox.id == first).values(status=OutboxStatus.failed, last_error=BLOCKED)
         )
-        await s.execute(
+        s.execute(
             update(Outbox).where(Outbox.id.in_(others)).values(status=OutboxStatus.sent, sent_at=long_ago)
         )
-        await broadcasts.settle_finished(s, now=long_ago)
-    async with db.read() as s:
-        before = await broadcasts.progress(s, actor_id=w.staff_id, broadcast_id=sent.id)
+        broadcasts.settle_finished(s, now=long_ago)
+    with db.read() as s:
+        before = broadcasts.progress(s, actor_id=w.staff_id, broadcast_id=sent.id)
 
-    purged = await purge(db, policy=POLICY)
+    purged = purge(db, policy=POLICY)
 
-    async with db.read() as s:
-        after = await broadcasts.progress(s, actor_id=w.staff_id, broadcast_id=sent.id)
-        copies = (await s.scalars(select(Outbox.params).where(Outbox.broadcast_id == sent.id))).all()
+    with db.read() as s:
+        after = broadcasts.progress(s, actor_id=w.staff_id, broadcast_id=sent.id)
+        copies = s.scalars(select(Outbox.params).where(Outbox.broadcast_id == sent.id)).all()
     assert after == before
     assert (after.recipients, after.sent, after.unreachable, after.pending) == (3, 2, 1, 0)
     assert purged.broadcast_copies == 3
     assert copies == [{}, {}, {}]  # nobody's copy of the text is kept
-    assert (await purge(db, policy=POLICY)).broadcast_copies == 0
+    assert purge(db, policy=POLICY).broadcast_copies == 0
 
 
-async def test_a_broadcast_still_being_delivered_keeps_its_pending_rows(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        sent = await broadcasts.create_broadcast(
+def test_a_broadcast_still_being_delivered_keeps_its_pending_rows(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        sent = broadcasts.create_broadcast(
             s,
             actor_id=w.staff_id,
             branch_id=w.branch_id,
@@ -105,17 +103,17 @@ async def test_a_broadcast_still_being_delivered_keeps_its_pending_rows(db, cata
             text="周六停水",
             now=utcnow() - timedelta(days=45),
         )
-    await purge(db, policy=POLICY)
-    async with db.read() as s:
-        now = await broadcasts.progress(s, actor_id=w.staff_id, broadcast_id=sent.id)
-        texts = (await s.scalars(select(Outbox.params).where(Outbox.broadcast_id == sent.id))).all()
+    purge(db, policy=POLICY)
+    with db.read() as s:
+        now = broadcasts.progress(s, actor_id=w.staff_id, broadcast_id=sent.id)
+        texts = s.scalars(select(Outbox.params).where(Outbox.broadcast_id == sent.id)).all()
     assert (now.pending, now.recipients) == (3, 3)
     assert all(p["text"] == "周六停水" for p in texts)
 
 
-async def test_an_abandoned_forms_answers_are_dropped_after_the_form_retention_days(db):
+def test_an_abandoned_forms_answers_are_dropped_after_the_form_retention_days(db):
     answers = {"name": "王秀英", "phone": "+8613812341234", "building": "3栋"}
-    async with db.write() as s:
+    with db.write() as s:
         s.add_all(
             [
                 ConversationState(
@@ -134,6 +132,6 @@ async def test_an_abandoned_forms_answers_are_dropped_after_the_form_retention_d
                 ),
             ]
         )
-    assert (await purge(db, policy=POLICY)).forms == 1
-    async with db.read() as s:
-        assert (await s.scalars(select(ConversationState.telegram_id))).all() == [2]
+    assert purge(db, policy=POLICY).forms == 1
+    with db.read() as s:
+        assert s.scalars(select(ConversationState.telegram_id)).all() == [2]

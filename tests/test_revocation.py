@@ -34,64 +34,64 @@ def suspend(w, member: int, reason: str = REASON, actor: int | None = None):
     )
 
 
-async def wish_row(db, wish_id: int) -> Wish:
-    async with db.read() as s:
-        return await s.get(Wish, wish_id)
+def wish_row(db, wish_id: int) -> Wish:
+    with db.read() as s:
+        return s.get(Wish, wish_id)
 
 
-async def profile(db, user_id: int) -> MemberProfile:
-    async with db.read() as s:
-        return await s.scalar(select(MemberProfile).where(MemberProfile.user_id == user_id))
+def profile(db, user_id: int) -> MemberProfile:
+    with db.read() as s:
+        return s.scalar(select(MemberProfile).where(MemberProfile.user_id == user_id))
 
 
-async def offer_status(db, offer_id: int) -> str:
-    async with db.read() as s:
-        return (await s.get(Offer, offer_id)).status
+def offer_status(db, offer_id: int) -> str:
+    with db.read() as s:
+        return s.get(Offer, offer_id).status
 
 
-async def params_of(db, key: str) -> list[dict]:
-    async with db.read() as s:
-        return list((await s.scalars(select(Outbox.params).where(Outbox.key == key))).all())
+def params_of(db, key: str) -> list[dict]:
+    with db.read() as s:
+        return list(s.scalars(select(Outbox.params).where(Outbox.key == key)).all())
 
 
-async def test_suspending_a_member_closes_their_open_offer_and_gives_the_wish_back_to_staff(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        other_staff = await new_staff(s, "A")
-    wish, offer = await offered(w, 0)
-    outbox_before, events_before = await last_ids(db)
+def test_suspending_a_member_closes_their_open_offer_and_gives_the_wish_back_to_staff(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        other_staff = new_staff(s, "A")
+    wish, offer = offered(w, 0)
+    outbox_before, events_before = last_ids(db)
 
-    revoked = await suspend(w, w.members[0])
+    revoked = suspend(w, w.members[0])
 
     assert revoked.offers == [wish.number] and revoked.tasks == []
-    stored = await wish_row(db, wish.id)
+    stored = wish_row(db, wish.id)
     assert (stored.status, stored.assigned_member_id) == (S.accepted, None)
-    assert await offer_status(db, offer.id) == OfferStatus.withdrawn
-    member = await profile(db, w.members[0])
+    assert offer_status(db, offer.id) == OfferStatus.withdrawn
+    member = profile(db, w.members[0])
     assert (member.status, member.status_note) == ("suspended", REASON)
-    events = await new_events(db, events_before)
+    events = new_events(db, events_before)
     assert [(e.from_status, e.to_status, e.actor_id, e.note) for e in events] == [
         (S.offered, S.accepted, None, REASON)
     ]
-    assert await new_outbox(db, outbox_before) == [
+    assert new_outbox(db, outbox_before) == [
         (other_staff, "staff.returned_suspended"),  # the staff member who suspended sees the reply
         (w.members[0], "member.suspended"),
     ]
 
 
-async def test_suspending_a_member_hands_their_task_back_and_tells_staff_and_the_resident(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        other_staff = await new_staff(s, "A")
-    wish = await assigned(w, 0)
-    outbox_before, _ = await last_ids(db)
+def test_suspending_a_member_hands_their_task_back_and_tells_staff_and_the_resident(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        other_staff = new_staff(s, "A")
+    wish = assigned(w, 0)
+    outbox_before, _ = last_ids(db)
 
-    revoked = await suspend(w, w.members[0])
+    revoked = suspend(w, w.members[0])
 
     assert revoked.tasks == [wish.number]
-    stored = await wish_row(db, wish.id)
+    stored = wish_row(db, wish.id)
     assert (stored.status, stored.assigned_member_id, stored.assigned_at) == (S.accepted, None, None)
-    sent = await new_outbox(db, outbox_before)
+    sent = new_outbox(db, outbox_before)
     # the suspending staff member sees the result as a reply; the other one gets the alert
     assert sorted(sent) == sorted(
         [
@@ -100,89 +100,89 @@ async def test_suspending_a_member_hands_their_task_back_and_tells_staff_and_the
             (w.members[0], "member.suspended"),
         ]
     )
-    (alert,) = await params_of(db, "staff.returned_suspended")
+    (alert,) = params_of(db, "staff.returned_suspended")
     assert alert["number"] == wish.number and alert["note"] == REASON and alert["member"] == "李建国"
-    (told,) = await params_of(db, "member.suspended")
+    (told,) = params_of(db, "member.suspended")
     assert told == {"reason": REASON}
 
 
-async def test_a_suspended_member_can_no_longer_see_start_or_complete_the_task(db, catalogue):
-    w = await build_world(db, catalogue)
-    wish = await assigned(w, 0)
-    await suspend(w, w.members[0])
-    contact = await attempt(db, lambda s: reveal_contact(s, actor_id=w.members[0], wish_id=wish.id))
+def test_a_suspended_member_can_no_longer_see_start_or_complete_the_task(db, catalogue):
+    w = build_world(db, catalogue)
+    wish = assigned(w, 0)
+    suspend(w, w.members[0])
+    contact = attempt(db, lambda s: reveal_contact(s, actor_id=w.members[0], wish_id=wish.id))
     assert isinstance(contact, NotAllowed)
-    before = await snapshot(db)
+    before = snapshot(db)
     for action in ("start", "complete"):
-        assert isinstance(await try_use_case(db, action, w.members[0], wish.id, catalogue), DomainError)
-    assert await snapshot(db) == before
+        assert isinstance(try_use_case(db, action, w.members[0], wish.id, catalogue), DomainError)
+    assert snapshot(db) == before
 
 
-async def test_the_reason_a_member_reads_is_scrubbed_of_phone_and_house_numbers(db, catalogue):
-    w = await build_world(db, catalogue)
-    await suspend(w, w.members[0], reason="去3栋2单元502王阿姨家（13812341234）没有到")
-    (told,) = await params_of(db, "member.suspended")
+def test_the_reason_a_member_reads_is_scrubbed_of_phone_and_house_numbers(db, catalogue):
+    w = build_world(db, catalogue)
+    suspend(w, w.members[0], reason="去3栋2单元502王阿姨家（13812341234）没有到")
+    (told,) = params_of(db, "member.suspended")
     assert "13812341234" not in told["reason"] and "502" not in told["reason"]
     assert "没有到" in told["reason"]
-    assert "13812341234" not in (await profile(db, w.members[0])).status_note
+    assert "13812341234" not in profile(db, w.members[0]).status_note
 
 
-async def test_only_staff_of_the_members_branch_or_an_admin_may_suspend_or_reinstate(db, catalogue):
-    w = await build_world(db, catalogue, "A")
-    other = await build_world(db, catalogue, "B")
-    await offered(w, 0)
-    before = await snapshot(db)
+def test_only_staff_of_the_members_branch_or_an_admin_may_suspend_or_reinstate(db, catalogue):
+    w = build_world(db, catalogue, "A")
+    other = build_world(db, catalogue, "B")
+    offered(w, 0)
+    before = snapshot(db)
     for intruder in (other.staff_id, w.members[1], w.resident_id):
-        assert isinstance(await suspend(w, w.members[0], actor=intruder), NotAllowed)
-    assert await snapshot(db) == before
-    async with db.write() as s:
-        admin = await new_admin(s)
-    await suspend(w, w.members[0], actor=admin)
-    assert (await profile(db, w.members[0])).status == "suspended"
+        assert isinstance(suspend(w, w.members[0], actor=intruder), NotAllowed)
+    assert snapshot(db) == before
+    with db.write() as s:
+        admin = new_admin(s)
+    suspend(w, w.members[0], actor=admin)
+    assert profile(db, w.members[0]).status == "suspended"
 
     def reinstate(actor):
         return lambda s: people.reinstate_member(s, actor_id=actor, member_user_id=w.members[0])
 
-    assert isinstance(await attempt(db, reinstate(other.staff_id)), NotAllowed)
-    assert (await attempt(db, reinstate(w.staff_id))).status == "approved"
-    assert (await profile(db, w.members[0])).status_note is None
+    assert isinstance(attempt(db, reinstate(other.staff_id)), NotAllowed)
+    assert attempt(db, reinstate(w.staff_id)).status == "approved"
+    assert profile(db, w.members[0]).status_note is None
 
 
-async def test_suspending_twice_or_reinstating_an_active_member_is_refused_and_changes_nothing(db, catalogue):
-    w = await build_world(db, catalogue)
-    await suspend(w, w.members[0])
-    before = await snapshot(db)
-    again = await suspend(w, w.members[0])
+def test_suspending_twice_or_reinstating_an_active_member_is_refused_and_changes_nothing(db, catalogue):
+    w = build_world(db, catalogue)
+    suspend(w, w.members[0])
+    before = snapshot(db)
+    again = suspend(w, w.members[0])
     assert isinstance(again, InvalidTransition) and again.key == "error.cannot_suspend"
-    result = await attempt(
+    result = attempt(
         db, lambda s: people.reinstate_member(s, actor_id=w.staff_id, member_user_id=w.members[1])
     )
     assert isinstance(result, InvalidTransition) and result.key == "error.cannot_reinstate"
-    assert await snapshot(db) == before
+    assert snapshot(db) == before
 
 
-async def test_an_empty_suspension_reason_is_refused_and_changes_nothing(db, catalogue):
-    w = await build_world(db, catalogue)
-    before = await snapshot(db)
-    refused = await suspend(w, w.members[0], reason="   ")
+def test_an_empty_suspension_reason_is_refused_and_changes_nothing(db, catalogue):
+    w = build_world(db, catalogue)
+    before = snapshot(db)
+    refused = suspend(w, w.members[0], reason="   ")
     assert isinstance(refused, InvalidInput) and refused.key == "invalid.suspend_reason"
-    assert await snapshot(db) == before
+    assert snapshot(db) == before
 
 
-async def test_pausing_hands_back_the_members_offers_and_tasks(db, catalogue):
-    w = await build_world(db, catalogue)
-    offered_wish, offer = await offered(w, 0)
-    task = await assigned(w, 0)
-    outbox_before, _ = await last_ids(db)
+def test_pausing_hands_back_the_members_offers_and_tasks(db, catalogue):
+    w = build_world(db, catalogue)
+    offered_wish, offer = offered(w, 0)
+    task = assigned(w, 0)
+    outbox_before, _ = last_ids(db)
 
-    async with db.write() as s:
-        await people.set_paused(s, actor_id=w.members[0], paused=True)
+    with db.write() as s:
+        people.set_paused(s, actor_id=w.members[0], paused=True)
 
-    assert (await wish_row(db, offered_wish.id)).status == S.accepted
-    assert await offer_status(db, offer.id) == OfferStatus.withdrawn
-    stored = await wish_row(db, task.id)
+    assert wish_row(db, offered_wish.id).status == S.accepted
+    assert offer_status(db, offer.id) == OfferStatus.withdrawn
+    stored = wish_row(db, task.id)
     assert (stored.status, stored.assigned_member_id) == (S.accepted, None)
-    sent = await new_outbox(db, outbox_before)
+    sent = new_outbox(db, outbox_before)
     assert sorted(sent) == sorted(
         [
             (w.staff_id, "staff.returned_paused"),
@@ -192,14 +192,14 @@ async def test_pausing_hands_back_the_members_offers_and_tasks(db, catalogue):
     )  # the member paused, so they are the one not told: they see the reply
 
 
-async def test_re_registering_at_another_branch_ends_the_old_branchs_task_and_contact(db, catalogue):
-    a = await build_world(db, catalogue, "A")
-    b = await build_world(db, catalogue, "B")
-    wish = await assigned(a, 0)
+def test_re_registering_at_another_branch_ends_the_old_branchs_task_and_contact(db, catalogue):
+    a = build_world(db, catalogue, "A")
+    b = build_world(db, catalogue, "B")
+    wish = assigned(a, 0)
     member = a.members[0]
 
-    async with db.write() as s:
-        await people.register_member(
+    with db.write() as s:
+        people.register_member(
             s,
             actor_id=member,
             catalogue=catalogue,
@@ -212,30 +212,28 @@ async def test_re_registering_at_another_branch_ends_the_old_branchs_task_and_co
             availability=["weekend"],
         )
 
-    stored = await wish_row(db, wish.id)
+    stored = wish_row(db, wish.id)
     assert (stored.status, stored.assigned_member_id) == (S.accepted, None)
-    assert (await profile(db, member)).status == "pending"
-    assert isinstance(
-        await attempt(db, lambda s: reveal_contact(s, actor_id=member, wish_id=wish.id)), NotAllowed
-    )
-    (alert,) = await params_of(db, "staff.returned_moved")
+    assert profile(db, member).status == "pending"
+    assert isinstance(attempt(db, lambda s: reveal_contact(s, actor_id=member, wish_id=wish.id)), NotAllowed)
+    (alert,) = params_of(db, "staff.returned_moved")
     assert alert["number"] == wish.number
 
 
-async def test_revoking_without_an_actor_tells_staff_as_forgetting_a_member_needs(db, catalogue):
-    w = await build_world(db, catalogue)
-    wish = await assigned(w, 0)
-    _, offer = await offered(w, 0)
-    outbox_before, _ = await last_ids(db)
-    async with db.write() as s:
-        revoked = await revoke_member(s, member_id=w.members[0], actor=None, note=FORGOTTEN)
+def test_revoking_without_an_actor_tells_staff_as_forgetting_a_member_needs(db, catalogue):
+    w = build_world(db, catalogue)
+    wish = assigned(w, 0)
+    _, offer = offered(w, 0)
+    outbox_before, _ = last_ids(db)
+    with db.write() as s:
+        revoked = revoke_member(s, member_id=w.members[0], actor=None, note=FORGOTTEN)
     assert revoked.wishes == 2
-    sent = await new_outbox(db, outbox_before)
+    sent = new_outbox(db, outbox_before)
     assert sent.count((w.staff_id, "staff.returned_forgotten")) == 2
     assert (w.resident_id, "resident.rearranging") in sent
     assert all(uid != w.members[0] for uid, _ in sent)
-    async with db.read() as s:
-        notes = (await s.scalars(select(WishEvent.note).where(WishEvent.wish_id == wish.id))).all()
-        assert (await s.get(User, w.members[0])) is not None
+    with db.read() as s:
+        notes = s.scalars(select(WishEvent.note).where(WishEvent.wish_id == wish.id)).all()
+        assert (s.get(User, w.members[0])) is not None
     assert notes[-1] == FORGOTTEN
-    assert await offer_status(db, offer.id) == OfferStatus.withdrawn
+    assert offer_status(db, offer.id) == OfferStatus.withdrawn

@@ -32,37 +32,37 @@ CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 SEEDED = (Branch, Grid, User, Staff, ResidentProfile, MemberProfile, Wish, WishEvent, Offer, Rating)
 
 
-async def seeded(db: Database, rng_seed: int = 5):
-    return await seed(db, scale="small", rng_seed=rng_seed, now=NOW)
+def seeded(db: Database, rng_seed: int = 5):
+    return seed(db, scale="small", rng_seed=rng_seed, now=NOW)
 
 
-async def load(db: Database, model) -> list:
-    async with db.read() as s:
-        return list((await s.scalars(select(model).order_by(model.id))).all())
+def load(db: Database, model) -> list:
+    with db.read() as s:
+        return list(s.scalars(select(model).order_by(model.id)).all())
 
 
-async def row_counts(db: Database) -> dict[str, int]:
-    async with db.read() as s:
-        return {m.__tablename__: await s.scalar(select(func.count()).select_from(m)) for m in SEEDED}
+def row_counts(db: Database) -> dict[str, int]:
+    with db.read() as s:
+        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) for m in SEEDED}
 
 
-async def snapshot(db: Database) -> dict[str, list[tuple]]:
+def snapshot(db: Database) -> dict[str, list[tuple]]:
     """Every seeded row, as plain tuples ordered by id."""
-    async with db.read() as s:
+    with db.read() as s:
         return {
-            m.__tablename__: [tuple(row) for row in await s.execute(select(m.__table__).order_by(m.id))]
+            m.__tablename__: [tuple(row) for row in s.execute(select(m.__table__).order_by(m.id))]
             for m in SEEDED
         }
 
 
-async def fresh_sqlite(template, path) -> Database:
+def fresh_sqlite(template, path) -> Database:
     shutil.copy(template, path)
-    return Database(f"sqlite+aiosqlite:///{path}")
+    return Database(f"sqlite:///{path}")
 
 
-async def test_counts_follow_the_scale(db):
-    summary = await seeded(db)
-    counts = await row_counts(db)
+def test_counts_follow_the_scale(db):
+    summary = seeded(db)
+    counts = row_counts(db)
     assert counts["branch"] == summary.branches == SMALL.branches
     assert counts["memberprofile"] == summary.members == SMALL.members
     assert counts["residentprofile"] == summary.residents == SMALL.residents
@@ -76,11 +76,11 @@ async def test_counts_follow_the_scale(db):
     )
 
 
-async def test_wish_numbers_run_per_branch(db):
-    await seeded(db)
-    branches = {b.id: b for b in await load(db, Branch)}
+def test_wish_numbers_run_per_branch(db):
+    seeded(db)
+    branches = {b.id: b for b in load(db, Branch)}
     numbers = defaultdict(list)
-    for wish in await load(db, Wish):
+    for wish in load(db, Wish):
         code, n = wish.number.split("-")
         assert code == branches[wish.branch_id].code and re.fullmatch(r"\d{4}", n)
         numbers[wish.branch_id].append(int(n))
@@ -89,10 +89,10 @@ async def test_wish_numbers_run_per_branch(db):
         assert branches[bid].wish_seq == max(seen)
 
 
-async def test_timelines_events_and_assignees_agree(db):
-    await seeded(db)
-    wishes = await load(db, Wish)
-    member_branch = {m.user_id: m.branch_id for m in await load(db, MemberProfile)}
+def test_timelines_events_and_assignees_agree(db):
+    seeded(db)
+    wishes = load(db, Wish)
+    member_branch = {m.user_id: m.branch_id for m in load(db, MemberProfile)}
     assert {w.status for w in wishes} >= OPEN_STATUSES
     for w in wishes:
         stamps = [w.submitted_at, w.triaged_at, w.assigned_at, w.completed_at, w.closed_at]
@@ -102,15 +102,15 @@ async def test_timelines_events_and_assignees_agree(db):
         if w.assigned_member_id is not None:
             assert member_branch[w.assigned_member_id] == w.branch_id, w.number
     last_event = {}
-    for e in await load(db, WishEvent):
+    for e in load(db, WishEvent):
         last_event[e.wish_id] = e.to_status
     assert all(last_event[w.id] == w.status for w in wishes)
 
 
-async def test_ratings_and_member_totals_agree(db):
-    await seeded(db)
-    wishes = {w.id: w for w in await load(db, Wish)}
-    ratings = await load(db, Rating)
+def test_ratings_and_member_totals_agree(db):
+    seeded(db)
+    wishes = {w.id: w for w in load(db, Wish)}
+    ratings = load(db, Rating)
     confirmed = {wid for wid, w in wishes.items() if w.status == WishStatus.confirmed}
     assert {r.wish_id for r in ratings} == confirmed
     totals = defaultdict(lambda: [0, 0, 0, 0.0])  # tasks, rating sum, rating count, hours
@@ -120,15 +120,15 @@ async def test_ratings_and_member_totals_agree(db):
         t = totals[r.member_id]
         t[0], t[1], t[2], t[3] = t[0] + 1, t[1] + r.score, t[2] + 1, t[3] + wish.hours_spent
     assert totals
-    for m in await load(db, MemberProfile):
+    for m in load(db, MemberProfile):
         tasks, rating_sum, rating_count, hours = totals.get(m.user_id, [0, 0, 0, 0.0])
         assert (m.tasks_confirmed, m.rating_sum, m.rating_count) == (tasks, rating_sum, rating_count)
         assert m.hours_total == pytest.approx(round(hours, 1))
 
 
-async def test_people_have_chinese_names_and_valid_phones(db):
-    await seeded(db)
-    users = await load(db, User)
+def test_people_have_chinese_names_and_valid_phones(db):
+    seeded(db)
+    users = load(db, User)
     assert len({u.phone for u in users}) == len(users)
     assert len({u.telegram_id for u in users}) == len(users)
     for u in users:
@@ -137,24 +137,24 @@ async def test_people_have_chinese_names_and_valid_phones(db):
     assert sum(u.is_admin for u in users) == 1
 
 
-async def test_same_seed_same_data_other_seed_other_names(db, sqlite_template, tmp_path):
-    await seeded(db, rng_seed=5)
-    again = await fresh_sqlite(sqlite_template, tmp_path / "again.db")
-    other = await fresh_sqlite(sqlite_template, tmp_path / "other.db")
+def test_same_seed_same_data_other_seed_other_names(db, sqlite_template, tmp_path):
+    seeded(db, rng_seed=5)
+    again = fresh_sqlite(sqlite_template, tmp_path / "again.db")
+    other = fresh_sqlite(sqlite_template, tmp_path / "other.db")
     try:
-        await seeded(again, rng_seed=5)
-        await seeded(other, rng_seed=6)
-        assert await snapshot(again) == await snapshot(db)
-        names = [u.name for u in await load(db, User)]
-        assert [u.name for u in await load(other, User)] != names
+        seeded(again, rng_seed=5)
+        seeded(other, rng_seed=6)
+        assert snapshot(again) == snapshot(db)
+        names = [u.name for u in load(db, User)]
+        assert [u.name for u in load(other, User)] != names
     finally:
-        await again.dispose()
-        await other.dispose()
+        again.dispose()
+        other.dispose()
 
 
-async def test_seeding_twice_is_refused_without_writing(db):
-    await seeded(db)
-    before = await snapshot(db)
+def test_seeding_twice_is_refused_without_writing(db):
+    seeded(db)
+    before = snapshot(db)
     with pytest.raises(ValueError, match="already exists"):
-        await seeded(db, rng_seed=9)
-    assert await snapshot(db) == before
+        seeded(db, rng_seed=9)
+    assert snapshot(db) == before

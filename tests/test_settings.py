@@ -24,7 +24,7 @@ def test_defaults_are_a_local_sqlite_file_and_shanghai_time(monkeypatch, tmp_pat
     for key in ("DATABASE_URL", "TIMEZONE", "TELEGRAM_BOT_TOKEN"):
         monkeypatch.delenv(key, raising=False)
     settings = load_settings()
-    assert settings.database_url == "sqlite+aiosqlite:///./sandan.db"
+    assert settings.database_url == "sqlite:///./sandan.db"
     assert str(settings.tz) == "Asia/Shanghai" and settings.telegram_bot_token is None
 
 
@@ -52,7 +52,7 @@ def test_admin_ids_and_postgres_urls_are_understood(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1/x")
     settings = load_settings()
     assert settings.admin_telegram_ids == [11, 22, 33]
-    assert settings.database_url == "postgresql+asyncpg://postgres@127.0.0.1/x"
+    assert settings.database_url == "postgresql+psycopg://postgres@127.0.0.1/x"
 
 
 def test_the_token_is_redacted_from_every_log_line(caplog):

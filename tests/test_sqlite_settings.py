@@ -15,10 +15,10 @@ def sqlite_db(db):
     return db
 
 
-async def test_sqlite_connections_are_tuned(sqlite_db):
+def test_sqlite_connections_are_tuned(sqlite_db):
     names = ("journal_mode", "synchronous", "wal_autocheckpoint", "foreign_keys")
-    async with sqlite_db.write() as s:
-        pragma = {name: (await s.execute(text(f"PRAGMA {name}"))).scalar() for name in names}
+    with sqlite_db.write() as s:
+        pragma = {name: s.execute(text(f"PRAGMA {name}")).scalar() for name in names}
     assert pragma == {
         "journal_mode": "wal",
         "synchronous": 1,  # NORMAL
@@ -27,11 +27,11 @@ async def test_sqlite_connections_are_tuned(sqlite_db):
     }
 
 
-async def test_a_write_transaction_holds_the_write_lock_even_while_only_reading(sqlite_db):
+def test_a_write_transaction_holds_the_write_lock_even_while_only_reading(sqlite_db):
     other = sqlite3.connect(sqlite_db.engine.url.database, timeout=0, isolation_level=None)
     try:
-        async with sqlite_db.write() as s:
-            await s.execute(text("SELECT 1"))  # a deferred BEGIN would hold no write lock yet
+        with sqlite_db.write() as s:
+            s.execute(text("SELECT 1"))  # a deferred BEGIN would hold no write lock yet
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")  # free again once the transaction ended

@@ -1,6 +1,5 @@
 """Posting a wish (点单) and registering: what is refused, and what a refusal leaves behind."""
 
-import asyncio
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
@@ -10,6 +9,7 @@ from services import people
 from services.errors import InvalidInput
 from services.wishes import Limits, WishDraft, submit_wish
 from tests.factories import (
+    at_once,
     attempt,
     build_world,
     new_resident,
@@ -23,10 +23,10 @@ from tests.factories import (
 TODAY = date.today()
 
 
-async def refused_submit(w, draft: WishDraft, resident_id=None) -> InvalidInput:
+def refused_submit(w, draft: WishDraft, resident_id=None) -> InvalidInput:
     """Submit, expecting a refusal that changes nothing; return the refusal."""
-    before = await snapshot(w.db)
-    result = await attempt(
+    before = snapshot(w.db)
+    result = attempt(
         w.db,
         lambda s: submit_wish(
             s,
@@ -38,7 +38,7 @@ async def refused_submit(w, draft: WishDraft, resident_id=None) -> InvalidInput:
         ),
     )
     assert isinstance(result, InvalidInput), result
-    assert await snapshot(w.db) == before
+    assert snapshot(w.db) == before
     return result
 
 
@@ -66,40 +66,40 @@ VALID_DRAFTS = {
 }
 
 
-async def test_an_invalid_wish_is_refused_with_its_reason_and_leaves_nothing_behind(db, catalogue):
-    w = await build_world(db, catalogue)
-    keys = {case: (await refused_submit(w, d)).key for case, (d, _) in INVALID_DRAFTS.items()}
+def test_an_invalid_wish_is_refused_with_its_reason_and_leaves_nothing_behind(db, catalogue):
+    w = build_world(db, catalogue)
+    keys = {case: refused_submit(w, d).key for case, (d, _) in INVALID_DRAFTS.items()}
     assert keys == {case: key for case, (_, key) in INVALID_DRAFTS.items()}
 
 
-async def test_a_wish_right_at_the_limits_is_accepted(db, catalogue):
-    w = await build_world(db, catalogue)
+def test_a_wish_right_at_the_limits_is_accepted(db, catalogue):
+    w = build_world(db, catalogue)
     w.limits = Limits(max_open_wishes=10)
-    posted = {case: await submit_draft(w, draft) for case, draft in VALID_DRAFTS.items()}
+    posted = {case: submit_draft(w, draft) for case, draft in VALID_DRAFTS.items()}
     statuses = {case: wish.status for case, wish in posted.items()}
     assert statuses == dict.fromkeys(VALID_DRAFTS, "submitted")
     assert posted["today"].text == "漏水"
     assert posted["a voice message alone"].voice_file_id == "voice-1"
 
 
-async def test_the_sixth_open_wish_is_refused_until_one_is_finished(db, catalogue):
-    w = await build_world(db, catalogue)
-    five = [await submit(w, text=f"心愿{i}") for i in range(5)]
-    refusal = await refused_submit(w, WishDraft("repairs", "第六个"))
+def test_the_sixth_open_wish_is_refused_until_one_is_finished(db, catalogue):
+    w = build_world(db, catalogue)
+    five = [submit(w, text=f"心愿{i}") for i in range(5)]
+    refusal = refused_submit(w, WishDraft("repairs", "第六个"))
     assert (refusal.key, refusal.params["max"]) == ("invalid.too_many_open", 5)
-    await try_use_case(db, "cancel", w.resident_id, five[0].id, catalogue)
-    assert (await submit(w, text="第六个")).number == "A-0006"
+    try_use_case(db, "cancel", w.resident_id, five[0].id, catalogue)
+    assert submit(w, text="第六个").number == "A-0006"
 
 
-async def test_a_resident_racing_past_the_open_wish_limit_still_gets_only_five(db, catalogue):
-    w = await build_world(db, catalogue)
+def test_a_resident_racing_past_the_open_wish_limit_still_gets_only_five(db, catalogue):
+    w = build_world(db, catalogue)
     for i in range(4):
-        await submit(w, text=f"心愿{i}")
+        submit(w, text=f"心愿{i}")
 
-    async def one(i):
-        async with db.write() as s:
+    def one(i):
+        with db.write() as s:
             draft = WishDraft("repairs", f"同时{i}")
-            return await submit_wish(
+            return submit_wish(
                 s,
                 actor_id=w.resident_id,
                 draft=draft,
@@ -108,38 +108,38 @@ async def test_a_resident_racing_past_the_open_wish_limit_still_gets_only_five(d
                 today=TODAY,
             )
 
-    results = await asyncio.gather(*(one(i) for i in range(3)), return_exceptions=True)
+    results = at_once(*(lambda i=i: one(i) for i in range(3)))
     assert sorted(type(r).__name__ for r in results) == ["InvalidInput", "InvalidInput", "Wish"]
 
 
-async def test_someone_who_has_not_registered_cannot_post(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        stranger = await new_user(s, "路人")
-    refusal = await refused_submit(w, WishDraft("repairs", "漏水"), resident_id=stranger)
+def test_someone_who_has_not_registered_cannot_post(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        stranger = new_user(s, "路人")
+    refusal = refused_submit(w, WishDraft("repairs", "漏水"), resident_id=stranger)
     assert refusal.key == "error.register_first"
 
 
-async def test_wish_numbers_count_up_per_branch(db, catalogue):
-    a = await build_world(db, catalogue, "A")
-    b = await build_world(db, catalogue, "B")
-    await refused_submit(a, WishDraft("nope", "漏水"))  # a refusal spends no number
-    numbers = [(await submit(w)).number for w in (a, a, b, a, b)]
+def test_wish_numbers_count_up_per_branch(db, catalogue):
+    a = build_world(db, catalogue, "A")
+    b = build_world(db, catalogue, "B")
+    refused_submit(a, WishDraft("nope", "漏水"))  # a refusal spends no number
+    numbers = [submit(w).number for w in (a, a, b, a, b)]
     assert numbers == ["A-0001", "A-0002", "B-0001", "A-0003", "B-0002"]
-    async with db.read() as s:
-        seqs = (await s.execute(select(Branch.code, Branch.wish_seq).order_by(Branch.code))).all()
+    with db.read() as s:
+        seqs = s.execute(select(Branch.code, Branch.wish_seq).order_by(Branch.code)).all()
     assert [tuple(r) for r in seqs] == [("A", 3), ("B", 2)]
 
 
-async def test_residents_posting_at_once_get_distinct_consecutive_numbers(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        residents = [await new_resident(s, w.branch_id, None, name=f"居民{i}") for i in range(8)]
-    results = await asyncio.gather(*(submit(w, resident_id=r) for r in residents))
+def test_residents_posting_at_once_get_distinct_consecutive_numbers(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        residents = [new_resident(s, w.branch_id, None, name=f"居民{i}") for i in range(8)]
+    results = at_once(*(lambda r=r: submit(w, resident_id=r) for r in residents), return_exceptions=False)
     assert sorted(x.number for x in results) == [f"A-{i:04d}" for i in range(1, 9)]
 
 
-async def register_member(s, w, uid, **changes):
+def register_member(s, w, uid, **changes):
     fields = {
         "name": "李建国",
         "phone": "13900001111",
@@ -150,10 +150,10 @@ async def register_member(s, w, uid, **changes):
         "availability": ["weekend"],
         **changes,
     }
-    return await people.register_member(s, actor_id=uid, catalogue=w.catalogue, **fields)
+    return people.register_member(s, actor_id=uid, catalogue=w.catalogue, **fields)
 
 
-async def register_resident(s, w, uid, **changes):
+def register_resident(s, w, uid, **changes):
     fields = {
         "name": "王秀英",
         "phone": "13812341234",
@@ -162,54 +162,53 @@ async def register_resident(s, w, uid, **changes):
         "address": people.Address("幸福小区", "3栋", "2单元", "502"),
         **changes,
     }
-    return await people.register_resident(s, actor_id=uid, **fields)
+    return people.register_resident(s, actor_id=uid, **fields)
 
 
 BAD_PHONES = ["12345", "abc", "1381234123", "+86 138 1234 12345", "", "110"]
 
 
-async def test_an_invalid_phone_number_is_refused_and_nothing_is_kept(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        uid = await new_user(s, "新人")
+def test_an_invalid_phone_number_is_refused_and_nothing_is_kept(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        uid = new_user(s, "新人")
     keys = {
         (register.__name__, phone): getattr(
-            await attempt(db, lambda s, r=register, p=phone: r(s, w, uid, phone=p)), "key", None
+            attempt(db, lambda s, r=register, p=phone: r(s, w, uid, phone=p)), "key", None
         )
         for register in (register_member, register_resident)
         for phone in BAD_PHONES
     }
     assert set(keys.values()) == {"invalid.phone"}, keys
-    async with db.read() as s:
-        user = await s.get(User, uid)
+    with db.read() as s:
+        user = s.get(User, uid)
         profiles = [
-            await s.scalar(select(model).where(model.user_id == uid))
-            for model in (MemberProfile, ResidentProfile)
+            s.scalar(select(model).where(model.user_id == uid)) for model in (MemberProfile, ResidentProfile)
         ]
     assert (user.name, user.phone, profiles) == ("", "", [None, None])
 
 
-async def test_phone_numbers_are_stored_in_one_form_however_they_are_typed(db, catalogue):
-    w = await build_world(db, catalogue)
+def test_phone_numbers_are_stored_in_one_form_however_they_are_typed(db, catalogue):
+    w = build_world(db, catalogue)
     stored = set()
     for typed in ("138 1234 1234", "+86 138-1234-1234", "(0)13812341234", "+8613812341234"):
-        async with db.write() as s:
-            uid = await new_user(s, "新人")
-            await register_resident(s, w, uid, phone=typed)
-            stored.add((await s.get(User, uid)).phone)
+        with db.write() as s:
+            uid = new_user(s, "新人")
+            register_resident(s, w, uid, phone=typed)
+            stored.add(s.get(User, uid).phone)
     assert stored == {"+8613812341234"}
 
 
-async def test_a_grid_of_another_branch_is_refused(db, catalogue):
-    w = await build_world(db, catalogue, "A")
-    other = await build_world(db, catalogue, "B")
-    async with db.write() as s:
-        uid = await new_user(s, "新人")
+def test_a_grid_of_another_branch_is_refused(db, catalogue):
+    w = build_world(db, catalogue, "A")
+    other = build_world(db, catalogue, "B")
+    with db.write() as s:
+        uid = new_user(s, "新人")
     for register in (register_member, register_resident):
-        result = await attempt(db, lambda s, r=register: r(s, w, uid, grid_id=other.grid_ids[0]))
+        result = attempt(db, lambda s, r=register: r(s, w, uid, grid_id=other.grid_ids[0]))
         assert isinstance(result, InvalidInput) and result.key == "invalid.grid", register
-    async with db.write() as s:
-        profile = await register_member(s, w, uid, grid_id=w.grid_ids[1])
+    with db.write() as s:
+        profile = register_member(s, w, uid, grid_id=w.grid_ids[1])
     assert (profile.grid_id, profile.status) == (w.grid_ids[1], "pending")
 
 
@@ -222,92 +221,92 @@ BAD_MEMBER_FIELDS = {
 }
 
 
-async def test_a_member_registration_with_unknown_skills_or_times_is_refused(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        uid = await new_user(s, "新人")
-    before = await snapshot(db)
+def test_a_member_registration_with_unknown_skills_or_times_is_refused(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        uid = new_user(s, "新人")
+    before = snapshot(db)
     keys = {}
     for case, (changes, _) in BAD_MEMBER_FIELDS.items():
-        result = await attempt(db, lambda s, c=changes: register_member(s, w, uid, **c))
+        result = attempt(db, lambda s, c=changes: register_member(s, w, uid, **c))
         keys[case] = getattr(result, "key", result)
     assert keys == {case: key for case, (_, key) in BAD_MEMBER_FIELDS.items()}
-    assert await snapshot(db) == before
+    assert snapshot(db) == before
 
 
 # --- Registration alerts are coalesced (fault matrix row 18, notification spam) ---
 
 
-async def registration_alerts(db, member: int) -> list[tuple[int, str, str | None]]:
+def registration_alerts(db, member: int) -> list[tuple[int, str, str | None]]:
     """(staff user id, outbox status, last_error) of every "member registered" alert about `member`."""
     query = (
         select(Outbox.user_id, Outbox.status, Outbox.last_error)
         .where(Outbox.key == "staff.member_registered", Outbox.params["member_id"].as_integer() == member)
         .order_by(Outbox.id)
     )
-    async with db.read() as s:
-        return [tuple(row) for row in (await s.execute(query)).all()]
+    with db.read() as s:
+        return [tuple(row) for row in s.execute(query).all()]
 
 
-async def deliver_everything(db) -> None:
+def deliver_everything(db) -> None:
     """Stand in for the sender: every pending row is sent."""
-    async with db.write() as s:
-        await s.execute(
+    with db.write() as s:
+        s.execute(
             update(Outbox).where(Outbox.status == OutboxStatus.pending).values(status=OutboxStatus.sent)
         )
 
 
-async def test_re_registering_while_pending_at_the_same_branch_alerts_staff_only_once(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        uid = await new_user(s, "新人")
+def test_re_registering_while_pending_at_the_same_branch_alerts_staff_only_once(db, catalogue):
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        uid = new_user(s, "新人")
     for i in range(20):
-        async with db.write() as s:
-            await register_member(s, w, uid, work_unit=f"单位{i}")
+        with db.write() as s:
+            register_member(s, w, uid, work_unit=f"单位{i}")
         if i == 5:
-            await deliver_everything(db)  # staff were told; telling them again is spam
-    assert await registration_alerts(db, uid) == [(w.staff_id, "sent", None)]
-    async with db.read() as s:
+            deliver_everything(db)  # staff were told; telling them again is spam
+    assert registration_alerts(db, uid) == [(w.staff_id, "sent", None)]
+    with db.read() as s:
         newest = select(Outbox.caused_by).where(Outbox.key == "staff.member_registered")
-        caused_by = await s.scalar(newest.order_by(Outbox.id.desc()).limit(1))
+        caused_by = s.scalar(newest.order_by(Outbox.id.desc()).limit(1))
     assert caused_by == uid  # counted against the member's own alert budget
 
 
-async def test_fifty_re_registrations_alternating_two_branches_alert_each_branch_at_most_once(db, catalogue):
-    a = await build_world(db, catalogue, "A")
-    b = await build_world(db, catalogue, "B")
-    async with db.write() as s:
-        uid = await new_user(s, "新人")
+def test_fifty_re_registrations_alternating_two_branches_alert_each_branch_at_most_once(db, catalogue):
+    a = build_world(db, catalogue, "A")
+    b = build_world(db, catalogue, "B")
+    with db.write() as s:
+        uid = new_user(s, "新人")
     for i in range(50):
-        async with db.write() as s:
-            await register_member(s, a if i % 2 == 0 else b, uid)
+        with db.write() as s:
+            register_member(s, a if i % 2 == 0 else b, uid)
     # nothing sent meanwhile: the old branch's unsent alert is withdrawn at each move
-    alerts = await registration_alerts(db, uid)
+    alerts = registration_alerts(db, uid)
     assert len(alerts) == 2
     assert (b.staff_id, "pending", None) in alerts and (a.staff_id, "failed", "withdrawn") in alerts
     for i in range(50):  # now with the sender delivering between re-registrations
-        async with db.write() as s:
-            await register_member(s, a if i % 2 == 0 else b, uid)
-        await deliver_everything(db)
-    assert sorted(await registration_alerts(db, uid)) == sorted(
+        with db.write() as s:
+            register_member(s, a if i % 2 == 0 else b, uid)
+        deliver_everything(db)
+    assert sorted(registration_alerts(db, uid)) == sorted(
         [(a.staff_id, "sent", None), (b.staff_id, "sent", None)]
     )
-    async with db.read() as s:
-        profile = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == uid))
+    with db.read() as s:
+        profile = s.scalar(select(MemberProfile).where(MemberProfile.user_id == uid))
     assert (profile.branch_id, profile.status) == (b.branch_id, "pending")
 
 
-async def test_a_member_who_moves_branch_after_approval_is_announced_to_the_new_branch(db, catalogue):
-    a = await build_world(db, catalogue, "A")
-    b = await build_world(db, catalogue, "B")
+def test_a_member_who_moves_branch_after_approval_is_announced_to_the_new_branch(db, catalogue):
+    a = build_world(db, catalogue, "A")
+    b = build_world(db, catalogue, "B")
     member = a.members[0]
-    await deliver_everything(db)
-    async with db.write() as s:
-        await register_member(s, b, member)
-    assert (b.staff_id, "pending", None) in await registration_alerts(db, member)
-    async with db.write() as s:  # a rejected registration may ask again, and is heard again
-        await people.decide_member(s, actor_id=b.staff_id, member_user_id=member, approve=False)
-    await deliver_everything(db)
-    async with db.write() as s:
-        await register_member(s, b, member)
-    assert (await registration_alerts(db, member)).count((b.staff_id, "pending", None)) == 1
+    deliver_everything(db)
+    with db.write() as s:
+        register_member(s, b, member)
+    assert (b.staff_id, "pending", None) in registration_alerts(db, member)
+    with db.write() as s:  # a rejected registration may ask again, and is heard again
+        people.decide_member(s, actor_id=b.staff_id, member_user_id=member, approve=False)
+    deliver_everything(db)
+    with db.write() as s:
+        register_member(s, b, member)
+    assert registration_alerts(db, member).count((b.staff_id, "pending", None)) == 1

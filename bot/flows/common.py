@@ -12,12 +12,12 @@ from services.errors import NotFound
 router = Router()
 
 
-async def is_resident(ctx: Ctx) -> bool:
-    return await people.is_resident(ctx.s, user_id=ctx.user.id)
+def is_resident(ctx: Ctx) -> bool:
+    return people.is_resident(ctx.s, user_id=ctx.user.id)
 
 
 @router.command("start")
-async def start(ctx: Ctx) -> list[Output]:
+def start(ctx: Ctx) -> list[Output]:
     """Greet; a deep link b_<code> or m_<code> pre-selects the branch."""
     from bot.flows import member_register, resident_register
 
@@ -25,21 +25,21 @@ async def start(ctx: Ctx) -> list[Output]:
     kind, _, code = payload.partition("_")
     if kind in ("b", "m") and code:
         try:
-            branch = await branch_by_code(ctx.s, code)
+            branch = branch_by_code(ctx.s, code)
         except NotFound:
             branch = None
         if branch is not None and kind == "m":
-            return await member_register.begin(ctx, branch_id=branch.id)
-        if branch is not None and not await is_resident(ctx):
-            return await resident_register.begin(ctx, branch_id=branch.id)
-    await ctx.done()
+            return member_register.begin(ctx, branch_id=branch.id)
+        if branch is not None and not is_resident(ctx):
+            return resident_register.begin(ctx, branch_id=branch.id)
+    ctx.done()
     key = "start.staff" if ctx.actor.staff_branches or ctx.actor.is_admin else "start.greeting"
     return [Message(ctx.t(key, name=ctx.user.name or ctx.user.display_name), keyboard=main_keyboard(ctx))]
 
 
 @router.command("help")
 @router.menu_item("menu.help")
-async def help_(ctx: Ctx) -> list[Output]:
+def help_(ctx: Ctx) -> list[Output]:
     parts = [ctx.t("help.resident")]
     if ctx.actor.member_status is not None:
         parts.append(ctx.t("help.member"))
@@ -52,19 +52,19 @@ async def help_(ctx: Ctx) -> list[Output]:
 
 
 @router.command("language")
-async def language(ctx: Ctx) -> list[Output]:
+def language(ctx: Ctx) -> list[Output]:
     rows = [[ctx.raw_button("中文", verbs.LANGUAGE, 0), ctx.raw_button("English", verbs.LANGUAGE, 1)]]
     return [Message(ctx.t("language.choose"), buttons=rows)]
 
 
 @router.button(verbs.LANGUAGE)
-async def set_language(ctx: Ctx) -> list[Output]:
+def set_language(ctx: Ctx) -> list[Output]:
     choice = "en" if ctx.ids == (1,) else "zh"
-    await people.set_language(ctx.s, actor_id=ctx.user.id, language=choice)
+    people.set_language(ctx.s, actor_id=ctx.user.id, language=choice)
     return [Message(ctx.t("language.set"), keyboard=main_keyboard(ctx))]
 
 
-async def fallback(ctx: Ctx) -> list[Output]:
+def fallback(ctx: Ctx) -> list[Output]:
     """Input that fits no form or command: say what can be done, with the menu."""
     kind = ctx.input.kind
     if kind == Kind.command:

@@ -36,20 +36,20 @@ def contact_steps(
 
     advance = advancer(router, flow)
 
-    async def after_phone(ctx: Ctx, phone: str) -> list[Output]:
+    def after_phone(ctx: Ctx, phone: str) -> list[Output]:
         if ctx.data.get("branch_id"):  # a deep link chose the branch
-            return await advance(ctx, "grid", phone=phone)
-        branches = await list_branches(ctx.s)
+            return advance(ctx, "grid", phone=phone)
+        branches = list_branches(ctx.s)
         if len(branches) == 1:  # nothing to choose
-            return await advance(ctx, "grid", phone=phone, branch_id=branches[0].id)
-        return await advance(ctx, "branch", phone=phone)
+            return advance(ctx, "grid", phone=phone, branch_id=branches[0].id)
+        return advance(ctx, "branch", phone=phone)
 
     @router.ask(flow, "phone")
-    async def ask(ctx: Ctx) -> list[Output]:
+    def ask(ctx: Ctx) -> list[Output]:
         return ask_phone(ctx)
 
     @router.step(flow, "phone")
-    async def got_phone(ctx: Ctx) -> list[Output]:
+    def got_phone(ctx: Ctx) -> list[Output]:
         inp = ctx.input
         if inp.kind == Kind.contact and inp.contact_user_id not in (None, ctx.user.telegram_id):
             return [Message(ctx.t("reg.own_phone_only")), *ask_phone(ctx)]
@@ -60,30 +60,30 @@ def contact_steps(
         except InvalidInput as exc:
             return [Message(render_error(ctx.lang, exc.key, exc.params)), *ask_phone(ctx)]
         # A separate message takes the contact keyboard away; the next question has inline buttons.
-        return [Message(ctx.t("reg.phone_ok"), remove_keyboard=True), *await after_phone(ctx, phone)]
+        return [Message(ctx.t("reg.phone_ok"), remove_keyboard=True), *after_phone(ctx, phone)]
 
     @router.ask(flow, "branch")
-    async def ask_branch(ctx: Ctx) -> list[Output]:
-        rows = grid_of([ctx.raw_button(b.name, branch_verb, b.id) for b in await list_branches(ctx.s)])
+    def ask_branch(ctx: Ctx) -> list[Output]:
+        rows = grid_of([ctx.raw_button(b.name, branch_verb, b.id) for b in list_branches(ctx.s)])
         return question(ctx, ask_branch_key, rows)
 
     @router.button(branch_verb)
-    async def got_branch(ctx: Ctx) -> list[Output]:
+    def got_branch(ctx: Ctx) -> list[Output]:
         if not in_form(ctx, flow, "branch") or not ctx.ids:
             return stale(ctx)
-        return await advance(ctx, "grid", branch_id=ctx.ids[0])
+        return advance(ctx, "grid", branch_id=ctx.ids[0])
 
     @router.ask(flow, "grid")
-    async def ask_grid(ctx: Ctx) -> list[Output]:
-        grids = await grids_of(ctx.s, ctx.data["branch_id"])
+    def ask_grid(ctx: Ctx) -> list[Output]:
+        grids = grids_of(ctx.s, ctx.data["branch_id"])
         if not grids:
-            return await advance(ctx, then, grid_id=None)
+            return advance(ctx, then, grid_id=None)
         rows = grid_of([ctx.raw_button(g.name, grid_verb, g.id) for g in grids])
         rows.append([ctx.button("reg.grid_unknown", grid_verb, 0)])
         return question(ctx, ask_grid_key, rows)
 
     @router.button(grid_verb)
-    async def got_grid(ctx: Ctx) -> list[Output]:
+    def got_grid(ctx: Ctx) -> list[Output]:
         if not in_form(ctx, flow, "grid") or not ctx.ids:
             return stale(ctx)
-        return await advance(ctx, then, grid_id=ctx.ids[0] or None)
+        return advance(ctx, then, grid_id=ctx.ids[0] or None)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.flows.callbacks import Callback, CallbackCodec
 from bot.flows.io import Button, Input
@@ -48,7 +48,7 @@ class Deps:
 
 @dataclass
 class Ctx:
-    s: AsyncSession
+    s: Session
     deps: Deps
     user: User
     actor: Actor
@@ -79,9 +79,9 @@ class Ctx:
         """The answers given so far in the current form."""
         return Answers(self.state.data if self.state else {})
 
-    async def goto(self, flow: str, step: str, data: dict | None = None) -> None:
+    def goto(self, flow: str, step: str, data: dict | None = None) -> None:
         """Move the user to a form step, keeping (or replacing) the answers."""
-        self.state = await conversations.save_state(
+        self.state = conversations.save_state(
             self.s,
             telegram_id=self.user.telegram_id,
             flow=flow,
@@ -90,10 +90,10 @@ class Ctx:
             current=self.state,
         )
 
-    async def done(self) -> None:
+    def done(self) -> None:
         """Leave the current form."""
         if self.state is not None:  # loaded with the update and kept current: no row, no DELETE
-            await conversations.clear_state(self.s, self.user.telegram_id)
+            conversations.clear_state(self.s, self.user.telegram_id)
             self.state = None
 
     def now(self) -> datetime:

@@ -1,6 +1,6 @@
 """Shared pieces of every form: the step order, 返回 / 取消, and re-asking."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from bot.flows import verbs
 from bot.flows.context import Ctx
@@ -31,12 +31,12 @@ def question(
     return [Message(ctx.t(key, **params), buttons=[*(rows or []), nav(ctx, back=back)])]
 
 
-def advancer(router: Router, flow: str) -> Callable[..., Awaitable[list[Output]]]:
+def advancer(router: Router, flow: str) -> Callable[..., list[Output]]:
     """`advance(ctx, step, **answers)` for one form: save the answers, then ask `step`'s question."""
 
-    async def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
-        await ctx.goto(flow, step, {**ctx.data, **answers})
-        return await router.asks[(flow, step)](ctx)
+    def advance(ctx: Ctx, step: str, **answers) -> list[Output]:
+        ctx.goto(flow, step, {**ctx.data, **answers})
+        return router.asks[(flow, step)](ctx)
 
     return advance
 
@@ -61,28 +61,28 @@ def grid_of(buttons: list[Button], per_row: int = 2) -> list[list[Button]]:
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
-async def ask_current(ctx: Ctx) -> list[Output]:
+def ask_current(ctx: Ctx) -> list[Output]:
     from bot.flows.registry import ROUTER  # the merged router, built after every module
 
-    return await ROUTER.asks[(ctx.state.flow, ctx.state.step)](ctx)
+    return ROUTER.asks[(ctx.state.flow, ctx.state.step)](ctx)
 
 
 @router.button(verbs.BACK)
-async def go_back(ctx: Ctx) -> list[Output]:
+def go_back(ctx: Ctx) -> list[Output]:
     if ctx.state is None:
         return [Message(ctx.t("form.nothing_to_cancel"), keyboard=main_keyboard(ctx))]
     flow, order = ctx.state.flow, STEPS.get(ctx.state.flow, [])
     i = order.index(ctx.state.step) if ctx.state.step in order else 0
     earlier = [step for step in order[:i] if not SKIP_BACK.get((flow, step), lambda _d: False)(ctx.data)]
-    await ctx.goto(flow, earlier[-1] if earlier else (order[0] if order else ctx.state.step))
-    return await ask_current(ctx)
+    ctx.goto(flow, earlier[-1] if earlier else (order[0] if order else ctx.state.step))
+    return ask_current(ctx)
 
 
 @router.button(verbs.CANCEL)
 @router.command("cancel")
 @router.menu_item("btn.cancel")
-async def cancel(ctx: Ctx) -> list[Output]:
+def cancel(ctx: Ctx) -> list[Output]:
     had_form = ctx.state is not None
-    await ctx.done()
+    ctx.done()
     key = "form.cancelled" if had_form else "form.nothing_to_cancel"
     return [Message(ctx.t(key), keyboard=main_keyboard(ctx))]

@@ -1,7 +1,9 @@
 """What a flow receives and what it returns; adapters translate to and from these."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -105,4 +107,14 @@ class Post:
     failed: str  # told to the user if Telegram refuses it (e.g. the bot is not in that chat)
 
 
-Output = Message | Edit | Answer | Media | File | Post
+@dataclass
+class Later:
+    """Read-only work (a report, a chart, an export) the engine runs after the update's own
+    transaction, in a read transaction of its own, so that it never holds the write lock
+    every other update waits for. `work` gets the context with the read session; its outputs
+    take this one's place. Adapters never see it."""
+
+    work: Callable[[Any], list["Output"]]
+
+
+Output = Message | Edit | Answer | Media | File | Post | Later

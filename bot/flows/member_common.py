@@ -43,12 +43,12 @@ def refusal(ctx: Ctx, exc: DomainError) -> Output:
     return Message(text, keyboard=main_keyboard(ctx))
 
 
-async def settle(ctx: Ctx, call) -> tuple[Wish | None, list[Output]]:
+def settle(ctx: Ctx, call) -> tuple[Wish | None, list[Output]]:
     """Leave the form, then run the use case in its own savepoint: a refusal still ends the form."""
-    await ctx.done()
+    ctx.done()
     try:
-        async with ctx.s.begin_nested():
-            return await call(), []
+        with ctx.s.begin_nested():
+            return call(), []
     except DomainError as exc:
         return None, [refusal(ctx, exc)]
 

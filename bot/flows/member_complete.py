@@ -23,12 +23,12 @@ HOURS = [0.5, 1, 1.5, 2, 3, 4]
 
 
 @router.button(COMPLETE)
-async def complete(ctx: Ctx) -> list[Output]:
+def complete(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
-    wish = await own_task(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
-    await ctx.goto(DONE_FLOW, "note", {"wish_id": wish.id, "number": wish.number})
-    return await ask_note(ctx)
+    wish = own_task(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    ctx.goto(DONE_FLOW, "note", {"wish_id": wish.id, "number": wish.number})
+    return ask_note(ctx)
 
 
 _advance = advancer(router, DONE_FLOW)
@@ -38,26 +38,26 @@ _advance = advancer(router, DONE_FLOW)
 
 
 @router.ask(DONE_FLOW, "note")
-async def ask_note(ctx: Ctx) -> list[Output]:
+def ask_note(ctx: Ctx) -> list[Output]:
     return question(ctx, "task.ask_note", back=False, number=ctx.data["number"])
 
 
 @router.step(DONE_FLOW, "note")
-async def got_note(ctx: Ctx) -> list[Output]:
+def got_note(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     try:
         note = clean_text(ctx.input.text, field="completion_note", max_len=1000)
     except InvalidInput as exc:
-        return [invalid(ctx, exc), *await ask_note(ctx)]
-    return await _advance(ctx, "hours", note=note)
+        return [invalid(ctx, exc), *ask_note(ctx)]
+    return _advance(ctx, "hours", note=note)
 
 
 # --- the hours: a button or typed ---
 
 
 @router.ask(DONE_FLOW, "hours")
-async def ask_hours(ctx: Ctx) -> list[Output]:
+def ask_hours(ctx: Ctx) -> list[Output]:
     buttons = [ctx.button("task.hours", verbs.COMPLETE_HOURS, i, hours=f"{h:g}") for i, h in enumerate(HOURS)]
     return question(ctx, "task.ask_hours", grid_of(buttons, 3))
 
@@ -75,47 +75,47 @@ def parse_hours(text: str) -> float | None:
 
 
 @router.button(verbs.COMPLETE_HOURS)
-async def hours_button(ctx: Ctx) -> list[Output]:
+def hours_button(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, DONE_FLOW, "hours") or not ctx.ids or ctx.ids[0] >= len(HOURS):
         return stale(ctx)
-    return await _advance(ctx, "photo", hours=HOURS[ctx.ids[0]])
+    return _advance(ctx, "photo", hours=HOURS[ctx.ids[0]])
 
 
 @router.step(DONE_FLOW, "hours")
-async def typed_hours(ctx: Ctx) -> list[Output]:
+def typed_hours(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     hours = parse_hours(ctx.input.text)
     if hours is None:
-        return [Message(ctx.t("invalid.hours", max=tasks.MAX_HOURS)), *await ask_hours(ctx)]
-    return await _advance(ctx, "photo", hours=hours)
+        return [Message(ctx.t("invalid.hours", max=tasks.MAX_HOURS)), *ask_hours(ctx)]
+    return _advance(ctx, "photo", hours=hours)
 
 
 # --- the photo, or 跳过; then the service ---
 
 
 @router.ask(DONE_FLOW, "photo")
-async def ask_photo(ctx: Ctx) -> list[Output]:
+def ask_photo(ctx: Ctx) -> list[Output]:
     return question(ctx, "task.ask_photo", [[ctx.button("task.btn.skip", verbs.COMPLETE_NO_PHOTO)]])
 
 
 @router.button(verbs.COMPLETE_NO_PHOTO)
-async def skip_photo(ctx: Ctx) -> list[Output]:
+def skip_photo(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, DONE_FLOW, "photo"):
         return stale(ctx)
-    return await _complete(ctx, None)
+    return _complete(ctx, None)
 
 
 @router.step(DONE_FLOW, "photo")
-async def got_photo(ctx: Ctx) -> list[Output]:
+def got_photo(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.photo:
         raise Unexpected
-    return await _complete(ctx, ctx.input.file_id)
+    return _complete(ctx, ctx.input.file_id)
 
 
-async def _complete(ctx: Ctx, photo: str | None) -> list[Output]:
+def _complete(ctx: Ctx, photo: str | None) -> list[Output]:
     d = ctx.data
-    wish, refused = await settle(
+    wish, refused = settle(
         ctx,
         lambda: tasks.complete_task(
             ctx.s,

@@ -23,13 +23,13 @@ router = Router()
 
 @router.command("wall")
 @router.menu_item("menu.wall")
-async def wall(ctx: Ctx) -> list[Output]:
+def wall(ctx: Ctx) -> list[Output]:
     if refused := not_serving(ctx):
         return refused
-    found = await queries.wall(ctx.s, actor_id=ctx.user.id)
+    found = queries.wall(ctx.s, actor_id=ctx.user.id)
     if not found:
         return [Message(ctx.t("wall.empty"), keyboard=main_keyboard(ctx))]
-    grids = {g.id: g.name for g in await grids_of(ctx.s, ctx.actor.member_branch)}
+    grids = {g.id: g.name for g in grids_of(ctx.s, ctx.actor.member_branch)}
     lines = [ctx.t("wall.header")] + [
         ctx.t(
             "wall.item",
@@ -51,7 +51,7 @@ def _wall_text(wish: Wish) -> str:
     return text if len(text) <= 60 else text[:60] + "…"
 
 
-async def task_text(ctx: Ctx, wish: Wish) -> str:
+def task_text(ctx: Ctx, wish: Wish) -> str:
     text = ctx.t(
         "task.item",
         number=wish.number,
@@ -61,33 +61,33 @@ async def task_text(ctx: Ctx, wish: Wish) -> str:
         status=ctx.t(f"task.status.{wish.status}"),
     )
     if S(wish.status) in ACTIVE_TASK:
-        c = await privacy.reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
+        c = privacy.reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
         text += "\n" + ctx.t("task.item_contact", **contact_params(c))
     return text
 
 
 @router.command("mytasks")
 @router.menu_item("menu.tasks")
-async def my_tasks(ctx: Ctx) -> list[Output]:
+def my_tasks(ctx: Ctx) -> list[Output]:
     if ctx.actor.member_status in (None, MemberStatus.pending, MemberStatus.rejected):
         return not_serving(ctx)
-    found = await queries.tasks_of_member(ctx.s, actor_id=ctx.user.id)
+    found = queries.tasks_of_member(ctx.s, actor_id=ctx.user.id)
     if not found:
         return [Message(ctx.t("task.none"), keyboard=main_keyboard(ctx))]
     return [Message(ctx.t("task.header", n=len(found)), keyboard=main_keyboard(ctx))] + [
         # A task in hand shows the resident's contact: not to be forwarded or saved.
         Message(
-            await task_text(ctx, wish), buttons=task_buttons(ctx, wish), protect=S(wish.status) in ACTIVE_TASK
+            task_text(ctx, wish), buttons=task_buttons(ctx, wish), protect=S(wish.status) in ACTIVE_TASK
         )
         for wish in found
     ]
 
 
 @router.command("me")
-async def me(ctx: Ctx) -> list[Output]:
+def me(ctx: Ctx) -> list[Output]:
     if ctx.actor.member_status is None:
         return not_serving(ctx)
-    r = await queries.member_record(ctx.s, actor_id=ctx.user.id)
+    r = queries.member_record(ctx.s, actor_id=ctx.user.id)
     rated = r.average_rating is not None
     rating = ctx.t("me.rating", r=f"{r.average_rating:.1f}") if rated else ctx.t("rank.unrated")
     text = ctx.t(
@@ -98,14 +98,14 @@ async def me(ctx: Ctx) -> list[Output]:
         rating=rating,
         open=r.open_tasks,
     )
-    return [Message(text + "\n\n" + await ledger_text(ctx), keyboard=main_keyboard(ctx))]
+    return [Message(text + "\n\n" + ledger_text(ctx), keyboard=main_keyboard(ctx))]
 
 
-async def ledger_text(ctx: Ctx) -> str:
+def ledger_text(ctx: Ctx) -> str:
     """This month's confirmed service, line by line, this year's points and rank, and the formula."""
     today = ctx.today()
     month, year = month_period(today.year, today.month), parse_period("year", today=today)
-    mine = await my_ledger(ctx.s, actor_id=ctx.user.id, month=month, year=year, tz=ctx.deps.tz)
+    mine = my_ledger(ctx.s, actor_id=ctx.user.id, month=month, year=year, tz=ctx.deps.tz)
     if mine.month is None:
         lines = [ctx.t("me.ledger_none")]
     else:
@@ -128,7 +128,7 @@ async def ledger_text(ctx: Ctx) -> str:
 
 
 @router.command("pause", "resume")
-async def pause(ctx: Ctx) -> list[Output]:
+def pause(ctx: Ctx) -> list[Output]:
     paused = ctx.input.command == "pause"
-    await people.set_paused(ctx.s, actor_id=ctx.user.id, paused=paused)
+    people.set_paused(ctx.s, actor_id=ctx.user.id, paused=paused)
     return [Message(ctx.t("me.paused" if paused else "me.resumed"), keyboard=main_keyboard(ctx))]

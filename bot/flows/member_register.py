@@ -22,31 +22,31 @@ SLOTS = list(Availability)
 
 
 @router.command("join")
-async def join(ctx: Ctx) -> list[Output]:
-    return await begin(ctx, branch_id=None)
+def join(ctx: Ctx) -> list[Output]:
+    return begin(ctx, branch_id=None)
 
 
-async def begin(ctx: Ctx, *, branch_id: int | None) -> list[Output]:
-    await ctx.goto(FLOW, "name", {"branch_id": branch_id, "skills": [], "availability": []})
-    return [Message(ctx.t("join.intro")), *await ask_name(ctx)]
+def begin(ctx: Ctx, *, branch_id: int | None) -> list[Output]:
+    ctx.goto(FLOW, "name", {"branch_id": branch_id, "skills": [], "availability": []})
+    return [Message(ctx.t("join.intro")), *ask_name(ctx)]
 
 
 advance = advancer(router, FLOW)
 
 
 @router.ask(FLOW, "name")
-async def ask_name(ctx: Ctx) -> list[Output]:
+def ask_name(ctx: Ctx) -> list[Output]:
     return question(ctx, "reg.ask_name", back=False)
 
 
 @router.step(FLOW, "name")
-async def got_name(ctx: Ctx) -> list[Output]:
+def got_name(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     try:
-        return await advance(ctx, "phone", name=clean_text(ctx.input.text, field="name", max_len=50))
+        return advance(ctx, "phone", name=clean_text(ctx.input.text, field="name", max_len=50))
     except InvalidInput as exc:
-        return [invalid(ctx, exc), *await ask_name(ctx)]
+        return [invalid(ctx, exc), *ask_name(ctx)]
 
 
 contact_steps(
@@ -61,19 +61,19 @@ contact_steps(
 
 
 @router.ask(FLOW, "work_unit")
-async def ask_work_unit(ctx: Ctx) -> list[Output]:
+def ask_work_unit(ctx: Ctx) -> list[Output]:
     return question(ctx, "join.ask_work_unit")
 
 
 @router.step(FLOW, "work_unit")
-async def got_work_unit(ctx: Ctx) -> list[Output]:
+def got_work_unit(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     try:
         unit = clean_text(ctx.input.text, field="work_unit", max_len=200)
     except InvalidInput as exc:
-        return [invalid(ctx, exc), *await ask_work_unit(ctx)]
-    return await advance(ctx, "skills", work_unit=unit)
+        return [invalid(ctx, exc), *ask_work_unit(ctx)]
+    return advance(ctx, "skills", work_unit=unit)
 
 
 def _toggles(ctx: Ctx, verb: str, options: list[tuple[str, str]], chosen: list[str]) -> list[list]:
@@ -93,44 +93,44 @@ def _slot_options(ctx: Ctx) -> list[tuple[str, str]]:
 
 
 @router.ask(FLOW, "skills")
-async def ask_skills(ctx: Ctx) -> list[Output]:
+def ask_skills(ctx: Ctx) -> list[Output]:
     return question(
         ctx, "join.ask_skills", _toggles(ctx, verbs.JOIN_SKILL, _skill_options(ctx), ctx.data["skills"])
     )
 
 
 @router.ask(FLOW, "availability")
-async def ask_availability(ctx: Ctx) -> list[Output]:
+def ask_availability(ctx: Ctx) -> list[Output]:
     rows = _toggles(ctx, verbs.JOIN_SLOT, _slot_options(ctx), ctx.data["availability"])
     return question(ctx, "join.ask_availability", rows)
 
 
-async def _toggle(ctx: Ctx, field: str, options, following: str) -> list[Output]:
+def _toggle(ctx: Ctx, field: str, options, following: str) -> list[Output]:
     if not in_form(ctx, FLOW, field) or not ctx.ids or ctx.ids[0] > len(options):
         return stale(ctx)
     chosen = list(ctx.data[field])
     if ctx.ids[0] == len(options):  # 选好了
         if not chosen:
-            return [Message(ctx.t(f"invalid.{field}")), *await router.asks[(FLOW, field)](ctx)]
-        return await advance(ctx, following)
+            return [Message(ctx.t(f"invalid.{field}")), *router.asks[(FLOW, field)](ctx)]
+        return advance(ctx, following)
     code = options[ctx.ids[0]][0]
     chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
-    await ctx.goto(FLOW, field, {**ctx.data, field: chosen})
-    return await router.asks[(FLOW, field)](ctx)
+    ctx.goto(FLOW, field, {**ctx.data, field: chosen})
+    return router.asks[(FLOW, field)](ctx)
 
 
 @router.button(verbs.JOIN_SKILL)
-async def toggle_skill(ctx: Ctx) -> list[Output]:
-    return await _toggle(ctx, "skills", _skill_options(ctx), "availability")
+def toggle_skill(ctx: Ctx) -> list[Output]:
+    return _toggle(ctx, "skills", _skill_options(ctx), "availability")
 
 
 @router.button(verbs.JOIN_SLOT)
-async def toggle_slot(ctx: Ctx) -> list[Output]:
-    return await _toggle(ctx, "availability", _slot_options(ctx), "confirm")
+def toggle_slot(ctx: Ctx) -> list[Output]:
+    return _toggle(ctx, "availability", _slot_options(ctx), "confirm")
 
 
 @router.ask(FLOW, "confirm")
-async def ask_confirm(ctx: Ctx) -> list[Output]:
+def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     skills = ctx.t("list.sep").join(label for code, label in _skill_options(ctx) if code in d["skills"])
     slots = ctx.t("list.sep").join(label for code, label in _slot_options(ctx) if code in d["availability"])
@@ -148,18 +148,18 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
 
 
 @router.button(verbs.JOIN_EDIT)
-async def edit(ctx: Ctx) -> list[Output]:
+def edit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)
-    return await advance(ctx, "name")
+    return advance(ctx, "name")
 
 
 @router.button(verbs.JOIN_SUBMIT)
-async def save(ctx: Ctx) -> list[Output]:
+def save(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)
     d = ctx.data
-    await people.register_member(
+    people.register_member(
         ctx.s,
         actor_id=ctx.user.id,
         catalogue=ctx.deps.catalogue,
@@ -171,5 +171,5 @@ async def save(ctx: Ctx) -> list[Output]:
         skills=d["skills"],
         availability=d["availability"],
     )
-    await ctx.done()
+    ctx.done()
     return [Message(ctx.t("join.done"), keyboard=main_keyboard(ctx))]

@@ -11,7 +11,7 @@ from bot.flows import verbs
 from bot.flows.context import Ctx
 from bot.flows.forms import grid_of
 from bot.flows.io import File, Message, Output
-from bot.flows.report_common import branch_command, chosen, period_ids, period_of, target
+from bot.flows.report_common import branch_command, chosen, off_the_write_lock, period_ids, period_of, target
 from bot.flows.router import Router
 from bot.flows.staff_common import args, branch_row, not_staff, refuse
 from services.branches import BranchRow
@@ -27,9 +27,10 @@ LABEL = 30  # characters of a unit's name on its button
 FILE_NAME = re.compile(r"[^\w-]+")  # a unit's name is user text: keep letters and digits only
 
 
-async def send_report(ctx: Ctx, branch: BranchRow, month: Period) -> list[Output]:
+@off_the_write_lock
+def send_report(ctx: Ctx, branch: BranchRow, month: Period) -> list[Output]:
     """The month's units with their totals, and a button per unit (or the one unit's file)."""
-    found = await units.work_units(
+    found = units.work_units(
         ctx.s, actor_id=ctx.user.id, branch_id=branch.id, month=month, tz=ctx.deps.tz, tr=ctx.t
     )
     label = f"{month.start:%Y-%m}"
@@ -40,7 +41,7 @@ async def send_report(ctx: Ctx, branch: BranchRow, month: Period) -> list[Output
         people, hours = len(u.members), f"{u.hours:g}"
         lines.append(ctx.t("report.unit", unit=u.name, members=people, tasks=u.tasks, hours=hours))
     if len(found) == 1:
-        return [Message("\n".join(lines)), *await unit_files(ctx, branch, month, found[0].key)]
+        return [Message("\n".join(lines)), *unit_files(ctx, branch, month, found[0].key)]
     ids = (branch.id, *period_ids(month))
     rows = grid_of(
         [ctx.raw_button(u.name[:LABEL], REPORT_UNIT, *ids, u.key) for u in found[:UNIT_BUTTONS]], 2
@@ -50,9 +51,10 @@ async def send_report(ctx: Ctx, branch: BranchRow, month: Period) -> list[Output
     return [Message("\n".join(lines), buttons=rows)]
 
 
-async def unit_files(ctx: Ctx, branch: BranchRow, month: Period, key: int) -> list[Output]:
+@off_the_write_lock
+def unit_files(ctx: Ctx, branch: BranchRow, month: Period, key: int) -> list[Output]:
     """One file per unit asked for, each with only that unit's members, its caption naming it."""
-    files = await units.unit_files(
+    files = units.unit_files(
         ctx.s,
         actor_id=ctx.user.id,
         branch_id=branch.id,
@@ -79,7 +81,7 @@ async def unit_files(ctx: Ctx, branch: BranchRow, month: Period, key: int) -> li
 
 
 @router.command("report")
-async def report_cmd(ctx: Ctx) -> list[Output]:
+def report_cmd(ctx: Ctx) -> list[Output]:
     """`/report 2025-03` or `/report A 2025-03`: the month may come before or after the code."""
     if not_staff(ctx):
         return refuse(ctx)
@@ -87,31 +89,32 @@ async def report_cmd(ctx: Ctx) -> list[Output]:
     month_word = next((w for w in words if "-" in w), "")
     month = parse_month(month_word)  # a missing or bad month is refused with the usage
     rest = " ".join(w for w in words if w != month_word)
-    branch, _, _, ask = await target(ctx, REPORT, text=rest, when=lambda _: month, allow_all=False)
-    return await send_report(ctx, branch, month) if branch else ask
+    branch, _, _, ask = target(ctx, REPORT, text=rest, when=lambda _: month, allow_all=False)
+    return send_report(ctx, branch, month) if branch else ask
 
 
 @router.button(REPORT)
-async def report_chosen(ctx: Ctx) -> list[Output]:
-    picked = await chosen(ctx)
+def report_chosen(ctx: Ctx) -> list[Output]:
+    picked = chosen(ctx)
     if picked is None or picked[0] is None:
         return refuse(ctx)
-    return await send_report(ctx, *picked)
+    return send_report(ctx, *picked)
 
 
 @router.button(REPORT_UNIT)
-async def unit_chosen(ctx: Ctx) -> list[Output]:
+def unit_chosen(ctx: Ctx) -> list[Output]:
     """A unit's button (branch, month as two day ordinals, unit key; key 0: every unit)."""
     if not_staff(ctx) or len(ctx.ids) != 4:
         return refuse(ctx)
-    branch = await branch_row(ctx, ctx.ids[0])
+    branch = branch_row(ctx, ctx.ids[0])
     if branch is None:
         return refuse(ctx)
-    return await unit_files(ctx, branch, period_of(ctx.ids[1:3]), ctx.ids[3])
+    return unit_files(ctx, branch, period_of(ctx.ids[1:3]), ctx.ids[3])
 
 
-async def show_top(ctx: Ctx, branch: BranchRow | None, period: Period) -> list[Output]:
-    ranked = await members.ranking(
+@off_the_write_lock
+def show_top(ctx: Ctx, branch: BranchRow | None, period: Period) -> list[Output]:
+    ranked = members.ranking(
         ctx.s, actor_id=ctx.user.id, branch_id=branch.id if branch else None, period=period, tz=ctx.deps.tz
     )
     title = branch.name if branch else ctx.t("report.all_branches")

@@ -27,9 +27,9 @@ DECLINE_FLOW, DROP_FLOW = "decline", "drop"
 STEPS[DECLINE_FLOW] = STEPS[DROP_FLOW] = ["reason", "other"]
 
 
-async def taken(ctx: Ctx, wish: Wish) -> Message:
+def taken(ctx: Ctx, wish: Wish) -> Message:
     """The job is theirs: now, and only now, the resident's contact."""
-    c = await privacy.reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
+    c = privacy.reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
     text = ctx.t(
         "task.taken",
         number=wish.number,
@@ -45,32 +45,32 @@ async def taken(ctx: Ctx, wish: Wish) -> Message:
 
 
 @router.button(TAKE)
-async def take(ctx: Ctx) -> list[Output]:
+def take(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
-    wish = await wishes.get_wish(ctx.s, ctx.ids[0])
+    wish = wishes.get_wish(ctx.s, ctx.ids[0])
     mine = wish.assigned_member_id == ctx.user.id and ctx.actor.is_member_of(wish.branch_id)
     if mine and S(wish.status) in ACTIVE_TASK:
-        return [*wish_media(wish), await taken(ctx, wish)]  # a second tap on 接单: show the job again
+        return [*wish_media(wish), taken(ctx, wish)]  # a second tap on 接单: show the job again
     require_member(ctx.actor, wish.branch_id)  # say why (paused, suspended ...) before "the offer is gone"
-    offer = await dispatch.open_offer_for(ctx.s, wish_id=wish.id, member_id=ctx.user.id)
-    wish = await dispatch.take_offer(ctx.s, actor_id=ctx.user.id, offer_id=offer.id)
-    return [Edit(ctx.t("task.taken_edit", number=wish.number)), *wish_media(wish), await taken(ctx, wish)]
+    offer = dispatch.open_offer_for(ctx.s, wish_id=wish.id, member_id=ctx.user.id)
+    wish = dispatch.take_offer(ctx.s, actor_id=ctx.user.id, offer_id=offer.id)
+    return [Edit(ctx.t("task.taken_edit", number=wish.number)), *wish_media(wish), taken(ctx, wish)]
 
 
 @router.button(CLAIM)
-async def claim(ctx: Ctx) -> list[Output]:
+def claim(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
-    wish = await dispatch.claim_from_wall(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
-    return [*wish_media(wish), await taken(ctx, wish)]
+    wish = dispatch.claim_from_wall(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    return [*wish_media(wish), taken(ctx, wish)]
 
 
 @router.button(START)
-async def start(ctx: Ctx) -> list[Output]:
+def start(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
-    wish = await tasks.start_task(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    wish = tasks.start_task(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
     return [Message(ctx.t("task.started"), buttons=task_buttons(ctx, wish))]
 
 
@@ -79,48 +79,48 @@ async def start(ctx: Ctx) -> list[Output]:
 
 def _reason_form(flow: str, verb: str, reasons: list[str], ask_key: str, finish) -> None:
     @router.ask(flow, "reason")
-    async def ask(ctx: Ctx) -> list[Output]:
+    def ask(ctx: Ctx) -> list[Output]:
         rows = grid_of([ctx.button(f"task.reason.{r}", verb, i) for i, r in enumerate(reasons)])
         return question(ctx, ask_key, rows, back=False)
 
     @router.button(verb)
-    async def chosen(ctx: Ctx) -> list[Output]:
+    def chosen(ctx: Ctx) -> list[Output]:
         if not in_form(ctx, flow, "reason") or not ctx.ids or ctx.ids[0] >= len(reasons):
             return stale(ctx)
         if reasons[ctx.ids[0]] == "other":
-            await ctx.goto(flow, "other")
-            return await ask_text(ctx)
-        return await finish(ctx, ctx.t(f"task.reason.{reasons[ctx.ids[0]]}"))
+            ctx.goto(flow, "other")
+            return ask_text(ctx)
+        return finish(ctx, ctx.t(f"task.reason.{reasons[ctx.ids[0]]}"))
 
     @router.ask(flow, "other")
-    async def ask_text(ctx: Ctx) -> list[Output]:
+    def ask_text(ctx: Ctx) -> list[Output]:
         return question(ctx, "task.ask_reason_text")
 
     @router.step(flow, "reason", "other")
-    async def typed(ctx: Ctx) -> list[Output]:
+    def typed(ctx: Ctx) -> list[Output]:
         if ctx.input.kind != Kind.text:
             raise Unexpected
         try:
             reason = clean_text(ctx.input.text, field="reason_text", max_len=500)
         except InvalidInput as exc:
-            return [invalid(ctx, exc), *await router.asks[(flow, ctx.state.step)](ctx)]
-        return await finish(ctx, reason)
+            return [invalid(ctx, exc), *router.asks[(flow, ctx.state.step)](ctx)]
+        return finish(ctx, reason)
 
 
-async def _decline(ctx: Ctx, reason: str) -> list[Output]:
+def _decline(ctx: Ctx, reason: str) -> list[Output]:
     wish_id = ctx.data["wish_id"]
 
-    async def call() -> Wish:
-        offer = await dispatch.open_offer_for(ctx.s, wish_id=wish_id, member_id=ctx.user.id)
-        return await dispatch.decline_offer(ctx.s, actor_id=ctx.user.id, offer_id=offer.id, reason=reason)
+    def call() -> Wish:
+        offer = dispatch.open_offer_for(ctx.s, wish_id=wish_id, member_id=ctx.user.id)
+        return dispatch.decline_offer(ctx.s, actor_id=ctx.user.id, offer_id=offer.id, reason=reason)
 
-    wish, refused = await settle(ctx, call)
+    wish, refused = settle(ctx, call)
     return refused or [Message(ctx.t("task.declined", number=wish.number), keyboard=main_keyboard(ctx))]
 
 
-async def _drop(ctx: Ctx, reason: str) -> list[Output]:
+def _drop(ctx: Ctx, reason: str) -> list[Output]:
     wish_id = ctx.data["wish_id"]
-    wish, refused = await settle(
+    wish, refused = settle(
         ctx, lambda: dispatch.release_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, reason=reason)
     )
     return refused or [Message(ctx.t("task.dropped", number=wish.number), keyboard=main_keyboard(ctx))]
@@ -137,19 +137,19 @@ _reason_form(DROP_FLOW, verbs.DROP_REASON, ["urgent", "health", "unable", "other
 
 
 @router.button(DECLINE)
-async def decline(ctx: Ctx) -> list[Output]:
+def decline(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
     # refuse a stale press now, not after the reason
-    await dispatch.open_offer_for(ctx.s, wish_id=ctx.ids[0], member_id=ctx.user.id)
-    await ctx.goto(DECLINE_FLOW, "reason", {"wish_id": ctx.ids[0]})
-    return await router.asks[(DECLINE_FLOW, "reason")](ctx)
+    dispatch.open_offer_for(ctx.s, wish_id=ctx.ids[0], member_id=ctx.user.id)
+    ctx.goto(DECLINE_FLOW, "reason", {"wish_id": ctx.ids[0]})
+    return router.asks[(DECLINE_FLOW, "reason")](ctx)
 
 
 @router.button(DROP)
-async def drop(ctx: Ctx) -> list[Output]:
+def drop(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
-    await own_task(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
-    await ctx.goto(DROP_FLOW, "reason", {"wish_id": ctx.ids[0]})
-    return await router.asks[(DROP_FLOW, "reason")](ctx)
+    own_task(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    ctx.goto(DROP_FLOW, "reason", {"wish_id": ctx.ids[0]})
+    return router.asks[(DROP_FLOW, "reason")](ctx)

@@ -15,19 +15,18 @@ from bot.flows.verbs import VIEW
 from bot.texts import status_label
 from models import Wish
 from models.enums import WishStatus as S
-from services import privacy, queries, wishes
+from services import queries, wishes
 from services.ownership import CANCELLABLE, own_wish
 from services.queries import TimelineEntry
+from services.reads.my_wishes import my_wish
 
 router = Router()
-# Notes on these moves are the outcome, which the resident may read; other notes are for staff.
-OUTCOMES = frozenset({S.rejected, S.completed, S.confirmed, S.disputed, S.closed, S.cancelled})
 
 
 @router.command("mywishes")
 @router.menu_item("menu.mine")
-async def my_wishes(ctx: Ctx) -> list[Output]:
-    found = await queries.wishes_of_resident(ctx.s, actor_id=ctx.user.id)
+def my_wishes(ctx: Ctx) -> list[Output]:
+    found = queries.wishes_of_resident(ctx.s, actor_id=ctx.user.id)
     if not found:
         return [Message(ctx.t("mine.empty"), keyboard=main_keyboard(ctx))]
     lines = [ctx.t("mine.header")] + [
@@ -40,14 +39,14 @@ async def my_wishes(ctx: Ctx) -> list[Output]:
     return [Message("\n\n".join(lines), buttons=rows)]
 
 
-def _event(ctx: Ctx, wish: Wish, e: TimelineEntry, *, staff: bool) -> str:
-    shown = e.note and (staff or e.to_status in OUTCOMES) and e.note != wish.rejection_reason
+def _event(ctx: Ctx, e: TimelineEntry) -> str:
+    """One line of the timeline; the read left in only the notes this actor may read."""
     return ctx.t(
         "mine.event",
         at=ctx.local(e.at),
         status=status_label(ctx.lang, e.to_status),
         by=ctx.t("mine.event_by", name=e.actor) if e.actor else "",
-        note=ctx.t("mine.event_note", note=e.note) if shown else "",
+        note=ctx.t("mine.event_note", note=e.note) if e.note else "",
     )
 
 
@@ -60,31 +59,27 @@ def _rejection(ctx: Ctx, wish: Wish) -> str:
 
 
 @router.button(VIEW)
-async def view(ctx: Ctx) -> list[Output]:
+def view(ctx: Ctx) -> list[Output]:
     """Details and timeline for the owner, branch staff or the assignee; contact only for those allowed."""
     if not ctx.ids:
         return stale(ctx)
-    events = await queries.timeline(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])  # checks who may look
-    wish = await wishes.get_wish(ctx.s, ctx.ids[0])
-    status = S(wish.status)
+    mine = my_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])  # refuses anyone else
+    wish, status = mine.wish, S(mine.wish.status)
     parts = [
         ctx.t(
             "mine.detail",
             number=wish.number,
             category=category(ctx, wish),
-            text=wish.text,
+            text=mine.text,
             time=when(ctx, wish),
             status=status_label(ctx.lang, status),
         )
     ]
     if status == S.rejected and (why := _rejection(ctx, wish)):
         parts.append(why)
-    shows_contact = privacy.may_see_contact(ctx.actor, wish)
-    if shows_contact:
-        contact = await privacy.reveal_contact(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
-        parts.append(ctx.t("mine.contact", **contact_params(contact)))
-    staff = ctx.actor.is_staff_of(wish.branch_id)
-    parts.append("\n".join([ctx.t("mine.timeline"), *(_event(ctx, wish, e, staff=staff) for e in events)]))
+    if mine.contact:
+        parts.append(ctx.t("mine.contact", **contact_params(mine.contact)))
+    parts.append("\n".join([ctx.t("mine.timeline"), *(_event(ctx, e) for e in mine.events)]))
     rows: list[list[Button]] = []
     if ctx.user.id == wish.resident_id and status in CANCELLABLE:
         rows = [[ctx.button("mine.btn.cancel", verbs.WISH_CANCEL, wish.id)]]
@@ -92,17 +87,18 @@ async def view(ctx: Ctx) -> list[Output]:
         rows = rate_rows(ctx, wish.id)
     elif ctx.user.id == wish.assigned_member_id:
         rows = task_buttons(ctx, wish)
-    return [Message("\n\n".join(parts), buttons=rows, protect=shows_contact)]  # no forwarding it
+    protect = mine.contact is not None  # it shows the resident's contact: no forwarding it
+    return [Message("\n\n".join(parts), buttons=rows, protect=protect)]
 
 
 # --- 撤销, with a confirm step ---
 
 
 @router.button(verbs.WISH_CANCEL)
-async def ask_cancel(ctx: Ctx) -> list[Output]:
+def ask_cancel(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
-    wish = await own_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], statuses=CANCELLABLE)
+    wish = own_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], statuses=CANCELLABLE)
     rows = [
         [
             ctx.button("mine.btn.cancel_yes", verbs.WISH_CANCEL_YES, wish.id),
@@ -113,16 +109,16 @@ async def ask_cancel(ctx: Ctx) -> list[Output]:
 
 
 @router.button(verbs.WISH_CANCEL_YES)
-async def cancel(ctx: Ctx) -> list[Output]:
+def cancel(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
-    wish = await wishes.cancel_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    wish = wishes.cancel_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
     return [Edit(ctx.t("mine.cancelled", number=wish.number))]
 
 
 @router.button(verbs.WISH_CANCEL_NO)
-async def keep(ctx: Ctx) -> list[Output]:
+def keep(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
-    wish = await own_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], statuses=tuple(S))
+    wish = own_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], statuses=tuple(S))
     return [Edit(ctx.t("mine.kept", number=wish.number))]

@@ -38,40 +38,40 @@ def rate_rows(ctx: Ctx, wish_id: int) -> list[list[Button]]:
 
 
 @router.button(RATE)
-async def rate(ctx: Ctx) -> list[Output]:
+def rate(ctx: Ctx) -> list[Output]:
     if len(ctx.ids) != 2:
         return stale(ctx)
     wish_id, stars = ctx.ids
-    wish = await tasks.rate_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, score=stars)
-    await ctx.goto(RATE_FLOW, "comment", {"wish_id": wish.id})
-    return [Edit(ctx.t("rate.given", number=wish.number, stars="★" * stars)), *await ask_comment(ctx)]
+    wish = tasks.rate_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, score=stars)
+    ctx.goto(RATE_FLOW, "comment", {"wish_id": wish.id})
+    return [Edit(ctx.t("rate.given", number=wish.number, stars="★" * stars)), *ask_comment(ctx)]
 
 
 @router.ask(RATE_FLOW, "comment")
-async def ask_comment(ctx: Ctx) -> list[Output]:
+def ask_comment(ctx: Ctx) -> list[Output]:
     return [
         Message(ctx.t("rate.ask_comment"), buttons=[[ctx.button("rate.btn.skip", verbs.RATE_NO_COMMENT)]])
     ]
 
 
 @router.button(verbs.RATE_NO_COMMENT)
-async def skip_comment(ctx: Ctx) -> list[Output]:
+def skip_comment(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, RATE_FLOW, "comment"):
         return stale(ctx)
-    await ctx.done()
+    ctx.done()
     return [Message(ctx.t("reply.rated"), keyboard=main_keyboard(ctx))]
 
 
 @router.step(RATE_FLOW, "comment")
-async def got_comment(ctx: Ctx) -> list[Output]:
+def got_comment(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     try:
         comment = clean_text(ctx.input.text, field="comment", max_len=500)
     except InvalidInput as exc:
-        return [invalid(ctx, exc), *await ask_comment(ctx)]
+        return [invalid(ctx, exc), *ask_comment(ctx)]
     wish_id = ctx.data["wish_id"]
-    _, refused = await settle(
+    _, refused = settle(
         ctx, lambda: tasks.comment_rating(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, comment=comment)
     )
     return refused or [Message(ctx.t("rate.thanks"), keyboard=main_keyboard(ctx))]
@@ -81,46 +81,46 @@ async def got_comment(ctx: Ctx) -> list[Output]:
 
 
 @router.button(DISPUTE)
-async def dispute(ctx: Ctx) -> list[Output]:
+def dispute(ctx: Ctx) -> list[Output]:
     if not ctx.ids:
         return stale(ctx)
-    wish = await own_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], statuses=(S.completed,))
-    await ctx.goto(DISPUTE_FLOW, "note", {"wish_id": wish.id, "number": wish.number, "note": ""})
-    return await ask_dispute(ctx)
+    wish = own_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0], statuses=(S.completed,))
+    ctx.goto(DISPUTE_FLOW, "note", {"wish_id": wish.id, "number": wish.number, "note": ""})
+    return ask_dispute(ctx)
 
 
 @router.ask(DISPUTE_FLOW, "note")
-async def ask_dispute(ctx: Ctx) -> list[Output]:
+def ask_dispute(ctx: Ctx) -> list[Output]:
     return question(
         ctx, "mine.ask_dispute", [[ctx.button("mine.btn.dispute_plain", verbs.DISPUTE_PLAIN)]], back=False
     )
 
 
-async def _to_confirm(ctx: Ctx, note: str) -> list[Output]:
-    await ctx.goto(DISPUTE_FLOW, "confirm", {**ctx.data, "note": note})
-    return await ask_confirm(ctx)
+def _to_confirm(ctx: Ctx, note: str) -> list[Output]:
+    ctx.goto(DISPUTE_FLOW, "confirm", {**ctx.data, "note": note})
+    return ask_confirm(ctx)
 
 
 @router.button(verbs.DISPUTE_PLAIN)
-async def without_note(ctx: Ctx) -> list[Output]:
+def without_note(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, DISPUTE_FLOW, "note"):
         return stale(ctx)
-    return await _to_confirm(ctx, "")
+    return _to_confirm(ctx, "")
 
 
 @router.step(DISPUTE_FLOW, "note")
-async def got_dispute_note(ctx: Ctx) -> list[Output]:
+def got_dispute_note(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     try:
         note = clean_text(ctx.input.text, field="note", max_len=500)
     except InvalidInput as exc:
-        return [invalid(ctx, exc), *await ask_dispute(ctx)]
-    return await _to_confirm(ctx, note)
+        return [invalid(ctx, exc), *ask_dispute(ctx)]
+    return _to_confirm(ctx, note)
 
 
 @router.ask(DISPUTE_FLOW, "confirm")
-async def ask_confirm(ctx: Ctx) -> list[Output]:
+def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     note = ctx.t("mine.dispute_note", note=d["note"]) if d["note"] else ""
     rows = [[ctx.button("btn.confirm", verbs.DISPUTE_CONFIRM)]]
@@ -128,16 +128,16 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
 
 
 @router.step(DISPUTE_FLOW, "confirm")
-async def confirm_needs_a_button(ctx: Ctx) -> list[Output]:
+def confirm_needs_a_button(ctx: Ctx) -> list[Output]:
     raise Unexpected
 
 
 @router.button(verbs.DISPUTE_CONFIRM)
-async def send_dispute(ctx: Ctx) -> list[Output]:
+def send_dispute(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, DISPUTE_FLOW, "confirm"):
         return stale(ctx)
     d = ctx.data
-    wish, refused = await settle(
+    wish, refused = settle(
         ctx,
         lambda: tasks.dispute_wish(ctx.s, actor_id=ctx.user.id, wish_id=d["wish_id"], note=d["note"] or None),
     )

@@ -5,11 +5,12 @@ then checks the actor may see it); otherwise one's own branch, or buttons to cho
 carry the period along. Admins may say `all` (全部) instead of a code.
 """
 
-from collections.abc import Awaitable, Callable
+import functools
+from collections.abc import Callable
 from datetime import date
 
 from bot.flows.context import Ctx
-from bot.flows.io import Output
+from bot.flows.io import Later, Output
 from bot.flows.router import Router
 from bot.flows.staff_common import args, branch_row, in_scope, not_staff, own_or_choose, refuse
 from services.branches import BranchRow, list_branches
@@ -29,7 +30,7 @@ def period_of(ids: tuple[int, ...]) -> Period:
     return Period(date.fromordinal(ids[0]), date.fromordinal(ids[1]))
 
 
-async def target(
+def target(
     ctx: Ctx,
     verb: str,
     *,
@@ -47,7 +48,7 @@ async def target(
     first, _, rest = text.partition(" ")
     if allow_all and first.lower() in ALL_WORDS:
         return None, True, when(rest), []
-    everywhere = await list_branches(ctx.s)  # naming another's branch is refused by the report
+    everywhere = list_branches(ctx.s)  # naming another's branch is refused by the report
     chosen = next((b for b in everywhere if first and b.code == first.upper()), None)
     period = when(rest if chosen else text)
     if chosen:
@@ -63,35 +64,46 @@ async def target(
     return branch, False, period, ask
 
 
-async def chosen(ctx: Ctx) -> tuple[BranchRow | None, Period] | None:
+def chosen(ctx: Ctx) -> tuple[BranchRow | None, Period] | None:
     """The branch (None: all) and period a choice button carries, if the actor may use it."""
     if not (ctx.actor.staff_branches or ctx.actor.is_admin) or len(ctx.ids) != 3:
         return None
     if ctx.ids[0] == ALL:
         return (None, period_of(ctx.ids[1:])) if ctx.actor.is_admin else None
-    branch = await branch_row(ctx, ctx.ids[0])
+    branch = branch_row(ctx, ctx.ids[0])
     return None if branch is None else (branch, period_of(ctx.ids[1:]))
 
 
-Show = Callable[[Ctx, BranchRow | None, Period], Awaitable[list[Output]]]
+Show = Callable[[Ctx, BranchRow | None, Period], list[Output]]
+
+
+def off_the_write_lock(show: Callable[..., list[Output]]) -> Callable[..., list[Output]]:
+    """`show` runs after the update's transaction, in a read of its own (see io.Later): a report
+    over every branch takes a second or more, and other people's updates must not wait for it."""
+
+    @functools.wraps(show)
+    def later(ctx: Ctx, *args) -> list[Output]:
+        return [Later(lambda read: show(read, *args))]
+
+    return later
 
 
 def branch_command(router: Router, name: str, verb: str, show: Show, *, allow_all: bool = True) -> None:
     """`/name [CODE|all] [period]` and its branch-choice button `verb`, both ending in `show`."""
 
     @router.command(name)
-    async def command(ctx: Ctx) -> list[Output]:
+    def command(ctx: Ctx) -> list[Output]:
         if not_staff(ctx):
             return refuse(ctx)
-        branch, every, period, ask = await target(ctx, verb, allow_all=allow_all)
-        return await show(ctx, branch, period) if (branch or every) else ask
+        branch, every, period, ask = target(ctx, verb, allow_all=allow_all)
+        return show(ctx, branch, period) if (branch or every) else ask
 
     @router.button(verb)
-    async def button(ctx: Ctx) -> list[Output]:
-        picked = await chosen(ctx)
+    def button(ctx: Ctx) -> list[Output]:
+        picked = chosen(ctx)
         if picked is None or (picked[0] is None and not allow_all):
             return refuse(ctx)
-        return await show(ctx, *picked)
+        return show(ctx, *picked)
 
 
 def pct(ctx: Ctx, share: float | None) -> str:

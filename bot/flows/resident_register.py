@@ -18,38 +18,38 @@ STEPS[FLOW] = ["name", "phone", "branch", "grid", "compound", "building", "unit"
 TEXT_LIMITS = {"compound": 100, "building": 20, "unit": 20, "room": 20}
 
 
-async def begin(ctx: Ctx, *, branch_id: int | None = None, then: str | None = None) -> list[Output]:
+def begin(ctx: Ctx, *, branch_id: int | None = None, then: str | None = None) -> list[Output]:
     """Start registering; `then` names a flow to continue with afterwards."""
-    await ctx.goto(FLOW, "name", {"branch_id": branch_id, "then": then})
-    return [Message(ctx.t("reg.intro")), *await ask_name(ctx)]
+    ctx.goto(FLOW, "name", {"branch_id": branch_id, "then": then})
+    return [Message(ctx.t("reg.intro")), *ask_name(ctx)]
 
 
 advance = advancer(router, FLOW)
 
 
 @router.ask(FLOW, "name")
-async def ask_name(ctx: Ctx) -> list[Output]:
+def ask_name(ctx: Ctx) -> list[Output]:
     shown = ctx.user.display_name.strip()
     rows = [[ctx.button("reg.use_name", verbs.REG_NAME, name=shown)]] if shown else []
     return question(ctx, "reg.ask_name", rows, back=False)
 
 
 @router.button(verbs.REG_NAME)
-async def use_display_name(ctx: Ctx) -> list[Output]:
+def use_display_name(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "name"):
         return stale(ctx)
-    return await advance(ctx, "phone", name=ctx.user.display_name.strip()[:50])
+    return advance(ctx, "phone", name=ctx.user.display_name.strip()[:50])
 
 
 @router.step(FLOW, "name")
-async def got_name(ctx: Ctx) -> list[Output]:
+def got_name(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     try:
         name = clean_text(ctx.input.text, field="name", max_len=50)
     except InvalidInput as exc:
-        return [invalid(ctx, exc), *await ask_name(ctx)]
-    return await advance(ctx, "phone", name=name)
+        return [invalid(ctx, exc), *ask_name(ctx)]
+    return advance(ctx, "phone", name=name)
 
 
 contact_steps(
@@ -65,19 +65,19 @@ contact_steps(
 
 def _text_step(step: str, following: str):
     @router.ask(FLOW, step)
-    async def ask(ctx: Ctx) -> list[Output]:
+    def ask(ctx: Ctx) -> list[Output]:
         rows = [[ctx.button("reg.no_unit", verbs.REG_NO_UNIT)]] if step == "unit" else []
         return question(ctx, f"reg.ask_{step}", rows)
 
     @router.step(FLOW, step)
-    async def got(ctx: Ctx) -> list[Output]:
+    def got(ctx: Ctx) -> list[Output]:
         if ctx.input.kind != Kind.text:
             raise Unexpected
         try:
             value = clean_text(ctx.input.text, field=step, max_len=TEXT_LIMITS[step])
         except InvalidInput as exc:
-            return [invalid(ctx, exc), *await ask(ctx)]
-        return await advance(ctx, following, **{step: value})
+            return [invalid(ctx, exc), *ask(ctx)]
+        return advance(ctx, following, **{step: value})
 
 
 for _step, _next in (("compound", "building"), ("building", "unit"), ("unit", "room"), ("room", "confirm")):
@@ -85,14 +85,14 @@ for _step, _next in (("compound", "building"), ("building", "unit"), ("unit", "r
 
 
 @router.button(verbs.REG_NO_UNIT)
-async def no_unit(ctx: Ctx) -> list[Output]:
+def no_unit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "unit"):
         return stale(ctx)
-    return await advance(ctx, "room", unit="")
+    return advance(ctx, "room", unit="")
 
 
 @router.ask(FLOW, "confirm")
-async def ask_confirm(ctx: Ctx) -> list[Output]:
+def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     address = " ".join(p for p in (d["compound"], d["building"], d.get("unit", ""), d["room"]) if p)
     rows = [[ctx.button("btn.confirm", verbs.REG_CONFIRM), ctx.button("btn.edit", verbs.REG_EDIT)]]
@@ -102,21 +102,21 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
 
 
 @router.button(verbs.REG_EDIT)
-async def edit(ctx: Ctx) -> list[Output]:
+def edit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)
-    return await advance(ctx, "name")
+    return advance(ctx, "name")
 
 
 @router.button(verbs.REG_CONFIRM)
-async def save(ctx: Ctx) -> list[Output]:
+def save(ctx: Ctx) -> list[Output]:
     from bot.flows import wish_form
     from bot.flows.menus import main_keyboard
 
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)
     d = ctx.data
-    await people.register_resident(
+    people.register_resident(
         ctx.s,
         actor_id=ctx.user.id,
         name=d["name"],
@@ -125,8 +125,8 @@ async def save(ctx: Ctx) -> list[Output]:
         grid_id=d.get("grid_id"),
         address=people.Address(d["compound"], d["building"], d.get("unit", ""), d["room"]),
     )
-    await ctx.done()
+    ctx.done()
     done = Message(ctx.t("reg.done"), keyboard=main_keyboard(ctx))
     if d.get("then") == "wish":
-        return [done, *await wish_form.begin(ctx)]
+        return [done, *wish_form.begin(ctx)]
     return [done]

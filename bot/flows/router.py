@@ -1,11 +1,11 @@
 """Handler registries; each flow module fills one, the engine merges them."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from bot.flows.context import Ctx
 from bot.flows.io import Output
 
-Handler = Callable[[Ctx], Awaitable[list[Output]]]
+Handler = Callable[[Ctx], list[Output]]
 
 
 class Router:

@@ -30,36 +30,36 @@ advance = advancer(router, FLOW)
 
 
 @router.command("broadcast")
-async def broadcast_cmd(ctx: Ctx) -> list[Output]:
+def broadcast_cmd(ctx: Ctx) -> list[Output]:
     if not_staff(ctx):
         return refuse(ctx)
     if ctx.actor.is_admin and args(ctx).lower() in ALL_WORDS:
-        return await begin(ctx, ALL)
+        return begin(ctx, ALL)
     every = [ctx.button("report.all_branches", PICK, ALL)] if ctx.actor.is_admin else []
-    branch, _, ask = await pick_branch(ctx, PICK, every)
-    return await begin(ctx, branch.id) if branch is not None else ask
+    branch, _, ask = pick_branch(ctx, PICK, every)
+    return begin(ctx, branch.id) if branch is not None else ask
 
 
 @router.button(PICK)
-async def branch_chosen(ctx: Ctx) -> list[Output]:
+def branch_chosen(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or len(ctx.ids) != 1:
         return refuse(ctx)
-    return await begin(ctx, ctx.ids[0])
+    return begin(ctx, ctx.ids[0])
 
 
-async def begin(ctx: Ctx, branch_id: int) -> list[Output]:
+def begin(ctx: Ctx, branch_id: int) -> list[Output]:
     """Start the form for one branch, or for every branch (ALL, admins only)."""
     if branch_id == ALL:
         if not ctx.actor.is_admin:
             return refuse(ctx)
         name = None
     else:
-        branch = await branch_row(ctx, branch_id)
+        branch = branch_row(ctx, branch_id)
         if branch is None:
             return refuse(ctx)
         name = branch.name
-    await ctx.goto(FLOW, AUDIENCE, {"branch_id": branch_id, "branch": name})
-    return await ask_audience(ctx)
+    ctx.goto(FLOW, AUDIENCE, {"branch_id": branch_id, "branch": name})
+    return ask_audience(ctx)
 
 
 def _branch_id(data: dict) -> int | None:
@@ -71,34 +71,34 @@ def _audience_label(ctx: Ctx) -> str:
 
 
 @router.ask(FLOW, AUDIENCE)
-async def ask_audience(ctx: Ctx) -> list[Output]:
+def ask_audience(ctx: Ctx) -> list[Output]:
     rows = [[ctx.button(f"bcast.to.{a}", WHO, i)] for i, a in enumerate(AUDIENCES)]
     branch = ctx.data["branch"] or ctx.t("report.all_branches")
     return question(ctx, "bcast.ask_audience", rows, back=False, branch=branch)
 
 
 @router.button(WHO)
-async def got_audience(ctx: Ctx) -> list[Output]:
+def got_audience(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, AUDIENCE) or not ctx.ids or ctx.ids[0] >= len(AUDIENCES):
         return stale(ctx)
-    return await advance(ctx, TEXT, audience=AUDIENCES[ctx.ids[0]].value)
+    return advance(ctx, TEXT, audience=AUDIENCES[ctx.ids[0]].value)
 
 
 @router.ask(FLOW, TEXT)
-async def ask_text(ctx: Ctx) -> list[Output]:
+def ask_text(ctx: Ctx) -> list[Output]:
     return question(ctx, "bcast.ask_text", max=broadcasts.MAX_TEXT)
 
 
 @router.step(FLOW, TEXT)
-async def got_text(ctx: Ctx) -> list[Output]:
+def got_text(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     try:
         text = broadcasts.clean_broadcast_text(ctx.input.text)
     except InvalidInput as exc:
-        return [invalid(ctx, exc), *await ask_text(ctx)]
+        return [invalid(ctx, exc), *ask_text(ctx)]
     masked = text != ctx.input.text.strip()  # the preview says so, as staff may wonder
-    return await advance(ctx, CONFIRM, text=text, masked=masked)
+    return advance(ctx, CONFIRM, text=text, masked=masked)
 
 
 def _as_sent(ctx: Ctx) -> str:
@@ -108,13 +108,13 @@ def _as_sent(ctx: Ctx) -> str:
 
 
 @router.ask(FLOW, CONFIRM)
-async def preview(ctx: Ctx) -> list[Output]:
-    reach = await broadcasts.count_recipients(
+def preview(ctx: Ctx) -> list[Output]:
+    reach = broadcasts.count_recipients(
         ctx.s, actor_id=ctx.user.id, branch_id=_branch_id(ctx.data), audience=Audience(ctx.data["audience"])
     )
     if reach.recipients == 0:  # nobody to tell: choose another audience
-        await ctx.goto(FLOW, AUDIENCE)
-        return [Message(ctx.t("error.no_recipients")), *await ask_audience(ctx)]
+        ctx.goto(FLOW, AUDIENCE)
+        return [Message(ctx.t("error.no_recipients")), *ask_audience(ctx)]
     lines = [ctx.t("bcast.preview", audience=_audience_label(ctx), n=reach.recipients)]
     if reach.skipped:
         lines.append(ctx.t("bcast.skipped", n=reach.skipped))
@@ -129,11 +129,11 @@ async def preview(ctx: Ctx) -> list[Output]:
 
 
 @router.button(SEND)
-async def send(ctx: Ctx) -> list[Output]:
+def send(ctx: Ctx) -> list[Output]:
     """Queue it (permission and audience checked again), then show the progress."""
     if not in_form(ctx, FLOW, CONFIRM):
         return stale(ctx)
-    sent = await broadcasts.create_broadcast(
+    sent = broadcasts.create_broadcast(
         ctx.s,
         actor_id=ctx.user.id,
         branch_id=_branch_id(ctx.data),
@@ -141,16 +141,16 @@ async def send(ctx: Ctx) -> list[Output]:
         text=ctx.data["text"],
     )
     shown = _as_sent(ctx)  # the preview loses its buttons and stays in the chat as a record
-    await ctx.done()
-    now = await broadcasts.progress(ctx.s, actor_id=ctx.user.id, broadcast_id=sent.id)
+    ctx.done()
+    now = broadcasts.progress(ctx.s, actor_id=ctx.user.id, broadcast_id=sent.id)
     return [Edit(shown), Message(*progress_view(ctx, now))]
 
 
 @router.button(REFRESH)
-async def refresh(ctx: Ctx) -> list[Output]:
+def refresh(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or len(ctx.ids) != 1:
         return refuse(ctx)
-    now = await broadcasts.progress(ctx.s, actor_id=ctx.user.id, broadcast_id=ctx.ids[0])
+    now = broadcasts.progress(ctx.s, actor_id=ctx.user.id, broadcast_id=ctx.ids[0])
     return [Edit(*progress_view(ctx, now))]
 
 

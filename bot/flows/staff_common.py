@@ -8,9 +8,9 @@ from bot.flows.context import Ctx
 from bot.flows.forms import grid_of
 from bot.flows.io import Answer, Button, Kind, Message, Output
 from bot.texts import category_label, time_label
-from models import Grid, User, Wish
+from models import Wish
 from services.branches import BranchRow, list_branches
-from services.privacy import mask_name, shown_text
+from services.reads.queues import queue_card
 
 
 def not_staff(ctx: Ctx) -> bool:
@@ -33,9 +33,9 @@ def in_scope(ctx: Ctx, rows: list[BranchRow]) -> list[BranchRow]:
     return rows if ctx.actor.is_admin else [b for b in rows if b.id in ctx.actor.staff_branches]
 
 
-async def scope(ctx: Ctx) -> list[BranchRow]:
+def scope(ctx: Ctx) -> list[BranchRow]:
     """The branches the actor may act for."""
-    return in_scope(ctx, await list_branches(ctx.s))
+    return in_scope(ctx, list_branches(ctx.s))
 
 
 def own_or_choose(
@@ -55,7 +55,7 @@ def own_or_choose(
     return None, [Message(ctx.t("queue.choose_branch"), buttons=buttons)]
 
 
-async def pick_branch(
+def pick_branch(
     ctx: Ctx, verb: str, extra: list[Button] = ()
 ) -> tuple[BranchRow | None, str, list[Output]]:
     """(branch, the rest of the arguments, outputs asking to choose when it is not clear).
@@ -63,7 +63,7 @@ async def pick_branch(
     A first argument that is a branch code picks that branch; one branch of one's own is
     picked by itself; otherwise the staff choose with buttons that carry `verb`.
     """
-    rows = await scope(ctx)
+    rows = scope(ctx)
     text = args(ctx)
     first, _, rest = text.partition(" ")
     chosen = next((b for b in rows if first and b.code == first.upper()), None)
@@ -73,8 +73,8 @@ async def pick_branch(
     return branch, text, ask
 
 
-async def branch_row(ctx: Ctx, branch_id: int) -> BranchRow | None:
-    return next((b for b in await scope(ctx) if b.id == branch_id), None)
+def branch_row(ctx: Ctx, branch_id: int) -> BranchRow | None:
+    return next((b for b in scope(ctx) if b.id == branch_id), None)
 
 
 def cat_label(ctx: Ctx, code: str) -> str:
@@ -93,20 +93,19 @@ def extras(ctx: Ctx, wish: Wish) -> str:
     return "".join(f"\n📎 {p}" for p in parts)
 
 
-async def card(ctx: Ctx, wish: Wish) -> str:
+def card(ctx: Ctx, wish: Wish) -> str:
     """A wish as a queue shows it: number, category, masked resident, time, text."""
-    resident = await ctx.s.get(User, wish.resident_id)
-    grid = await ctx.s.get(Grid, wish.grid_id) if wish.grid_id else None
+    c = queue_card(ctx.s, actor_id=ctx.user.id, wish_id=wish.id)
     date = wish.preferred_date.isoformat() if wish.preferred_date else None
     return ctx.t(
         "queue.card",
         number=wish.number,
         category=cat_label(ctx, wish.category),
-        resident=mask_name(resident.name or resident.display_name),
-        grid=grid.name if grid else "",
+        resident=c.resident,
+        grid=c.grid,
         at=ctx.local(wish.submitted_at),
         time=time_label(ctx.lang, wish.time_window, date),
-        text=shown_text(ctx.actor, wish, wish.text),
+        text=c.text,
         extras=extras(ctx, wish),
     )
 

@@ -6,10 +6,11 @@ from bot.flows.io import Edit, Message, Output
 from bot.flows.router import Router
 from bot.flows.staff_common import not_staff, refuse, staff_status
 from bot.texts import category_label, render_reason
-from models import User, Wish
+from models import Wish
 from models.enums import WishStatus as S
-from services import dispatch, matching, queries, wishes
-from services.actors import require_staff
+from services import dispatch, matching
+from services.reads.member_views import member_for_staff
+from services.reads.wish_views import staff_wish, staff_wish_by_number
 
 router = Router()
 OFFER, WALL = verbs.OFFER, verbs.WALL
@@ -22,30 +23,30 @@ def view_button(ctx: Ctx, wish: Wish):
 
 
 @router.command("dispatch")
-async def dispatch_command(ctx: Ctx) -> list[Output]:
+def dispatch_command(ctx: Ctx) -> list[Output]:
     if not_staff(ctx):
         return refuse(ctx)
     number = ctx.input.text.strip()
     if not number:
         return [Message(ctx.t("dispatch.usage"))]
-    wish = await queries.find_by_number(ctx.s, actor_id=ctx.user.id, number=number.split()[0])
-    return await ranked(ctx, wish)
+    return ranked(ctx, staff_wish_by_number(ctx.s, actor_id=ctx.user.id, number=number.split()[0]))
 
 
 @router.button(verbs.DISPATCH)
-async def dispatch_pressed(ctx: Ctx) -> list[Output]:
+def dispatch_pressed(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    return await ranked(ctx, await wishes.get_wish(ctx.s, ctx.ids[0]))
+    return ranked(ctx, staff_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0]))
 
 
-async def ranked(ctx: Ctx, wish: Wish) -> list[Output]:
-    """The top members, each with score, reason and an offer button; then the wall."""
-    require_staff(ctx.actor, wish.branch_id)
+def ranked(ctx: Ctx, wish: Wish) -> list[Output]:
+    """The top members, each with score, reason and an offer button; then the wall.
+
+    `wish` comes from a read that let only the branch staff have it."""
     if wish.status != S.accepted:
         text = ctx.t("dispatch.not_now", number=wish.number, status=staff_status(ctx, wish.status))
         return [Message(text, buttons=[[view_button(ctx, wish)]])]
-    found = await matching.rank_candidates(
+    found = matching.rank_candidates(
         ctx.s, actor_id=ctx.user.id, wish_id=wish.id, catalogue=ctx.deps.catalogue, limit=SHOWN
     )
     category = category_label(ctx.lang, ctx.deps.catalogue, wish.category)
@@ -62,21 +63,21 @@ async def ranked(ctx: Ctx, wish: Wish) -> list[Output]:
 
 
 @router.button(OFFER)
-async def offer(ctx: Ctx) -> list[Output]:
+def offer(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or len(ctx.ids) < 2:
         return refuse(ctx)
     wish_id, member_id = ctx.ids[:2]
-    await dispatch.offer_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, member_id=member_id)
-    wish = await wishes.get_wish(ctx.s, wish_id)
-    member = await ctx.s.get(User, member_id)
-    text = ctx.t("reply.offered", number=wish.number, name=member.name or member.display_name)
+    dispatch.offer_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, member_id=member_id)
+    wish = staff_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id)
+    member = member_for_staff(ctx.s, actor_id=ctx.user.id, member_user_id=member_id)
+    text = ctx.t("reply.offered", number=wish.number, name=member.name)
     return [Edit(text, [[view_button(ctx, wish)]])]
 
 
 @router.button(WALL)
-async def to_wall(ctx: Ctx) -> list[Output]:
+def to_wall(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    await dispatch.post_to_wall(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
-    wish = await wishes.get_wish(ctx.s, ctx.ids[0])
+    dispatch.post_to_wall(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    wish = staff_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
     return [Edit(ctx.t("reply.posted", number=wish.number), [[view_button(ctx, wish)]])]

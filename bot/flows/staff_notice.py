@@ -49,12 +49,12 @@ def notice_text(ctx: Ctx, n: Notice) -> str:
     return "\n".join(lines)
 
 
-async def _notice(ctx: Ctx, branch_id: int, period: Period) -> Notice:
-    return await build_notice(ctx.s, actor_id=ctx.user.id, branch_id=branch_id, period=period, tz=ctx.deps.tz)
+def _notice(ctx: Ctx, branch_id: int, period: Period) -> Notice:
+    return build_notice(ctx.s, actor_id=ctx.user.id, branch_id=branch_id, period=period, tz=ctx.deps.tz)
 
 
-async def preview(ctx: Ctx, branch: BranchRow, period: Period) -> list[Output]:
-    notice = await _notice(ctx, branch.id, period)
+def preview(ctx: Ctx, branch: BranchRow, period: Period) -> list[Output]:
+    notice = _notice(ctx, branch.id, period)
     ids = (branch.id, *period_ids(period))
     buttons = [[ctx.button("publish.confirm", POST, *ids), ctx.button("publish.drop", DROP, *ids)]]
     return [Message(ctx.t("publish.preview")), Message(notice_text(ctx, notice), buttons=buttons)]
@@ -64,13 +64,13 @@ branch_command(router, "publish", PICK, preview, allow_all=False)
 
 
 @router.button(POST)
-async def publish_confirmed(ctx: Ctx) -> list[Output]:
+def publish_confirmed(ctx: Ctx) -> list[Output]:
     """Build the notice again (permission and channel re-checked) and post it."""
-    picked = await chosen(ctx)
+    picked = chosen(ctx)
     if picked is None or picked[0] is None:
         return refuse(ctx)
     branch, period = picked
-    notice = await _notice(ctx, branch.id, period)
+    notice = _notice(ctx, branch.id, period)
     return [
         Edit(ctx.t("publish.posting", branch=branch.name, period=period.label)),
         Post(notice.chat_id, notice_text(ctx, notice), ctx.t("publish.done"), ctx.t("publish.failed")),
@@ -78,5 +78,5 @@ async def publish_confirmed(ctx: Ctx) -> list[Output]:
 
 
 @router.button(DROP)
-async def publish_dropped(ctx: Ctx) -> list[Output]:
+def publish_dropped(ctx: Ctx) -> list[Output]:
     return [Edit(ctx.t("publish.dropped"))]

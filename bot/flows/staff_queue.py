@@ -33,31 +33,31 @@ PRIORITIES = [Priority.urgent, Priority.normal, Priority.low]  # 紧急 / 普通
 
 @router.command("queue")
 @router.menu_item("menu.queue")
-async def queue(ctx: Ctx) -> list[Output]:
+def queue(ctx: Ctx) -> list[Output]:
     if not_staff(ctx):
         return refuse(ctx)
-    branch, _, ask = await pick_branch(ctx, CHOOSE)
-    return ask if branch is None else await page(ctx, branch, 0)
+    branch, _, ask = pick_branch(ctx, CHOOSE)
+    return ask if branch is None else page(ctx, branch, 0)
 
 
 @router.button(CHOOSE, NEXT)
-async def pressed_page(ctx: Ctx) -> list[Output]:
+def pressed_page(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    branch = await branch_row(ctx, ctx.ids[0])
+    branch = branch_row(ctx, ctx.ids[0])
     if branch is None:
         return refuse(ctx)
-    return await page(ctx, branch, await after(ctx, branch.id, ctx.ids[1]) if len(ctx.ids) > 1 else 0)
+    return page(ctx, branch, after(ctx, branch.id, ctx.ids[1]) if len(ctx.ids) > 1 else 0)
 
 
-async def after(ctx: Ctx, branch_id: int, last_id: int) -> int:
+def after(ctx: Ctx, branch_id: int, last_id: int) -> int:
     """The offset just past the last wish shown: wishes triaged meanwhile no longer count."""
-    last = await wishes.get_wish(ctx.s, last_id)
-    return await queries.queue_position(ctx.s, branch_id=branch_id, wish=last)
+    last = wishes.get_wish(ctx.s, last_id)
+    return queries.queue_position(ctx.s, branch_id=branch_id, wish=last)
 
 
-async def page(ctx: Ctx, branch: BranchRow, offset: int) -> list[Output]:
-    found = await queries.wishes_for_staff(
+def page(ctx: Ctx, branch: BranchRow, offset: int) -> list[Output]:
+    found = queries.wishes_for_staff(
         ctx.s,
         actor_id=ctx.user.id,
         branch_id=branch.id,
@@ -69,7 +69,7 @@ async def page(ctx: Ctx, branch: BranchRow, offset: int) -> list[Output]:
         return [Message(ctx.t("queue.empty", branch=branch.name))]
     out: list[Output] = [Message(ctx.t("queue.header", branch=branch.name, page=offset // PAGE + 1))]
     for wish in found[:PAGE]:
-        out.append(Message(await card(ctx, wish), buttons=triage_buttons(ctx, wish.id), notify=False))
+        out.append(Message(card(ctx, wish), buttons=triage_buttons(ctx, wish.id), notify=False))
     if len(found) > PAGE:
         more = [[ctx.button("queue.next", NEXT, branch.id, found[PAGE - 1].id)]]
         out.append(Message(ctx.t("queue.more"), buttons=more, notify=False))
@@ -79,11 +79,11 @@ async def page(ctx: Ctx, branch: BranchRow, offset: int) -> list[Output]:
 # --- 受理: category, then priority -------------------------------------------------------------
 
 
-async def submitted_wish(ctx: Ctx) -> Wish | list[Output]:
+def submitted_wish(ctx: Ctx) -> Wish | list[Output]:
     """The pressed wish if the actor may triage it and it still waits; else the refusal."""
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    wish = await wishes.get_wish(ctx.s, ctx.ids[0])
+    wish = wishes.get_wish(ctx.s, ctx.ids[0])
     require_staff(ctx.actor, wish.branch_id)
     if wish.status != S.submitted:
         return refuse(ctx, "triage.done_already", number=wish.number, status=staff_status(ctx, wish.status))
@@ -91,8 +91,8 @@ async def submitted_wish(ctx: Ctx) -> Wish | list[Output]:
 
 
 @router.button(verbs.ACCEPT)
-async def accept(ctx: Ctx) -> list[Output]:
-    wish = await submitted_wish(ctx)
+def accept(ctx: Ctx) -> list[Output]:
+    wish = submitted_wish(ctx)
     if isinstance(wish, list):
         return wish
     codes = list(ctx.deps.catalogue.categories)
@@ -104,8 +104,8 @@ async def accept(ctx: Ctx) -> list[Output]:
 
 
 @router.button(CATEGORY)
-async def chose_category(ctx: Ctx) -> list[Output]:
-    wish = await submitted_wish(ctx)
+def chose_category(ctx: Ctx) -> list[Output]:
+    wish = submitted_wish(ctx)
     if isinstance(wish, list):
         return wish
     codes = list(ctx.deps.catalogue.categories)
@@ -120,14 +120,14 @@ async def chose_category(ctx: Ctx) -> list[Output]:
 
 
 @router.button(PRIORITY)
-async def chose_priority(ctx: Ctx) -> list[Output]:
+def chose_priority(ctx: Ctx) -> list[Output]:
     if not_staff(ctx):
         return refuse(ctx)
     codes = list(ctx.deps.catalogue.categories)
     if len(ctx.ids) < 3 or ctx.ids[1] >= len(codes) or ctx.ids[2] >= len(PRIORITIES):
         return refuse(ctx, "error.stale_button")
     priority = PRIORITIES[ctx.ids[2]]
-    wish = await wishes.accept_wish(
+    wish = wishes.accept_wish(
         ctx.s,
         actor_id=ctx.user.id,
         wish_id=ctx.ids[0],
@@ -145,19 +145,19 @@ async def chose_priority(ctx: Ctx) -> list[Output]:
 
 
 @router.button(BACK)
-async def back_to_card(ctx: Ctx) -> list[Output]:
-    wish = await submitted_wish(ctx)
+def back_to_card(ctx: Ctx) -> list[Output]:
+    wish = submitted_wish(ctx)
     if isinstance(wish, list):
         return wish
-    return [Edit(await card(ctx, wish), triage_buttons(ctx, wish.id))]
+    return [Edit(card(ctx, wish), triage_buttons(ctx, wish.id))]
 
 
 # --- 不予受理: a reason, with its referral -------------------------------------------------------
 
 
 @router.button(verbs.REJECT)
-async def reject(ctx: Ctx) -> list[Output]:
-    wish = await submitted_wish(ctx)
+def reject(ctx: Ctx) -> list[Output]:
+    wish = submitted_wish(ctx)
     if isinstance(wish, list):
         return wish
     buttons = [
@@ -171,14 +171,14 @@ async def reject(ctx: Ctx) -> list[Output]:
 
 
 @router.button(REASON)
-async def chose_reason(ctx: Ctx) -> list[Output]:
+def chose_reason(ctx: Ctx) -> list[Output]:
     if not_staff(ctx):
         return refuse(ctx)
     reasons = list(ctx.deps.catalogue.rejections.values())
     if len(ctx.ids) < 2 or ctx.ids[1] >= len(reasons):
         return refuse(ctx, "error.stale_button")
     reason = reasons[ctx.ids[1]]
-    wish = await wishes.reject_wish(
+    wish = wishes.reject_wish(
         ctx.s,
         actor_id=ctx.user.id,
         wish_id=ctx.ids[0],

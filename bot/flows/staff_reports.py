@@ -5,7 +5,16 @@ from typing import TYPE_CHECKING
 
 from bot.flows.context import Ctx
 from bot.flows.io import File, Message, Output
-from bot.flows.report_common import COMPARE_WORDS, branch_command, chosen, pct, span, stars, target
+from bot.flows.report_common import (
+    COMPARE_WORDS,
+    branch_command,
+    chosen,
+    off_the_write_lock,
+    pct,
+    span,
+    stars,
+    target,
+)
 from bot.flows.router import Router
 from bot.flows.staff_common import args, cat_label, not_staff, refuse
 from bot.flows.verbs import EXPORT, STATS
@@ -65,11 +74,12 @@ def chart_labels(ctx: Ctx, title: str) -> "ChartLabels":
     )
 
 
-async def show_stats(ctx: Ctx, branch: BranchRow | None, period: Period) -> list[Output]:
+@off_the_write_lock
+def show_stats(ctx: Ctx, branch: BranchRow | None, period: Period) -> list[Output]:
     """The figures as text and the weekly chart as a photo; branch None is every branch."""
     from services.reports.chart import render_chart  # matplotlib: loaded on first /stats, not at start
 
-    figures = await report_stats.stats(
+    figures = report_stats.stats(
         ctx.s,
         actor_id=ctx.user.id,
         branch_id=branch.id if branch else None,
@@ -104,8 +114,9 @@ def branch_lines(ctx: Ctx, lines: list[report_stats.BranchLine], key: str) -> li
     ]
 
 
-async def compare(ctx: Ctx, period: Period, header: str, key: str) -> list[Output]:
-    lines = await report_stats.compare(
+@off_the_write_lock
+def compare(ctx: Ctx, period: Period, header: str, key: str) -> list[Output]:
+    lines = report_stats.compare(
         ctx.s, actor_id=ctx.user.id, period=period, tz=ctx.deps.tz, now=ctx.now(), policy=ctx.deps.sweeps
     )
     body = branch_lines(ctx, lines, key) or [ctx.t("queue.no_branches")]
@@ -113,28 +124,29 @@ async def compare(ctx: Ctx, period: Period, header: str, key: str) -> list[Outpu
 
 
 @router.command("stats")
-async def stats_cmd(ctx: Ctx) -> list[Output]:
+def stats_cmd(ctx: Ctx) -> list[Output]:
     if not_staff(ctx):
         return refuse(ctx)
     first, _, rest = args(ctx).partition(" ")
     if first.lower() in COMPARE_WORDS:
         if not ctx.actor.is_admin:
             return refuse(ctx, "error.admin_only")
-        return await compare(
+        return compare(
             ctx, parse_period(rest, today=ctx.today()), "stats.compare_header", "stats.compare_row"
         )
-    branch, every, period, ask = await target(ctx, STATS)
-    return await show_stats(ctx, branch, period) if (branch or every) else ask
+    branch, every, period, ask = target(ctx, STATS)
+    return show_stats(ctx, branch, period) if (branch or every) else ask
 
 
 @router.button(STATS)
-async def stats_chosen(ctx: Ctx) -> list[Output]:
-    picked = await chosen(ctx)
-    return refuse(ctx) if picked is None else await show_stats(ctx, *picked)
+def stats_chosen(ctx: Ctx) -> list[Output]:
+    picked = chosen(ctx)
+    return refuse(ctx) if picked is None else show_stats(ctx, *picked)
 
 
-async def send_export(ctx: Ctx, branch: BranchRow | None, period: Period) -> list[Output]:
-    data = await export_workbook(
+@off_the_write_lock
+def send_export(ctx: Ctx, branch: BranchRow | None, period: Period) -> list[Output]:
+    data = export_workbook(
         ctx.s,
         actor_id=ctx.user.id,
         branch_id=branch.id if branch else None,
@@ -154,8 +166,8 @@ branch_command(router, "export", EXPORT, send_export)
 
 
 @router.command("branches")
-async def branches_cmd(ctx: Ctx) -> list[Output]:
+def branches_cmd(ctx: Ctx) -> list[Output]:
     if not ctx.actor.is_admin:
         return refuse(ctx, "error.admin_only")
     period = parse_period(args(ctx), today=ctx.today())
-    return await compare(ctx, period, "branches.header", "branches.row")
+    return compare(ctx, period, "branches.header", "branches.row")

@@ -17,10 +17,10 @@ STEPS[FLOW] = [NOTE]
 
 
 @router.command("visits")
-async def list_visits(ctx: Ctx) -> list[Output]:
+def list_visits(ctx: Ctx) -> list[Output]:
     if not_staff(ctx):
         return refuse(ctx)
-    open_ = await visits.open_visits(ctx.s, actor_id=ctx.user.id)
+    open_ = visits.open_visits(ctx.s, actor_id=ctx.user.id)
     if not open_:
         return [Message(ctx.t("visits.none"))]
     out: list[Output] = [Message(ctx.t("visits.title", n=len(open_)))]
@@ -38,31 +38,31 @@ async def list_visits(ctx: Ctx) -> list[Output]:
 
 
 @router.button(verbs.VISIT)
-async def start_note(ctx: Ctx) -> list[Output]:
+def start_note(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    visit, wish = await visits.pending_visit(ctx.s, actor_id=ctx.user.id, visit_id=ctx.ids[0])
-    await ctx.goto(FLOW, NOTE, {"visit_id": visit.id, "number": wish.number})
-    return await ask_note(ctx)
+    visit, wish = visits.pending_visit(ctx.s, actor_id=ctx.user.id, visit_id=ctx.ids[0])
+    ctx.goto(FLOW, NOTE, {"visit_id": visit.id, "number": wish.number})
+    return ask_note(ctx)
 
 
 @router.ask(FLOW, NOTE)
-async def ask_note(ctx: Ctx) -> list[Output]:
+def ask_note(ctx: Ctx) -> list[Output]:
     return question(ctx, "visits.ask_note", back=False, number=ctx.data["number"])
 
 
 @router.step(FLOW, NOTE)
-async def got_note(ctx: Ctx) -> list[Output]:
+def got_note(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     number = ctx.data["number"]
     try:  # a refusal writes nothing, so there is nothing to roll back
         visit_id, note = ctx.data["visit_id"], ctx.input.text
-        await visits.record_visit(ctx.s, actor_id=ctx.user.id, visit_id=visit_id, note=note)
+        visits.record_visit(ctx.s, actor_id=ctx.user.id, visit_id=visit_id, note=note)
     except InvalidInput as exc:  # the note will not do: ask again
-        return [invalid(ctx, exc), *await ask_note(ctx)]
+        return [invalid(ctx, exc), *ask_note(ctx)]
     except DomainError as exc:  # someone else recorded it meanwhile
-        await ctx.done()
+        ctx.done()
         return [invalid(ctx, exc)]
-    await ctx.done()
+    ctx.done()
     return [Message(ctx.t("visits.done", number=number))]

@@ -11,17 +11,17 @@ from bot.flows.forms import STEPS, grid_of, question
 from bot.flows.io import Button, Edit, Kind, Message, Output
 from bot.flows.media import wish_media
 from bot.flows.router import Router
-from bot.flows.staff_common import cat_label, not_staff, refuse, scope, staff_status, triage_buttons
+from bot.flows.staff_common import cat_label, not_staff, refuse, staff_status, triage_buttons
 from bot.flows.staff_dispatch import VIEW, view_button
 from bot.flows.staff_wish_view import details
 from bot.texts import render_error
 from models import Wish
 from models.enums import WishStatus as S
-from services import dispatch, queries, tasks, wishes
-from services.actors import require_staff
+from services import dispatch, tasks, wishes
 from services.errors import DomainError, InvalidInput
 from services.ownership import CANCELLABLE
-from services.privacy import may_see_contact, shown_text
+from services.reads.wish_details import wish_details
+from services.reads.wish_views import find_wishes, staff_wish, staff_wish_by_number
 
 router = Router()
 CANCEL, CANCEL_YES, NOTE = verbs.STAFF_CANCEL, verbs.STAFF_CANCEL_YES, verbs.STAFF_NOTE
@@ -33,26 +33,26 @@ STEPS[FLOW] = ACTIONS
 
 
 @router.command("wish")
-async def wish_command(ctx: Ctx) -> list[Output]:
+def wish_command(ctx: Ctx) -> list[Output]:
     """Staff: `/wish A-0042` shows the details. Anyone else (or no number) posts a wish."""
     if not ctx.input.text.strip() or not_staff(ctx):
-        return await wish_form.begin(ctx)
-    wish = await queries.find_by_number(ctx.s, actor_id=ctx.user.id, number=ctx.input.text.split()[0])
-    return await view(ctx, wish)
+        return wish_form.begin(ctx)
+    wish = staff_wish_by_number(ctx.s, actor_id=ctx.user.id, number=ctx.input.text.split()[0])
+    return view(ctx, wish.id)
 
 
 @router.button(VIEW)
-async def view_pressed(ctx: Ctx) -> list[Output]:
+def view_pressed(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
     edit = ctx.ids[1:2] == (1,)  # 返回 from a confirmation: show the wish in place
-    return await view(ctx, await wishes.get_wish(ctx.s, ctx.ids[0]), edit=edit)
+    return view(ctx, ctx.ids[0], edit=edit)
 
 
-async def view(ctx: Ctx, wish: Wish, *, edit: bool = False) -> list[Output]:
-    require_staff(ctx.actor, wish.branch_id)
-    text = await details(ctx, wish)
-    protect = may_see_contact(ctx.actor, wish)  # it shows the resident's contact: no forwarding
+def view(ctx: Ctx, wish_id: int, *, edit: bool = False) -> list[Output]:
+    d = wish_details(ctx.s, actor_id=ctx.user.id, wish_id=wish_id)  # refuses all but the branch staff
+    wish, text = d.wish, details(ctx, d)
+    protect = d.full  # it shows the resident's contact: no forwarding
     if edit:  # the message it replaces was sent protected, and an edit keeps that
         return [Edit(text, actions(ctx, wish), protect=protect)]
     return [*wish_media(wish, completion=True), Message(text, buttons=actions(ctx, wish), protect=protect)]
@@ -77,11 +77,10 @@ def actions(ctx: Ctx, wish: Wish) -> list[list[Button]]:
 
 
 @router.button(CANCEL)
-async def cancel(ctx: Ctx) -> list[Output]:
+def cancel(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    wish = await wishes.get_wish(ctx.s, ctx.ids[0])
-    require_staff(ctx.actor, wish.branch_id)
+    wish = staff_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
     rows = [
         [ctx.button("staffwish.cancel_yes", CANCEL_YES, wish.id), ctx.button("btn.back", VIEW, wish.id, 1)]
     ]
@@ -89,18 +88,18 @@ async def cancel(ctx: Ctx) -> list[Output]:
 
 
 @router.button(CANCEL_YES)
-async def cancel_confirmed(ctx: Ctx) -> list[Output]:
+def cancel_confirmed(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    wish = await wishes.cancel_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    wish = wishes.cancel_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
     return [Edit(ctx.t("staffwish.cancelled", number=wish.number), [[view_button(ctx, wish)]])]
 
 
 @router.button(WITHDRAW)
-async def withdraw(ctx: Ctx) -> list[Output]:
+def withdraw(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or not ctx.ids:
         return refuse(ctx)
-    wish = await dispatch.withdraw_from_wall(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    wish = dispatch.withdraw_from_wall(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
     return [
         Edit(
             ctx.t("staffwish.withdrawn", number=wish.number),
@@ -113,16 +112,15 @@ async def withdraw(ctx: Ctx) -> list[Output]:
 
 
 @router.button(NOTE)
-async def ask_for_note(ctx: Ctx) -> list[Output]:
+def ask_for_note(ctx: Ctx) -> list[Output]:
     if not_staff(ctx) or len(ctx.ids) < 2 or ctx.ids[1] >= len(ACTIONS):
         return refuse(ctx)
-    wish = await wishes.get_wish(ctx.s, ctx.ids[0])
-    require_staff(ctx.actor, wish.branch_id)
-    await ctx.goto(FLOW, ACTIONS[ctx.ids[1]], {"wish_id": wish.id, "number": wish.number})
-    return await ask(ctx)
+    wish = staff_wish(ctx.s, actor_id=ctx.user.id, wish_id=ctx.ids[0])
+    ctx.goto(FLOW, ACTIONS[ctx.ids[1]], {"wish_id": wish.id, "number": wish.number})
+    return ask(ctx)
 
 
-async def ask(ctx: Ctx) -> list[Output]:
+def ask(ctx: Ctx) -> list[Output]:
     return question(ctx, f"staffwish.ask_{ctx.state.step}", back=False, number=ctx.data["number"])
 
 
@@ -131,25 +129,25 @@ for _action in ACTIONS:
 
 
 @router.step(FLOW, *ACTIONS)
-async def got_note(ctx: Ctx) -> list[Output]:
+def got_note(ctx: Ctx) -> list[Output]:
     if ctx.input.kind != Kind.text:
         raise Unexpected
     action, wish_id, text = ctx.state.step, ctx.data["wish_id"], ctx.input.text
     try:
-        async with ctx.s.begin_nested():  # a refusal must leave nothing half done
+        with ctx.s.begin_nested():  # a refusal must leave nothing half done
             if action == "release":
-                wish = await dispatch.release_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, reason=text)
+                wish = dispatch.release_wish(ctx.s, actor_id=ctx.user.id, wish_id=wish_id, reason=text)
             else:
-                wish = await tasks.resolve_dispute(
+                wish = tasks.resolve_dispute(
                     ctx.s, actor_id=ctx.user.id, wish_id=wish_id, to=RESOLVE[action], note=text
                 )
     except DomainError as exc:
         refusal = Message(render_error(ctx.lang, exc.key, exc.params))
         if isinstance(exc, InvalidInput):  # the text will not do: ask again
-            return [refusal, *await ask(ctx)]
-        await ctx.done()  # the wish moved on meanwhile: leave the form
+            return [refusal, *ask(ctx)]
+        ctx.done()  # the wish moved on meanwhile: leave the form
         return [refusal]
-    await ctx.done()
+    ctx.done()
     rows = [[ctx.button("dispatch.btn", verbs.DISPATCH, wish.id)]] if wish.status == S.accepted else []
     rows.append([view_button(ctx, wish)])
     return [Message(ctx.t(f"staffwish.done_{action}", number=wish.number), buttons=rows)]
@@ -159,16 +157,13 @@ async def got_note(ctx: Ctx) -> list[Output]:
 
 
 @router.command("find")
-async def find(ctx: Ctx) -> list[Output]:
+def find(ctx: Ctx) -> list[Output]:
     if not_staff(ctx):
         return refuse(ctx)
     text = ctx.input.text.strip()
     if not text:
         return [Message(ctx.t("find.usage"))]
-    found: list[Wish] = []
-    for branch in await scope(ctx):
-        found += await queries.search_wishes(ctx.s, actor_id=ctx.user.id, branch_id=branch.id, text=text)
-    found = sorted(found, key=lambda w: -w.id)[: queries.PAGE]
+    found = find_wishes(ctx.s, actor_id=ctx.user.id, text=text)
     if not found:
         return [Message(ctx.t("find.none", text=text))]
     lines = [ctx.t("find.header", n=len(found))]
@@ -177,7 +172,7 @@ async def find(ctx: Ctx) -> list[Output]:
             "find.line",
             number=w.number,
             status=staff_status(ctx, w.status),
-            text=(shown_text(ctx.actor, w, w.text) or "")[:40],
+            text=w.text[:40],
             category=cat_label(ctx, w.category),
         )
         for w in found

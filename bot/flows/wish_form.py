@@ -25,20 +25,20 @@ DATE_CHOICES = 7
 
 
 @router.menu_item("menu.post")
-async def begin(ctx: Ctx) -> list[Output]:
+def begin(ctx: Ctx) -> list[Output]:
     from bot.flows import resident_register
 
-    if not await is_resident(ctx):
-        return await resident_register.begin(ctx, then="wish")
-    await ctx.goto(FLOW, "category", {})
-    return await ask_category(ctx)
+    if not is_resident(ctx):
+        return resident_register.begin(ctx, then="wish")
+    ctx.goto(FLOW, "category", {})
+    return ask_category(ctx)
 
 
 advance = advancer(router, FLOW)
 
 
 @router.ask(FLOW, "category")
-async def ask_category(ctx: Ctx) -> list[Output]:
+def ask_category(ctx: Ctx) -> list[Output]:
     codes = list(ctx.deps.catalogue.categories)
     labels = [category_label(ctx.lang, ctx.deps.catalogue, c) for c in codes]
     buttons = [ctx.raw_button(label, verbs.WISH_CATEGORY, i) for i, label in enumerate(labels)]
@@ -46,48 +46,48 @@ async def ask_category(ctx: Ctx) -> list[Output]:
 
 
 @router.button(verbs.WISH_CATEGORY)
-async def got_category(ctx: Ctx) -> list[Output]:
+def got_category(ctx: Ctx) -> list[Output]:
     codes = list(ctx.deps.catalogue.categories)
     if not in_form(ctx, FLOW, "category") or not ctx.ids or ctx.ids[0] >= len(codes):
         return stale(ctx)
-    return await advance(ctx, "describe", category=codes[ctx.ids[0]])
+    return advance(ctx, "describe", category=codes[ctx.ids[0]])
 
 
 @router.ask(FLOW, "describe")
-async def ask_describe(ctx: Ctx) -> list[Output]:
+def ask_describe(ctx: Ctx) -> list[Output]:
     label = category_label(ctx.lang, ctx.deps.catalogue, ctx.data["category"])
     return question(ctx, "wish.ask_describe", category=label)
 
 
 @router.step(FLOW, "describe")
-async def got_description(ctx: Ctx) -> list[Output]:
+def got_description(ctx: Ctx) -> list[Output]:
     inp = ctx.input
     answers: dict = {}
     if inp.kind == Kind.photo:
         photos = [*ctx.data.get("photos", []), inp.file_id]
         if len(photos) > ctx.deps.limits.max_photos:
             too_many = Message(ctx.t("invalid.photos", max=ctx.deps.limits.max_photos))
-            return [too_many, *await ask_describe(ctx)]
+            return [too_many, *ask_describe(ctx)]
         answers["photos"] = photos
         if not inp.text.strip():  # a photo without a caption: ask for words too
-            await ctx.goto(FLOW, "describe", {**ctx.data, **answers})
+            ctx.goto(FLOW, "describe", {**ctx.data, **answers})
             return [Message(ctx.t("wish.photo_ok"))]
     elif inp.kind == Kind.voice:
         answers["voice"] = inp.file_id
         if not ctx.data.get("text"):
             answers["text"] = ""
-        return await advance(ctx, "time", **answers)
+        return advance(ctx, "time", **answers)
     elif inp.kind != Kind.text:
         raise Unexpected
     try:
         answers["text"] = clean_text(inp.text, field="wish_text", max_len=1000)
     except InvalidInput as exc:
-        return [Message(render_error(ctx.lang, exc.key, exc.params)), *await ask_describe(ctx)]
-    return await advance(ctx, "time", **answers)
+        return [Message(render_error(ctx.lang, exc.key, exc.params)), *ask_describe(ctx)]
+    return advance(ctx, "time", **answers)
 
 
 @router.ask(FLOW, "time")
-async def ask_time(ctx: Ctx) -> list[Output]:
+def ask_time(ctx: Ctx) -> list[Output]:
     labels = [
         time_label(ctx.lang, w) if w != TimeWindow.on_date else ctx.t("wish.pick_date") for w in WINDOWS
     ]
@@ -96,17 +96,17 @@ async def ask_time(ctx: Ctx) -> list[Output]:
 
 
 @router.button(verbs.WISH_TIME)
-async def got_time(ctx: Ctx) -> list[Output]:
+def got_time(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "time") or not ctx.ids or ctx.ids[0] >= len(WINDOWS):
         return stale(ctx)
     window = WINDOWS[ctx.ids[0]]
     if window == TimeWindow.on_date:
-        return await advance(ctx, "date", window=window.value)
-    return await advance(ctx, "confirm", window=window.value, date=None)
+        return advance(ctx, "date", window=window.value)
+    return advance(ctx, "confirm", window=window.value, date=None)
 
 
 @router.ask(FLOW, "date")
-async def ask_date(ctx: Ctx) -> list[Output]:
+def ask_date(ctx: Ctx) -> list[Output]:
     today = ctx.today()
     days = [today + timedelta(days=n) for n in range(1, DATE_CHOICES + 1)]
     buttons = [
@@ -117,15 +117,15 @@ async def ask_date(ctx: Ctx) -> list[Output]:
 
 
 @router.button(verbs.WISH_DATE)
-async def got_date(ctx: Ctx) -> list[Output]:
+def got_date(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "date") or not ctx.ids:
         return stale(ctx)
     chosen = date.fromordinal(ctx.ids[0])
-    return await advance(ctx, "confirm", date=chosen.isoformat())
+    return advance(ctx, "confirm", date=chosen.isoformat())
 
 
 @router.ask(FLOW, "confirm")
-async def ask_confirm(ctx: Ctx) -> list[Output]:
+def ask_confirm(ctx: Ctx) -> list[Output]:
     d = ctx.data
     text = d.get("text") or ctx.t("wish.voice_only")
     extras = []
@@ -146,14 +146,14 @@ async def ask_confirm(ctx: Ctx) -> list[Output]:
 
 
 @router.button(verbs.WISH_EDIT)
-async def edit(ctx: Ctx) -> list[Output]:
+def edit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)
-    return await advance(ctx, "category")
+    return advance(ctx, "category")
 
 
 @router.button(verbs.WISH_SUBMIT)
-async def submit(ctx: Ctx) -> list[Output]:
+def submit(ctx: Ctx) -> list[Output]:
     if not in_form(ctx, FLOW, "confirm"):
         return stale(ctx)
     d = ctx.data
@@ -165,7 +165,7 @@ async def submit(ctx: Ctx) -> list[Output]:
         photo_file_ids=tuple(d.get("photos", [])),
         voice_file_id=d.get("voice"),
     )
-    wish = await wishes.submit_wish(
+    wish = wishes.submit_wish(
         ctx.s,
         actor_id=ctx.user.id,
         draft=draft,
@@ -173,5 +173,5 @@ async def submit(ctx: Ctx) -> list[Output]:
         limits=ctx.deps.limits,
         today=ctx.today(),
     )
-    await ctx.done()
+    ctx.done()
     return [Message(ctx.t("reply.submitted", number=wish.number), keyboard=main_keyboard(ctx))]

@@ -1,30 +1,35 @@
-"""Builds the PTB Application around the flow engine and runs it with the outbox sender."""
+"""The PTB adapter: updates go through the durable inbox to the flow engine, and the outbox
+sender delivers notifications; the synchronous core runs in worker threads."""
 
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import NetworkError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from bot.deferred import message_params
 from bot.flows.context import Deps
 from bot.flows.engine import Engine
-from bot.flows.io import Answer, Kind, Message
+from bot.flows.io import Answer, Input, Kind, Message, Output
 from bot.flows.registry import build_engine
 from bot.i18n import pick_language, t
-from bot.ptb.aiohttp_request import with_aiohttp
+from bot.ptb.aiohttp_request import AiohttpRequest
 from bot.ptb.commands import commands_key, set_chat_commands, set_default_commands
 from bot.ptb.convert import to_input
-from bot.ptb.ordering import PerUserOrder
+from bot.ptb.polling import Poller
 from bot.ptb.render import render
 from bot.ptb.transport import PtbTransport
+from bot.workers import WORKERS, UpdateWorkers
 from models import User
+from services import inbox
 from services.actors import load_actor
 from services.delivery import OutboxSender
+from services.inbox import Claimed
+from services.pool import WorkPool
 from services.quiet_hours import QuietHours
 from services.replies import defer_reply
 
@@ -38,62 +43,91 @@ START_WAIT = wait_exponential(multiplier=1, min=1, max=60)
 
 
 class SandanBot:
-    """One adapter: updates become flow inputs, outputs become Bot API calls."""
+    """One adapter: stored updates become flow inputs, outputs become Bot API calls."""
 
     def __init__(
-        self, deps: Deps, *, token: str, api_root: str, quiet_hours: QuietHours | None = None
+        self,
+        deps: Deps,
+        *,
+        token: str,
+        api_root: str,
+        quiet_hours: QuietHours | None = None,
+        workers: int = WORKERS,
+        lease: timedelta = inbox.LEASE,
     ) -> None:
         self.deps = deps
         self.engine: Engine = build_engine(deps)
-        self.application: Application = with_aiohttp(
-            ApplicationBuilder()
-            .token(token)
-            .base_url(f"{api_root}/bot")
-            .base_file_url(f"{api_root}/file/bot")
-            .concurrent_updates(PerUserOrder())
-        ).build()
-        self.application.add_handler(TypeHandler(Update, self.on_update))
+        self.bot = Bot(
+            token,
+            base_url=f"{api_root}/bot",
+            base_file_url=f"{api_root}/file/bot",
+            request=AiohttpRequest(),
+            get_updates_request=AiohttpRequest(connections=1),
+        )
+        self.pool = WorkPool(workers, name="sandan-worker")
+        self.workers = UpdateWorkers(deps.db, self.handle, pool=self.pool, size=workers, lease=lease)
+        self.poller = Poller(self.bot, deps.db, self.pool, stored=self.workers.wake)
         self._menus: dict[int, tuple] = {}  # the command menu last set per chat
-        transport = PtbTransport(self.application.bot, deps.catalogue, deps.codec)
+        transport = PtbTransport(self.bot, deps.catalogue, deps.codec)
         self.sender = OutboxSender(deps.db, transport, quiet_hours=quiet_hours)
 
-    async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def handle(self, claimed: Claimed) -> None:
+        """Handle one stored update: the flows in a worker thread, then the replies."""
+        update = Update.de_json(claimed.raw, self.bot)
         inp = to_input(update)
         if inp is None:
             return
-        bot, chat_id, query = self.application.bot, inp.who.telegram_id, update.callback_query
-        try:
-            outputs = await self.engine.handle(inp)
-        except Exception:
-            log.exception("update %s failed", update.update_id)
-            text = t(pick_language(inp.who.language_code), "error.generic")
-            outputs = [Answer(text, alert=True)] if inp.kind == Kind.button else [Message(text)]
-        await render(bot, chat_id, outputs, query=query, defer=self._defer)
+        chat_id, query = inp.who.telegram_id, update.callback_query
+        outputs = await self.pool.run(self._apply, inp, claimed.update_id)
+        self.sender.nudge()  # the change may have queued notifications
+        await render(self.bot, chat_id, outputs, query=query, defer=self._defer)
         if inp.kind == Kind.command and inp.command in _MENU_REFRESH:
             await self._refresh_menu(chat_id, inp)
+
+    def _apply(self, inp: Input, update_id: int) -> list[Output]:
+        try:
+            return self.engine.handle(inp)
+        except Exception:
+            log.exception("update %s failed", update_id)
+            text = t(pick_language(inp.who.language_code), "error.generic")
+            return [Answer(text, alert=True)] if inp.kind == Kind.button else [Message(text)]
 
     async def _defer(self, chat_id: int, message: Message, parts_sent: int, wait: float) -> None:
         """A reply that could not be sent now goes to the outbox, which keeps trying."""
         try:
-            await defer_reply(
+            await self.pool.run(
+                defer_reply,
                 self.deps.db,
                 telegram_id=chat_id,
                 params=message_params(message),
                 parts_sent=parts_sent,
                 wait=wait,
             )
+            self.sender.nudge()
         except Exception:  # the database is failing too: nothing more to do for this reply
             log.exception("a reply to %s could not be handed to the outbox", chat_id)
 
+    def _menu_of(self, chat_id: int) -> tuple:
+        with self.deps.db.read() as s:
+            user = s.scalar(select(User).where(User.telegram_id == chat_id))
+            return load_actor(s, user.id), user.language
+
     async def _refresh_menu(self, chat_id: int, inp) -> None:
         """Set the chat's command menu when its roles or language changed since we last did."""
-        async with self.deps.db.read() as s:
-            user = await s.scalar(select(User).where(User.telegram_id == chat_id))
-            actor = await load_actor(s, user.id)
-        menu = (commands_key(actor), user.language)
+        actor, language = await self.pool.run(self._menu_of, chat_id)
+        menu = (commands_key(actor), language)
         if self._menus.get(chat_id) != menu:
-            await set_chat_commands(self.application.bot, chat_id, actor, user.language)
+            await set_chat_commands(self.bot, chat_id, actor, language)
             self._menus[chat_id] = menu
+
+    async def settled(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until every worker is idle and the outbox sender found nothing due."""
+        async with asyncio.timeout(timeout):
+            while True:
+                await self.workers.idle.wait()
+                await self.sender.idle.wait()
+                if self.workers.idle.is_set():  # still: nothing came in while the sender finished
+                    return
 
     async def _connect(self, stop: asyncio.Event) -> bool:
         """Reach the Bot API, waiting and trying again while it is unreachable; False if stopped first.
@@ -123,30 +157,20 @@ class SandanBot:
             if stop.is_set():
                 return False
             with attempt:
-                await self.application.initialize()
-                await set_default_commands(self.application.bot)
+                await self.bot.initialize()
+                await set_default_commands(self.bot)
         return not stop.is_set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll and deliver until `stop` is set, then shut down cleanly."""
-        app = self.application
+        """Poll, work and deliver until `stop` is set, then shut down cleanly."""
         try:
-            connected = await self._connect(stop)
-        except BaseException:
-            await app.bot.shutdown()  # the Application never started, but its HTTP sessions did
-            raise
-        if not connected:
-            await app.bot.shutdown()
-            return
-        await app.start()
-        await app.updater.start_polling(
-            allowed_updates=["message", "edited_message", "callback_query"], timeout=10
-        )
-        sender = asyncio.create_task(self.sender.run_forever(stop), name="outbox-sender")
-        try:
-            await stop.wait()
+            if not await self._connect(stop):
+                return
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self.poller.run(stop), name="poller")
+                tasks.create_task(self.workers.run(stop), name="update-workers")
+                tasks.create_task(self.sender.run_forever(stop), name="outbox-sender")
         finally:
-            await sender
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
+            await self.bot.shutdown()
+            self.pool.shutdown()
+            self.sender.pool.shutdown()

@@ -40,33 +40,29 @@ for sub, name in (
     app.add_typer(sub, name=name)
 
 
-def _run(make_coro):
-    """Bootstrap, run one coroutine against the app, return its result; report failures plainly."""
+def _run(work):
+    """Bootstrap, run `work` against the app, return its result; report failures plainly."""
     try:
         the_app = bootstrap()
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
 
-    async def go():
-        try:
-            await upgrade(the_app.db)
-            return await make_coro(the_app)
-        finally:
-            await the_app.db.dispose()
-
     try:
-        return asyncio.run(go())
+        upgrade(the_app.db)
+        return work(the_app)
     except DomainError as exc:
         typer.echo(render_error(DEFAULT, exc.key, exc.params), err=True)
         raise typer.Exit(1) from None
+    finally:
+        the_app.db.dispose()
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration (the bot also does this on start)."""
 
-    async def noop(_app):
+    def noop(_app):
         typer.echo("Database is up to date.")
 
     _run(noop)
@@ -80,9 +76,9 @@ def branch_add(
 ) -> None:
     """Add a branch, e.g. `sandan branch add A 幸福社区 -g 一网格 -g 二网格`."""
 
-    async def go(a):
-        async with a.db.write() as s:
-            branch = await add_branch(s, code=code, name=name, grids=grid or [])
+    def go(a):
+        with a.db.write() as s:
+            branch = add_branch(s, code=code, name=name, grids=grid or [])
         typer.echo(f"Added branch {branch.code} {branch.name} with {len(grid or [])} grid(s).")
 
     _run(go)
@@ -94,9 +90,9 @@ def branch_auto_dispatch(code: str, state: Annotated[str, typer.Argument(help="o
     if state not in ("on", "off"):
         raise typer.BadParameter("say on or off", param_hint="STATE")
 
-    async def go(a):
-        async with a.db.write() as s:
-            branch = await set_auto_dispatch(s, code=code, on=state == "on")
+    def go(a):
+        with a.db.write() as s:
+            branch = set_auto_dispatch(s, code=code, on=state == "on")
         typer.echo(f"Auto-dispatch for {branch.code} {branch.name}: {state}.")
 
     _run(go)
@@ -106,9 +102,9 @@ def branch_auto_dispatch(code: str, state: Annotated[str, typer.Argument(help="o
 def branch_list() -> None:
     """List branches with their grids and staff count."""
 
-    async def go(a):
-        async with a.db.read() as s:
-            rows = await list_branches(s)
+    def go(a):
+        with a.db.read() as s:
+            rows = list_branches(s)
         if not rows:
             typer.echo("No branches yet. Add one with `sandan branch add CODE NAME`.")
         for row in rows:
@@ -129,13 +125,13 @@ def branch_qr(
     """Write a QR-code poster for a branch's lobby; scanning it opens the bot for that branch."""
     from bot.poster import deep_link, render_poster
 
-    async def find(a):
+    def find(a):
         username = bot or a.settings.telegram_bot_username
         if not username:
             typer.echo("Give the bot's username with --bot or TELEGRAM_BOT_USERNAME.", err=True)
             raise typer.Exit(2)
-        async with a.db.read() as s:
-            branch = await branch_by_code(s, code)
+        with a.db.read() as s:
+            branch = branch_by_code(s, code)
         return branch, deep_link(username, branch.code)
 
     branch, link = _run(find)
@@ -156,9 +152,9 @@ def branch_notice(
         typer.echo("Give the chat id (e.g. -1001234567890), or --clear.", err=True)
         raise typer.Exit(2)
 
-    async def go(a):
-        async with a.db.write() as s:
-            branch = await set_notice_chat(s, code=code, chat_id=None if clear else chat_id)
+    def go(a):
+        with a.db.write() as s:
+            branch = set_notice_chat(s, code=code, chat_id=None if clear else chat_id)
         where = branch.notice_chat_id if branch.notice_chat_id is not None else "nowhere (cleared)"
         typer.echo(f"Notices of {branch.code} {branch.name} go to {where}.")
 
@@ -169,9 +165,9 @@ def branch_notice(
 def staff_add(telegram_id: int, branch: str) -> None:
     """Appoint a Telegram user as staff of a branch."""
 
-    async def go(a):
-        async with a.db.write() as s:
-            await add_staff(s, telegram_id=telegram_id, branch_code=branch)
+    def go(a):
+        with a.db.write() as s:
+            add_staff(s, telegram_id=telegram_id, branch_code=branch)
         typer.echo(f"{telegram_id} is now staff of {branch.upper()}.")
 
     _run(go)
@@ -181,9 +177,9 @@ def staff_add(telegram_id: int, branch: str) -> None:
 def admin_add(telegram_id: int) -> None:
     """Make a Telegram user a district admin."""
 
-    async def go(a):
-        async with a.db.write() as s:
-            await add_admin(s, telegram_id=telegram_id)
+    def go(a):
+        with a.db.write() as s:
+            add_admin(s, telegram_id=telegram_id)
         typer.echo(f"{telegram_id} is now an admin.")
 
     _run(go)
@@ -194,10 +190,10 @@ def user_forget(telegram_id: int) -> None:
     """Forget a user on request, as /forgetme does: personal data erased, statistics kept."""
     from services.forgetting import forget_user, user_by_telegram_id
 
-    async def go(a):
-        async with a.db.write() as s:
-            user = await user_by_telegram_id(s, telegram_id=telegram_id)
-            done = await forget_user(s, actor_id=None, user_id=user.id)
+    def go(a):
+        with a.db.write() as s:
+            user = user_by_telegram_id(s, telegram_id=telegram_id)
+            done = forget_user(s, actor_id=None, user_id=user.id)
         # Numbers and wish numbers only: this output may end up in a shell history or a log.
         typer.echo(
             f"Forgot user #{done.user_id}: roles removed: {', '.join(done.roles_removed) or '-'}; "
@@ -222,9 +218,9 @@ def seed(
         typer.echo(f"Unknown scale {scale!r}; choose from {', '.join(SCALES)}.", err=True)
         raise typer.Exit(2)
 
-    async def go(a):
+    def go(a):
         try:
-            summary = await run_seed(a.db, scale=scale, rng_seed=rng_seed)
+            summary = run_seed(a.db, scale=scale, rng_seed=rng_seed)
         except ValueError as exc:  # e.g. the database was seeded already: nothing was written
             typer.echo(f"Not seeded: {exc}", err=True)
             raise typer.Exit(1) from None

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from bot.flows.callbacks import CallbackCodec
 from bot.flows.context import Deps
@@ -30,6 +30,7 @@ from services.wishes import Limits
 class Demo:
     def __init__(self, api: FakeBotApi, db: Database, lang: str) -> None:
         self.api, self.db, self.lang = api, db, lang
+        self.bot: SandanBot | None = None  # set once the bot runs
         code = "en" if lang == "en" else "zh-hans"
         self.resident = FakeUser(2001, "王秀英", language_code=code)
         self.staff = FakeUser(1001, "张书记", language_code=code)
@@ -43,19 +44,9 @@ class Demo:
         return t(self.lang, key, **params)
 
     async def settle(self) -> None:
-        """Wait until the bot has answered and the outbox is empty, then print the new chat."""
-        quiet, last = 0, -1
-        for _ in range(200):  # at most 20 s
-            await asyncio.sleep(0.1)
-            async with self.db.read() as s:
-                pending = await s.scalar(
-                    select(func.count()).select_from(Outbox).where(Outbox.status == OutboxStatus.pending)
-                )
-            count = len(self.api.calls())
-            quiet = quiet + 1 if count == last and not pending else 0
-            last = count
-            if quiet >= 4:
-                break
+        """Wait until the bot has taken every update and is idle, then print the new chat."""
+        await self.api.wait_all_confirmed(timeout=20)
+        await self.bot.settled(timeout=20)
         self.transcript.flush()
 
     async def step(self, title_key: str) -> None:
@@ -88,20 +79,20 @@ class Demo:
                         return
         raise RuntimeError(f"{user.first_name} has no button {label!r}")
 
-    async def cast(self) -> None:
+    def cast(self) -> None:
         catalogue = load_catalogue(DEFAULT_CATALOGUE)
-        async with self.db.write() as s:
-            branch = await add_branch(s, code="A", name="幸福社区", grids=["一网格", "二网格"])
-            g1, g2 = [g.id for g in await grids_of(s, branch.id)]
-            staff = await add_staff(s, telegram_id=self.staff.id, branch_code="A")
+        with self.db.write() as s:
+            branch = add_branch(s, code="A", name="幸福社区", grids=["一网格", "二网格"])
+            g1, g2 = [g.id for g in grids_of(s, branch.id)]
+            staff = add_staff(s, telegram_id=self.staff.id, branch_code="A")
             staff.name, staff.language = "张书记", "en" if self.lang == "en" else "zh"
             for user, grid, skills in zip(
                 self.members, (g1, g2, g2), (["repair"], ["repair", "errands"], ["tutoring"]), strict=True
             ):
-                member = await people.ensure_user(
+                member = people.ensure_user(
                     s, telegram_id=user.id, display_name=user.first_name, language=user.language_code
                 )
-                await people.register_member(
+                people.register_member(
                     s,
                     actor_id=member.id,
                     catalogue=catalogue,
@@ -113,8 +104,8 @@ class Demo:
                     skills=skills,
                     availability=["weekday_evening", "weekend"],
                 )
-                await people.decide_member(s, actor_id=staff.id, member_user_id=member.id, approve=True)
-            await s.execute(update(Outbox).values(status=OutboxStatus.sent))  # set-up chatter
+                people.decide_member(s, actor_id=staff.id, member_user_id=member.id, approve=True)
+            s.execute(update(Outbox).values(status=OutboxStatus.sent))  # set-up chatter
 
     async def play(self) -> None:
         r, st, (m1, m2, _) = self.resident, self.staff, self.members
@@ -166,11 +157,11 @@ async def run_demo(lang: str = "zh") -> None:
     """Run the story on a throwaway SQLite database and an in-process fake Telegram."""
     lang = lang if lang in ("zh", "en") else "zh"
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'sandan-demo.sqlite3'}")
-        await upgrade(db)
+        db = Database(f"sqlite:///{Path(tmp) / 'sandan-demo.sqlite3'}")
+        upgrade(db)
         async with FakeBotApi() as api:
             demo = Demo(api, db, lang)
-            await demo.cast()
+            demo.cast()
             deps = Deps(
                 db,
                 load_catalogue(DEFAULT_CATALOGUE),
@@ -178,7 +169,7 @@ async def run_demo(lang: str = "zh") -> None:
                 ZoneInfo("Asia/Shanghai"),
                 CallbackCodec(b"demo"),
             )
-            bot = SandanBot(deps, token=api.token, api_root=api.base_url)
+            bot = demo.bot = SandanBot(deps, token=api.token, api_root=api.base_url)
             stop = asyncio.Event()
             running = asyncio.create_task(bot.run(stop))
             try:
@@ -188,4 +179,4 @@ async def run_demo(lang: str = "zh") -> None:
             finally:
                 stop.set()
                 await running
-        await db.dispose()
+        db.dispose()

@@ -115,6 +115,10 @@ class Recording:
         """Wait until the bot confirmed ``update_id`` (called getUpdates with a higher offset)."""
         await self.wait_for(lambda: self._confirmed_below > update_id, timeout)
 
+    async def wait_all_confirmed(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has confirmed every update injected so far."""
+        await self.wait_for(lambda: not self._pending and not self._redeliver, timeout)
+
     def dump(self, last: int = 30) -> str:
         """Human-readable summary of recent calls and pending updates (for failure messages).
 

@@ -28,7 +28,7 @@ from services.db import Database
 __all__ = ["SCALES", "Scale", "SeedSummary", "open_wish_ids", "seed"]
 
 
-async def seed(
+def seed(
     db: Database, *, scale: str = "district", rng_seed: int = 1, now: datetime | None = None
 ) -> SeedSummary:
     """Fill a migrated database with `scale`'s branches, people and wishes, in one transaction.
@@ -41,4 +41,4 @@ async def seed(
     now = now or utcnow()
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    return await run_seed(db, scale, rng_seed, now)
+    return run_seed(db, scale, rng_seed, now)

@@ -28,14 +28,14 @@ class Existing:
     branch_codes: set[str]
 
 
-async def read_existing(db: Database) -> Existing:
+def read_existing(db: Database) -> Existing:
     """The highest id per seeded table, and the Telegram ids and branch codes already taken."""
-    async with db.read() as s:
+    with db.read() as s:
         last = {}
         for model in SEEDED_MODELS:
-            last[model] = (await s.scalar(select(func.max(model.id)))) or 0
+            last[model] = (s.scalar(select(func.max(model.id)))) or 0
         telegram_ids = set(
-            (await s.scalars(select(User.telegram_id).where(User.telegram_id.is_not(None)))).all()
+            (s.scalars(select(User.telegram_id).where(User.telegram_id.is_not(None)))).all()
         )
-        branch_codes = set((await s.scalars(select(Branch.code))).all())
+        branch_codes = set((s.scalars(select(Branch.code))).all())
     return Existing(Ids(last), telegram_ids, branch_codes)

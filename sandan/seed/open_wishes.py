@@ -8,13 +8,13 @@ from models import Wish, WishStatus
 from services.db import Database
 
 
-async def open_wish_ids(
+def open_wish_ids(
     db: Database, status: WishStatus = WishStatus.accepted, limit: int | None = None
 ) -> list[int]:
     """Ids of wishes in `status`, spread over branches: each branch's first, then each one's second..."""
-    async with db.read() as s:
+    with db.read() as s:
         rows = (
-            await s.execute(select(Wish.id, Wish.branch_id).where(Wish.status == status).order_by(Wish.id))
+            s.execute(select(Wish.id, Wish.branch_id).where(Wish.status == status).order_by(Wish.id))
         ).all()
     by_branch: dict[int, list[int]] = defaultdict(list)
     for wid, bid in rows:

@@ -19,14 +19,14 @@ from services.catalogue import load_catalogue
 from services.db import Database
 
 
-async def run_seed(db: Database, scale_name: str, rng_seed: int, now: datetime) -> SeedSummary:
+def run_seed(db: Database, scale_name: str, rng_seed: int, now: datetime) -> SeedSummary:
     started = time.perf_counter()
     scale = SCALES[scale_name]
     rng = random.Random(rng_seed)
     end = now.timestamp()
     start = end - scale.years * 365 * DAY
     catalogue = load_catalogue(DEFAULT_CATALOGUE)
-    existing = await read_existing(db)
+    existing = read_existing(db)
     ids = existing.ids
     identities = Identities(rng, ids, existing.telegram_ids)
     places = plan_places(rng, ids, scale.branches, start, existing.branch_codes)
@@ -36,18 +36,18 @@ async def run_seed(db: Database, scale_name: str, rng_seed: int, now: datetime) 
     )
     picker = MemberPicker(rng, volunteers, [b.code for b in places.branches], catalogue)
     history = WishHistory(rng, ids, places.branches, people, picker, catalogue)
-    async with db.write() as s:
-        await insert_rows(s, Branch, places.branch_rows)
-        await insert_rows(s, Grid, places.grid_rows)
-        await insert_rows(s, User, people.users)
-        await insert_rows(s, Staff, people.staff_rows)
-        await insert_rows(s, ResidentProfile, people.resident_rows)
-        await insert_rows(s, MemberProfile, member_rows)
-        await history.write(s, start, end, scale.wishes)
-        await write_member_totals(s, volunteers)
-        await write_wish_seq(s, [b.id for b in places.branches], history.last_numbers)
+    with db.write() as s:
+        insert_rows(s, Branch, places.branch_rows)
+        insert_rows(s, Grid, places.grid_rows)
+        insert_rows(s, User, people.users)
+        insert_rows(s, Staff, people.staff_rows)
+        insert_rows(s, ResidentProfile, people.resident_rows)
+        insert_rows(s, MemberProfile, member_rows)
+        history.write(s, start, end, scale.wishes)
+        write_member_totals(s, volunteers)
+        write_wish_seq(s, [b.id for b in places.branches], history.last_numbers)
         if not db.is_sqlite:
-            await reset_sequences(s, SEEDED_MODELS)
+            reset_sequences(s, SEEDED_MODELS)
     counts = history.counts
     return SeedSummary(
         scale=scale_name,

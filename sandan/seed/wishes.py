@@ -9,7 +9,7 @@ import random
 from bisect import bisect
 from collections import defaultdict
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Offer, Priority, Rating, Wish, WishEvent
 from models import WishStatus as S
@@ -62,7 +62,7 @@ class WishHistory:
         self.counts: dict[str, int] = defaultdict(int)
         self.last_numbers = [0] * len(branches)
 
-    async def write(self, s: AsyncSession, start: float, now: float, count: int) -> None:
+    def write(self, s: Session, start: float, now: float, count: int) -> None:
         rng = self.rng
         times = submission_times(rng, start, now, count)
         statuses = final_statuses(rng, times, now)
@@ -81,12 +81,12 @@ class WishHistory:
             if rating:
                 rows[Rating].append(rating)
             if len(rows[Wish]) >= WISH_CHUNK:
-                await self._flush(s, rows)
-        await self._flush(s, rows)
+                self._flush(s, rows)
+        self._flush(s, rows)
 
-    async def _flush(self, s: AsyncSession, rows: dict[type, list[dict]]) -> None:
+    def _flush(self, s: Session, rows: dict[type, list[dict]]) -> None:
         for model, batch in rows.items():
-            await insert_rows(s, model, batch)
+            insert_rows(s, model, batch)
             self.counts[COUNTED[model]] += len(batch)
             batch.clear()
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, insert, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Branch, MemberProfile
 from sandan.seed.members import Volunteer
@@ -16,12 +16,12 @@ def batches(rows: list, size: int = BATCH):
         yield rows[i : i + size]
 
 
-async def insert_rows(s: AsyncSession, model: type, rows: list[dict]) -> None:
+def insert_rows(s: Session, model: type, rows: list[dict]) -> None:
     for batch in batches(rows):
-        await s.execute(insert(model.__table__), batch)
+        s.execute(insert(model.__table__), batch)
 
 
-async def write_member_totals(s: AsyncSession, volunteers: list[Volunteer]) -> None:
+def write_member_totals(s: Session, volunteers: list[Volunteer]) -> None:
     """Tasks, hours and ratings of every member who has a confirmed job."""
     table = MemberProfile.__table__
     totals = [
@@ -46,23 +46,23 @@ async def write_member_totals(s: AsyncSession, volunteers: list[Volunteer]) -> N
         )
     )
     for batch in batches(totals):
-        await s.execute(stmt, batch)
+        s.execute(stmt, batch)
 
 
-async def write_wish_seq(s: AsyncSession, branch_ids: list[int], last_numbers: list[int]) -> None:
+def write_wish_seq(s: Session, branch_ids: list[int], last_numbers: list[int]) -> None:
     table = Branch.__table__
-    await s.execute(
+    s.execute(
         update(table).where(table.c.id == bindparam("bid")).values(wish_seq=bindparam("seq")),
         [{"bid": bid, "seq": n} for bid, n in zip(branch_ids, last_numbers, strict=True)],
     )
 
 
-async def reset_sequences(s: AsyncSession, models: Iterable[type]) -> None:
+def reset_sequences(s: Session, models: Iterable[type]) -> None:
     """On PostgreSQL, let the next plain insert continue after the explicit ids."""
     quote = s.bind.dialect.identifier_preparer.quote
     for model in models:
         name = quote(model.__tablename__)
-        await s.execute(
+        s.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                 f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"

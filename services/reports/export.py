@@ -9,7 +9,7 @@ row's free text scrubbed of phone and house numbers; the same goes for member na
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from services.actors import Actor, load_actor
 from services.catalogue import Catalogue
@@ -69,8 +69,8 @@ def _shown(actor: Actor, branch_id: int, name: str | None, text: str | None) -> 
     return (mask_name(name) if name else None), (scrub_contacts(text) if text else text)
 
 
-async def export_workbook(
-    s: AsyncSession,
+def export_workbook(
+    s: Session,
     *,
     actor_id: int,
     branch_id: int | None,
@@ -84,20 +84,20 @@ async def export_workbook(
     # Here, not at the top: the workbook brings openpyxl, which `sandan run` loads on first use only.
     from services.reports.workbook import Sheet, build_workbook
 
-    actor = await load_actor(s, actor_id)
+    actor = load_actor(s, actor_id)
     require_scope(actor, branch_id)
     start, end = period.utc_bounds(tz)
-    rows = await wish_rows(
+    rows = wish_rows(
         s, actor, branch_id=branch_id, start=start, end=end, tz=tz, catalogue=catalogue, lang=lang, tr=tr
     )
     cat = {code: c.label.get(lang) for code, c in catalogue.categories.items()}
     ledger = []
-    for r in await ledger_rows(s, branch_id=branch_id, period=period, tz=tz):
+    for r in ledger_rows(s, branch_id=branch_id, period=period, tz=tz):
         name, unit = _shown(actor, r.branch_id, r.name, r.work_unit)
         category = cat.get(r.category, r.category)
         ledger.append([r.completed_at, name, unit, r.number, category, r.grid, r.hours, r.score, r.points])
     ratings = []
-    for r in await ratings_in(s, branch_id=branch_id, start=start, end=end):
+    for r in ratings_in(s, branch_id=branch_id, start=start, end=end):
         name, comment = _shown(actor, r.branch_id, r.name, r.comment)
         ratings.append([r.rated_at, r.number, cat.get(r.category, r.category), name, r.score, comment])
 

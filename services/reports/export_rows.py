@@ -11,8 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from models import Branch, Grid, Rating, ResidentProfile, User, Wish, WishEvent
 from models.enums import WishStatus as S
@@ -45,7 +44,7 @@ def _wish_query(branch_id: int | None, start: datetime, end: datetime):
     return query.where(Wish.branch_id == branch_id) if branch_id is not None else query
 
 
-async def _timelines(s: AsyncSession, branch_id: int | None, start, end) -> dict[int, list[tuple]]:
+def _timelines(s: Session, branch_id: int | None, start, end) -> dict[int, list[tuple]]:
     """Per wish, its moves: (time, status, masked actor, note), oldest first."""
     query = (
         select(WishEvent.wish_id, WishEvent.at, WishEvent.to_status, WishEvent.note, User.name)
@@ -57,13 +56,13 @@ async def _timelines(s: AsyncSession, branch_id: int | None, start, end) -> dict
     if branch_id is not None:
         query = query.where(Wish.branch_id == branch_id)
     moves: dict[int, list[tuple]] = {}
-    for wish_id, at, to, note, name in await s.execute(query):
+    for wish_id, at, to, note, name in s.execute(query):
         moves.setdefault(wish_id, []).append((at, to, mask_name(name) if name else None, note))
     return moves
 
 
-async def wish_rows(
-    s: AsyncSession,
+def wish_rows(
+    s: Session,
     actor: Actor,
     *,
     branch_id: int | None,
@@ -75,10 +74,10 @@ async def wish_rows(
     tr: Tr,
 ) -> WishRows:
     """The wishes submitted in [start, end), and the rejected ones among them, as sheet rows."""
-    moves = await _timelines(s, branch_id, start, end)
+    moves = _timelines(s, branch_id, start, end)
     cat = {code: c.label.get(lang) for code, c in catalogue.categories.items()}
     out = WishRows()
-    for wish, code, grid, user, profile, member, score, comment in await s.execute(
+    for wish, code, grid, user, profile, member, score, comment in s.execute(
         _wish_query(branch_id, start, end)
     ):
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Grid, MemberProfile, Rating, User, Wish
 from models.enums import WishStatus as S
@@ -32,8 +32,8 @@ class LedgerRow:
     points: float
 
 
-async def ledger_rows(
-    s: AsyncSession, *, branch_id: int | None, period: Period, tz: ZoneInfo, member_id: int | None = None
+def ledger_rows(
+    s: Session, *, branch_id: int | None, period: Period, tz: ZoneInfo, member_id: int | None = None
 ) -> list[LedgerRow]:
     """Confirmed tasks done in the period, oldest first (callers check permission)."""
     start, end = period.utc_bounds(tz)
@@ -76,7 +76,7 @@ async def ledger_rows(
             score,
             task_points(hours, score),
         )
-        for b, m, name, display, unit, number, cat, grid, at, hours, score in (await s.execute(query))
+        for b, m, name, display, unit, number, cat, grid, at, hours, score in (s.execute(query))
     ]
 
 
@@ -91,8 +91,8 @@ class RatingRow:
     comment: str | None
 
 
-async def ratings_in(
-    s: AsyncSession, *, branch_id: int | None, start: datetime, end: datetime
+def ratings_in(
+    s: Session, *, branch_id: int | None, start: datetime, end: datetime
 ) -> list[RatingRow]:
     """Ratings given in [start, end), oldest first (callers check permission)."""
     query = (
@@ -112,7 +112,7 @@ async def ratings_in(
     )
     if branch_id is not None:
         query = query.where(Wish.branch_id == branch_id)
-    return [RatingRow(*row) for row in (await s.execute(query))]
+    return [RatingRow(*row) for row in (s.execute(query))]
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, union
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from models import Branch, Grid, MemberProfile, ResidentProfile, User, Wish
 from services.actors import load_actor
@@ -69,27 +68,27 @@ class Notice:
     more: int  # completed wishes left off the list
 
 
-async def _branch_names(s: AsyncSession, branch_id: int) -> list[str]:
+def _branch_names(s: Session, branch_id: int) -> list[str]:
     """Every name and Telegram name of the branch's residents and members."""
     people = union(
         select(ResidentProfile.user_id.label("uid")).where(ResidentProfile.branch_id == branch_id),
         select(MemberProfile.user_id.label("uid")).where(MemberProfile.branch_id == branch_id),
     ).subquery()
-    rows = (await s.execute(select(User.name, User.display_name).join(people, people.c.uid == User.id))).all()
+    rows = (s.execute(select(User.name, User.display_name).join(people, people.c.uid == User.id))).all()
     return [n for row in rows for n in row if n]
 
 
-async def build_notice(
-    s: AsyncSession, *, actor_id: int, branch_id: int, period: Period, tz: ZoneInfo
+def build_notice(
+    s: Session, *, actor_id: int, branch_id: int, period: Period, tz: ZoneInfo
 ) -> Notice:
     """The anonymised notice of one branch for the period, for its staff to preview and post."""
-    require_scope(await load_actor(s, actor_id), branch_id)
-    branch = await s.get(Branch, branch_id)
+    require_scope(load_actor(s, actor_id), branch_id)
+    branch = s.get(Branch, branch_id)
     if branch is None:
         raise NotFound("error.no_branch", code="")
     if branch.notice_chat_id is None:
         raise NotFound("publish.no_channel", code=branch.code)
-    figures = summarise(await load_rows(s, branch_id=branch_id, period=period, tz=tz), period=period, tz=tz)
+    figures = summarise(load_rows(s, branch_id=branch_id, period=period, tz=tz), period=period, tz=tz)
     start, end = period.utc_bounds(tz)
     member = aliased(User)
     query = (
@@ -101,8 +100,8 @@ async def build_notice(
         .where(Wish.status.in_(COMPLETED))
         .order_by(Wish.submitted_at, Wish.id)
     )
-    rows = (await s.execute(query)).all()
-    names = await _branch_names(s, branch_id) if rows else []
+    rows = (s.execute(query)).all()
+    names = _branch_names(s, branch_id) if rows else []
     items = [
         NoticeItem(
             number, cat, grid or "", surname_mou(resident), surname_mou(who), shorten(scrub(text, names))

@@ -5,7 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Branch, Rating, Wish
 from models.enums import OPEN_STATUSES
@@ -27,7 +27,7 @@ def require_scope(actor: Actor, branch_id: int | None) -> None:
         require_staff(actor, branch_id)
 
 
-async def load_rows(s: AsyncSession, *, branch_id: int | None, period: Period, tz: ZoneInfo) -> list[Row]:
+def load_rows(s: Session, *, branch_id: int | None, period: Period, tz: ZoneInfo) -> list[Row]:
     """The wishes submitted in the period, with their ratings (no permission check: callers check)."""
     start, end = period.utc_bounds(tz)
     query = (
@@ -47,16 +47,16 @@ async def load_rows(s: AsyncSession, *, branch_id: int | None, period: Period, t
     )
     if branch_id is not None:
         query = query.where(Wish.branch_id == branch_id)
-    return [Row(b, S(st), *rest) for b, st, *rest in (await s.execute(query))]
+    return [Row(b, S(st), *rest) for b, st, *rest in (s.execute(query))]
 
 
-async def _per_branch(s: AsyncSession, condition) -> dict[int, int]:
+def _per_branch(s: Session, condition) -> dict[int, int]:
     query = select(Wish.branch_id, func.count()).where(condition).group_by(Wish.branch_id)
-    return dict((await s.execute(query)).all())
+    return dict((s.execute(query)).all())
 
 
-async def stats(
-    s: AsyncSession,
+def stats(
+    s: Session,
     *,
     actor_id: int,
     branch_id: int | None,
@@ -66,9 +66,9 @@ async def stats(
     policy: SweepPolicy = DEFAULT_POLICY,
 ) -> Figures:
     """Every /stats figure for one branch, or for all branches together (admins)."""
-    require_scope(await load_actor(s, actor_id), branch_id)
-    rows = await load_rows(s, branch_id=branch_id, period=period, tz=tz)
-    overdue = await overdue_by_branch(s, now=now, policy=policy, branch_id=branch_id)
+    require_scope(load_actor(s, actor_id), branch_id)
+    rows = load_rows(s, branch_id=branch_id, period=period, tz=tz)
+    overdue = overdue_by_branch(s, now=now, policy=policy, branch_id=branch_id)
     return summarise(rows, period=period, tz=tz, overdue_now=sum(overdue.values()))
 
 
@@ -82,8 +82,8 @@ class BranchLine:
     figures: Figures
 
 
-async def compare(
-    s: AsyncSession,
+def compare(
+    s: Session,
     *,
     actor_id: int,
     period: Period,
@@ -92,14 +92,14 @@ async def compare(
     policy: SweepPolicy = DEFAULT_POLICY,
 ) -> list[BranchLine]:
     """Each branch's figures, worst first: most overdue, then lowest resolution rate (admins)."""
-    require_scope(await load_actor(s, actor_id), None)
-    rows = await load_rows(s, branch_id=None, period=period, tz=tz)
+    require_scope(load_actor(s, actor_id), None)
+    rows = load_rows(s, branch_id=None, period=period, tz=tz)
     grouped: dict[int, list[Row]] = {}
     for row in rows:
         grouped.setdefault(row.branch_id, []).append(row)
-    overdue = await overdue_by_branch(s, now=now, policy=policy)
-    open_now = await _per_branch(s, Wish.status.in_(OPEN_STATUSES))
-    branches = (await s.execute(select(Branch.id, Branch.code, Branch.name))).all()
+    overdue = overdue_by_branch(s, now=now, policy=policy)
+    open_now = _per_branch(s, Wish.status.in_(OPEN_STATUSES))
+    branches = (s.execute(select(Branch.id, Branch.code, Branch.name))).all()
     lines = [
         BranchLine(
             bid,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from services.actors import load_actor
 from services.catalogue import Catalogue
@@ -51,13 +51,13 @@ class UnitFile:
     workbook: bytes
 
 
-async def work_units(
-    s: AsyncSession, *, actor_id: int, branch_id: int, month: Period, tz: ZoneInfo, tr: Callable[[str], str]
+def work_units(
+    s: Session, *, actor_id: int, branch_id: int, month: Period, tz: ZoneInfo, tr: Callable[[str], str]
 ) -> list[Unit]:
     """The branch's work units with members who served in the month, by name (staff or admins)."""
-    require_scope(await load_actor(s, actor_id), branch_id)
+    require_scope(load_actor(s, actor_id), branch_id)
     grouped: dict[str, list[Served]] = {}
-    for served in by_member(await ledger_rows(s, branch_id=branch_id, period=month, tz=tz)):
+    for served in by_member(ledger_rows(s, branch_id=branch_id, period=month, tz=tz)):
         grouped.setdefault(served.work_unit, []).append(served)
     units = [Unit(unit_key(raw), raw or tr("report.no_unit"), ms) for raw, ms in grouped.items()]
     return sorted(units, key=lambda u: u.name)
@@ -84,8 +84,8 @@ def _workbook(unit: Unit, *, tz: ZoneInfo, cat: dict, tr: Callable[[str], str]) 
     return build_workbook([summary, tasks], tz=tz)
 
 
-async def unit_files(
-    s: AsyncSession,
+def unit_files(
+    s: Session,
     *,
     actor_id: int,
     branch_id: int,
@@ -97,6 +97,6 @@ async def unit_files(
     key: int,
 ) -> list[UnitFile]:
     """The workbook of the unit `key`, or one per unit for ALL_UNITS; none if it has gone."""
-    units = await work_units(s, actor_id=actor_id, branch_id=branch_id, month=month, tz=tz, tr=tr)
+    units = work_units(s, actor_id=actor_id, branch_id=branch_id, month=month, tz=tz, tr=tr)
     cat = {code: c.label.get(lang) for code, c in catalogue.categories.items()}
     return [UnitFile(u, _workbook(u, tz=tz, cat=cat, tr=tr)) for u in units if key in (ALL_UNITS, u.key)]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import SentReminder, WishEvent, WishStatus
 from services.catalogue import Catalogue
@@ -28,24 +28,24 @@ class Sweep:
     def may_send(self, *, escalation: bool) -> bool:
         return not self.quiet or (escalation and self.policy.escalate_in_quiet_hours)
 
-    async def staff(self, s: AsyncSession, branch_id: int) -> list[int]:
+    def staff(self, s: Session, branch_id: int) -> list[int]:
         """The branch's staff; every branch's are read at the first call, once per sweep."""
         if self._staff is None:
-            self._staff = await load_staff(s)
+            self._staff = load_staff(s)
         return self._staff.get(branch_id, [])
 
-    async def admins(self, s: AsyncSession) -> list[int]:
+    def admins(self, s: Session) -> list[int]:
         if self._admins is None:
-            self._admins = await admins(s)
+            self._admins = admins(s)
         return self._admins
 
 
-async def reminded(s: AsyncSession, kind: str, wish_ids: list[int]) -> dict[int, tuple[int, datetime]]:
+def reminded(s: Session, kind: str, wish_ids: list[int]) -> dict[int, tuple[int, datetime]]:
     """Per wish, the highest sequence number of `kind` already sent, and when."""
     found: dict[int, tuple[int, datetime]] = {}
     r = SentReminder
     for i in range(0, len(wish_ids), 900):  # stay under SQLite's bound-parameter limit
-        rows = await s.execute(
+        rows = s.execute(
             select(r.wish_id, func.max(r.seq), func.max(r.sent_at))
             .where(r.kind == kind, r.wish_id.in_(wish_ids[i : i + 900]))
             .group_by(r.wish_id)
@@ -54,12 +54,12 @@ async def reminded(s: AsyncSession, kind: str, wish_ids: list[int]) -> dict[int,
     return found
 
 
-async def assignment_turns(s: AsyncSession, wish_ids: list[int]) -> dict[int, int]:
+def assignment_turns(s: Session, wish_ids: list[int]) -> dict[int, int]:
     """Per wish, how many times it has been assigned (taken, claimed, or handed back for a redo)."""
     turns: dict[int, int] = {}
     e = WishEvent
     for i in range(0, len(wish_ids), 900):
-        rows = await s.execute(
+        rows = s.execute(
             select(e.wish_id, func.count())
             .where(e.to_status == WishStatus.assigned, e.wish_id.in_(wish_ids[i : i + 900]))
             .group_by(e.wish_id)

@@ -1,7 +1,7 @@
 """One leader: with several processes on one PostgreSQL, only one runs a sweep at a time."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 
@@ -11,8 +11,8 @@ from services.db import Database
 LOCK_KEY = 0x5A4E_DA4E_5EE9
 
 
-@asynccontextmanager
-async def leadership(db: Database) -> AsyncIterator[bool]:
+@contextmanager
+def leadership(db: Database) -> Iterator[bool]:
     """Yields whether this process may sweep now.
 
     PostgreSQL: a session advisory lock, held on its own connection for the
@@ -23,12 +23,12 @@ async def leadership(db: Database) -> AsyncIterator[bool]:
     if db.is_sqlite:
         yield True
         return
-    async with db.engine.connect() as conn:
-        got = await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
-        await conn.commit()
+    with db.engine.connect() as conn:
+        got = conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
+        conn.commit()
         try:
             yield bool(got)
         finally:
             if got:
-                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-                await conn.commit()
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                conn.commit()

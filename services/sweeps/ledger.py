@@ -8,7 +8,7 @@ never send it twice.
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import SentReminder
 from services.inserts import insert_or_skip
@@ -16,8 +16,8 @@ from services.inserts import insert_or_skip
 _R = SentReminder.__table__
 
 
-async def record(
-    s: AsyncSession, reminders: Iterable[tuple[int, str, int]], *, now: datetime
+def record(
+    s: Session, reminders: Iterable[tuple[int, str, int]], *, now: datetime
 ) -> set[tuple[int, str]]:
     """Record (wish id, kind, seq) reminders; returns the (wish id, kind) pairs this call recorded first."""
     rows = [{"wish_id": w, "kind": k, "seq": n, "sent_at": now} for w, k, n in reminders]
@@ -25,4 +25,4 @@ async def record(
         return set()
     # One executemany: SQLAlchemy sends it as batched multi-row INSERTs and gathers what RETURNING gives.
     stmt = insert_or_skip(_R, s.bind.dialect.name).returning(_R.c.wish_id, _R.c.kind)
-    return {tuple(r) for r in await s.execute(stmt, rows)}
+    return {tuple(r) for r in s.execute(stmt, rows)}

@@ -1,7 +1,7 @@
 """Rules that move wishes: offer expiry, auto-dispatch (自动派单), and closing unrated work."""
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Branch, Offer, OfferKind, OfferStatus, SentReminder, Wish
 from models.enums import WishStatus as S
@@ -18,26 +18,26 @@ from services.sweeps.context import Sweep
 from services.sweeps.kinds import ReminderKind
 
 
-async def expiring_offers(s: AsyncSession, sw: Sweep) -> list[tuple[int, int]]:
+def expiring_offers(s: Session, sw: Sweep) -> list[tuple[int, int]]:
     """(offer id, wish id) of direct offers unanswered for the expiry time, quiet hours not counted."""
-    found = await offers.open_offers(s, kind=OfferKind.direct, created_before=sw.now - sw.policy.offer_expiry)
+    found = offers.open_offers(s, kind=OfferKind.direct, created_before=sw.now - sw.policy.offer_expiry)
     quiet = sw.policy.quiet
     return [
         (o.id, o.wish_id) for o in found if quiet.awake_time(o.created_at, sw.now) >= sw.policy.offer_expiry
     ]
 
 
-async def expire_offers(s: AsyncSession, sw: Sweep, items: list[tuple[int, int]]) -> int:
+def expire_offers(s: Session, sw: Sweep, items: list[tuple[int, int]]) -> int:
     """Let offers lapse; staff get the wishes back, or, with auto-dispatch, the next member is asked."""
-    closed = await offers.close_offers(
+    closed = offers.close_offers(
         s, offer_ids=[offer for offer, _ in items], to=OfferStatus.expired, now=sw.now
     )
     member_of = {o.wish_id: o.member_id for o in closed}  # offers answered or withdrawn since are gone
     wishes = (
-        await s.execute(select(*NOTE_COLUMNS).where(Wish.id.in_(member_of), Wish.status == S.offered))
+        s.execute(select(*NOTE_COLUMNS).where(Wish.id.in_(member_of), Wish.status == S.offered))
     ).all()
     automatic = set(
-        await s.scalars(
+        s.scalars(
             select(Branch.id).where(Branch.auto_dispatch, Branch.id.in_({w.branch_id for w in wishes}))
         )
     )
@@ -52,14 +52,14 @@ async def expire_offers(s: AsyncSession, sw: Sweep, items: list[tuple[int, int]]
         )
         for w in wishes
     }
-    await load_staff(s, {w.branch_id for w in wishes})
+    load_staff(s, {w.branch_id for w in wishes})
     manual = [w for w in wishes if w.branch_id not in automatic]
-    await move_many(s, manual, S.accepted, members=member_of, extra_notes=lapsed, now=sw.now)
-    for wish in await s.scalars(
+    move_many(s, manual, S.accepted, members=member_of, extra_notes=lapsed, now=sw.now)
+    for wish in s.scalars(
         select(Wish).where(Wish.id.in_([w.id for w in wishes if w.branch_id in automatic]))
     ):
         member = member_of[wish.id]
-        await move(
+        move(
             s,
             wish,
             S.accepted,
@@ -69,14 +69,14 @@ async def expire_offers(s: AsyncSession, sw: Sweep, items: list[tuple[int, int]]
             notify=False,
             now=sw.now,
         )
-        await auto_offer(s, sw, wish=wish)
+        auto_offer(s, sw, wish=wish)
     return len(wishes)
 
 
-async def waiting_for_auto_dispatch(s: AsyncSession, sw: Sweep) -> list[int]:
+def waiting_for_auto_dispatch(s: Session, sw: Sweep) -> list[int]:
     """Accepted wishes in branches that dispatch automatically and have not given up on them."""
     gave_up = select(SentReminder.wish_id).where(SentReminder.kind == ReminderKind.auto_dispatch)
-    rows = await s.scalars(
+    rows = s.scalars(
         select(Wish.id)
         .join(Branch, Branch.id == Wish.branch_id)
         .where(Branch.auto_dispatch, Wish.status == S.accepted, Wish.id.notin_(gave_up))
@@ -84,54 +84,54 @@ async def waiting_for_auto_dispatch(s: AsyncSession, sw: Sweep) -> list[int]:
     return list(rows)
 
 
-async def auto_offer(s: AsyncSession, sw: Sweep, *, wish: Wish) -> bool:
+def auto_offer(s: Session, sw: Sweep, *, wish: Wish) -> bool:
     """Offer the wish to the best-ranked member (True), or hand it back to staff after too many tries."""
-    failed = await s.scalar(
+    failed = s.scalar(
         select(func.count(Offer.id)).where(
             Offer.wish_id == wish.id, Offer.kind == OfferKind.direct, Offer.status.in_(offers.FAILED)
         )
     )
     best = []
     if failed < sw.policy.max_auto_offers:
-        best = await rank_candidates(
+        best = rank_candidates(
             s, actor_id=None, wish_id=wish.id, catalogue=sw.catalogue, limit=1, now=sw.now
         )
     if best:
-        await offer_wish(s, actor_id=None, wish_id=wish.id, member_id=best[0].member_id, now=sw.now)
+        offer_wish(s, actor_id=None, wish_id=wish.id, member_id=best[0].member_id, now=sw.now)
         return True
-    if await ledger.record(s, [(wish.id, ReminderKind.auto_dispatch, 1)], now=sw.now):
+    if ledger.record(s, [(wish.id, ReminderKind.auto_dispatch, 1)], now=sw.now):
         params = {"number": wish.number, "category": wish.category, "tries": failed}
-        await queue(
+        queue(
             s,
             [
                 Note(u, NoteKey.staff_auto_dispatch_failed, params, wish.id)
-                for u in await sw.staff(s, wish.branch_id)
+                for u in sw.staff(s, wish.branch_id)
             ],
             now=sw.now,
         )
     return False
 
 
-async def unrated_too_long(s: AsyncSession, sw: Sweep) -> list[int]:
+def unrated_too_long(s: Session, sw: Sweep) -> list[int]:
     """Completed wishes the resident never rated within the rating window."""
-    rows = await s.scalars(
+    rows = s.scalars(
         select(Wish.id).where(in_status(S.completed), Wish.completed_at <= sw.now - sw.policy.close_unrated)
     )
     return list(rows)
 
 
-async def close_unrated(s: AsyncSession, sw: Sweep, wish_ids: list[int]) -> int:
+def close_unrated(s: Session, sw: Sweep, wish_ids: list[int]) -> int:
     """Close as 已办结（未评价）: done, never rated."""
     wishes = (
-        await s.execute(select(*NOTE_COLUMNS).where(Wish.id.in_(wish_ids), Wish.status == S.completed))
+        s.execute(select(*NOTE_COLUMNS).where(Wish.id.in_(wish_ids), Wish.status == S.completed))
     ).all()
-    closed = await move_many(s, wishes, S.closed, note="unrated", values={"closed_at": sw.now}, now=sw.now)
+    closed = move_many(s, wishes, S.closed, note="unrated", values={"closed_at": sw.now}, now=sw.now)
     return len(closed)
 
 
-async def auto_dispatch(s: AsyncSession, sw: Sweep, wish_ids: list[int]) -> int:
+def auto_dispatch(s: Session, sw: Sweep, wish_ids: list[int]) -> int:
     """Offer each accepted wish of an auto-dispatching branch to its best-ranked member; how many were."""
     offered = 0
-    for wish in await s.scalars(select(Wish).where(Wish.id.in_(wish_ids), Wish.status == S.accepted)):
-        offered += await auto_offer(s, sw, wish=wish)
+    for wish in s.scalars(select(Wish).where(Wish.id.in_(wish_ids), Wish.status == S.accepted)):
+        offered += auto_offer(s, sw, wish=wish)
     return offered

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Branch, Offer, OfferKind, OfferStatus, Wish
 from models.enums import WishStatus as S
@@ -44,12 +44,12 @@ def _hours(delta) -> int:
     return int(delta.total_seconds() // 3600)
 
 
-async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
+def triage_reminders(s: Session, sw: Sweep) -> list[Due]:
     """Submitted wishes nobody triaged: staff at 2 h and 8 h, admins at 24 h."""
     p = sw.policy
     oldest = sw.now - min(p.triage_reminders)
     wishes = (
-        await s.execute(
+        s.execute(
             select(*_FACTS, Branch.name.label("branch"))
             .join(Branch, Branch.id == Wish.branch_id)
             .where(in_status(S.submitted), Wish.submitted_at <= oldest)
@@ -57,8 +57,8 @@ async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
     ).all()
     ids = [w.id for w in wishes]
     staff_sent, admin_sent = (
-        await reminded(s, ReminderKind.triage, ids),
-        await reminded(s, ReminderKind.triage_escalation, ids),
+        reminded(s, ReminderKind.triage, ids),
+        reminded(s, ReminderKind.triage_escalation, ids),
     )
     due = []
     for wish in wishes:
@@ -68,7 +68,7 @@ async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
             params = _params(wish, hours=_hours(age))
             notes = tuple(
                 Note(u, NoteKey.staff_remind_triage, params, wish.id, quiet=True)
-                for u in await sw.staff(s, wish.branch_id)
+                for u in sw.staff(s, wish.branch_id)
             )
             due.append(Due(wish.id, ReminderKind.triage, seq, notes))
         if age >= p.triage_escalation and wish.id not in admin_sent and sw.may_send(escalation=True):
@@ -76,18 +76,18 @@ async def triage_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
             quiet = not p.escalate_in_quiet_hours
             notes = tuple(
                 Note(u, NoteKey.admin_escalate_triage, params, wish.id, quiet=quiet)
-                for u in await sw.admins(s)
+                for u in sw.admins(s)
             )
             due.append(Due(wish.id, ReminderKind.triage_escalation, 1, notes))
     return due
 
 
-async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
+def wall_reminders(s: Session, sw: Sweep) -> list[Due]:
     """Wall postings nobody claimed in a day: staff, with the best candidates."""
     if not sw.may_send(escalation=False):
         return []
     posted = (
-        await s.execute(
+        s.execute(
             select(*_FACTS, Offer.created_at.label("since"))
             .join(Offer, and_(Offer.wish_id == Wish.id, Offer.kind == OfferKind.wall))
             .where(
@@ -97,9 +97,9 @@ async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
             )
         )
     ).all()
-    sent = await reminded(s, ReminderKind.wall, [w.id for w in posted])
+    sent = reminded(s, ReminderKind.wall, [w.id for w in posted])
     posted = [wish for wish in posted if wish.id not in sent]
-    suggested = await rank_many(
+    suggested = rank_many(
         s,
         wishes=posted,
         catalogue=sw.catalogue,
@@ -110,7 +110,7 @@ async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
     for wish in posted:
         names = [c.name for c in suggested[wish.id]]
         params = _params(wish, hours=_hours(sw.now - wish.since), candidates=names)
-        staff = await sw.staff(s, wish.branch_id)
+        staff = sw.staff(s, wish.branch_id)
         due.append(
             Due(
                 wish.id,
@@ -122,19 +122,19 @@ async def wall_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
     return due
 
 
-async def task_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
+def task_reminders(s: Session, sw: Sweep) -> list[Due]:
     """Overdue tasks (services.overdue): the member first, staff 24 h later.
 
     The sequence number is the assignment's turn, so a task handed to another
     member (or back for a redo) is followed up afresh.
     """
     p = sw.policy
-    active = (await s.execute(select(*_FACTS).where(task_overdue(now=sw.now, policy=p)))).all()
+    active = (s.execute(select(*_FACTS).where(task_overdue(now=sw.now, policy=p)))).all()
     ids = [w.id for w in active]
-    turns = await assignment_turns(s, ids)
+    turns = assignment_turns(s, ids)
     told_member, told_staff = (
-        await reminded(s, ReminderKind.task, ids),
-        await reminded(s, ReminderKind.task_escalation, ids),
+        reminded(s, ReminderKind.task, ids),
+        reminded(s, ReminderKind.task_escalation, ids),
     )
     due = []
     for wish in active:
@@ -151,25 +151,25 @@ async def task_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
             and sw.may_send(escalation=True)
         ):
             quiet = not p.escalate_in_quiet_hours
-            staff = await sw.staff(s, wish.branch_id)
+            staff = sw.staff(s, wish.branch_id)
             notes = tuple(Note(u, NoteKey.staff_escalate_task, params, wish.id, quiet=quiet) for u in staff)
             due.append(Due(wish.id, ReminderKind.task_escalation, turn, notes))
     return due
 
 
-async def rating_reminders(s: AsyncSession, sw: Sweep) -> list[Due]:
+def rating_reminders(s: Session, sw: Sweep) -> list[Due]:
     """Done but not rated: ask the resident at 24 h and at 72 h."""
     p = sw.policy
     if not sw.may_send(escalation=False):
         return []
     done = (
-        await s.execute(
+        s.execute(
             select(*_FACTS).where(
                 in_status(S.completed), Wish.completed_at <= sw.now - min(p.rating_reminders)
             )
         )
     ).all()
-    sent = await reminded(s, ReminderKind.rate, [w.id for w in done])
+    sent = reminded(s, ReminderKind.rate, [w.id for w in done])
     due = []
     for wish in done:
         seq = _passed(sw.now - wish.completed_at, p.rating_reminders)

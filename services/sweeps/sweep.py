@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from services.catalogue import Catalogue
 from services.db import Database
@@ -33,61 +33,61 @@ class Report:
     failed: int = 0
 
 
-async def run_sweep(db: Database, *, policy: SweepPolicy, catalogue: Catalogue, now: datetime) -> Report:
+def run_sweep(db: Database, *, policy: SweepPolicy, catalogue: Catalogue, now: datetime) -> Report:
     """Run every rule once, if this process leads; safe to run twice at once or after a crash."""
-    async with leadership(db) as leading:
+    with leadership(db) as leading:
         if not leading:
             return Report(led=False)
         sw, report = Sweep(now=now, policy=policy, catalogue=catalogue), Report()
-        expiring = await _find(db, sw, report, offers.expiring_offers)
-        report.expired = await _in_chunks(db, sw, report, expiring, offers.expire_offers)
-        waiting = await _find(db, sw, report, offers.waiting_for_auto_dispatch)
-        report.auto_offered = await _in_chunks(db, sw, report, waiting, offers.auto_dispatch, size=20)
-        unrated = await _find(db, sw, report, offers.unrated_too_long)
-        report.closed = await _in_chunks(db, sw, report, unrated, offers.close_unrated)
+        expiring = _find(db, sw, report, offers.expiring_offers)
+        report.expired = _in_chunks(db, sw, report, expiring, offers.expire_offers)
+        waiting = _find(db, sw, report, offers.waiting_for_auto_dispatch)
+        report.auto_offered = _in_chunks(db, sw, report, waiting, offers.auto_dispatch, size=20)
+        unrated = _find(db, sw, report, offers.unrated_too_long)
+        report.closed = _in_chunks(db, sw, report, unrated, offers.close_unrated)
         for rule in RULES:
-            due = await _find(db, sw, report, rule)
-            report.reminders += await _in_chunks(db, sw, report, due, _record_and_queue)
-        digests = await _find(db, sw, report, digest.due_digests)
-        report.digests = await _in_chunks(db, sw, report, digests, digest.record_digests)
+            due = _find(db, sw, report, rule)
+            report.reminders += _in_chunks(db, sw, report, due, _record_and_queue)
+        digests = _find(db, sw, report, digest.due_digests)
+        report.digests = _in_chunks(db, sw, report, digests, digest.record_digests)
         return report
 
 
-async def _find(db: Database, sw: Sweep, report: Report, rule) -> list:
+def _find(db: Database, sw: Sweep, report: Report, rule) -> list:
     """What a rule finds due; a rule that fails is logged and skipped, and the others still run."""
     try:
-        async with db.read() as s:
-            return await rule(s, sw)
+        with db.read() as s:
+            return rule(s, sw)
     except Exception:
         log.exception("sweep rule %s failed", rule.__name__)
         report.failed += 1
         return []
 
 
-async def _in_chunks(db: Database, sw: Sweep, report: Report, items: list, act, *, size: int = CHUNK) -> int:
+def _in_chunks(db: Database, sw: Sweep, report: Report, items: list, act, *, size: int = CHUNK) -> int:
     """Act on the items a chunk per transaction; a chunk that fails is redone item by item."""
     done = 0
     for i in range(0, len(items), size):
         chunk = items[i : i + size]
         try:
-            async with db.write() as s:
-                done += await act(s, sw, chunk)
+            with db.write() as s:
+                done += act(s, sw, chunk)
             continue
         except Exception:
             log.warning("sweep %s: a chunk failed; redoing its %d items one by one", act.__name__, len(chunk))
         for item in chunk:
             try:
-                async with db.write() as s:
-                    done += await act(s, sw, [item])
+                with db.write() as s:
+                    done += act(s, sw, [item])
             except Exception:
                 log.exception("sweep %s failed for %s", act.__name__, item)
                 report.failed += 1
     return done
 
 
-async def _record_and_queue(s: AsyncSession, sw: Sweep, due: list[Due]) -> int:
+def _record_and_queue(s: Session, sw: Sweep, due: list[Due]) -> int:
     """Record the reminders; queue the notes of those this sweep recorded first."""
-    first = await ledger.record(s, [(d.wish_id, d.kind, d.seq) for d in due], now=sw.now)
+    first = ledger.record(s, [(d.wish_id, d.kind, d.seq) for d in due], now=sw.now)
     fresh = [d for d in due if (d.wish_id, d.kind) in first]
-    await queue(s, combine([n for d in fresh for n in d.notes]), now=sw.now)
+    queue(s, combine([n for d in fresh for n in d.notes]), now=sw.now)
     return len(fresh)

@@ -124,12 +124,12 @@ async def said(api: FakeBotApi, user, text_part: str, *, timeout: float = 5) -> 
     return await api.wait_for(find, timeout=timeout)
 
 
-async def approved_member(s, person, *, branch_id: int, grid_id: int, staff_id: int) -> int:
+def approved_member(s, person, *, branch_id: int, grid_id: int, staff_id: int) -> int:
     """A Telegram user registered as a member of the branch and approved by its staff."""
     from services import people
 
-    user = await people.ensure_user(s, telegram_id=person.id, display_name=person.first_name)
-    await people.register_member(
+    user = people.ensure_user(s, telegram_id=person.id, display_name=person.first_name)
+    people.register_member(
         s,
         actor_id=user.id,
         catalogue=load_catalogue(DEFAULT_CATALOGUE),
@@ -141,5 +141,5 @@ async def approved_member(s, person, *, branch_id: int, grid_id: int, staff_id: 
         skills=["repair"],
         availability=["weekend"],
     )
-    await people.decide_member(s, actor_id=staff_id, member_user_id=user.id, approve=True)
+    people.decide_member(s, actor_id=staff_id, member_user_id=user.id, approve=True)
     return user.id

@@ -12,10 +12,10 @@ NOTICE = "周六 <b>停水</b> 9:00–12:00 & 请提前储水"
 
 async def test_a_small_broadcast_reaches_every_member_once_despite_429s(running, db):
     api = running.api
-    async with db.write() as s:
-        branch = await add_branch(s, code="A", name="幸福社区", grids=["一网格"])
-        await add_staff(s, telegram_id=SECRETARY.id, branch_code="A")
-        await add_members(s, branch.id, MEMBER_IDS)
+    with db.write() as s:
+        branch = add_branch(s, code="A", name="幸福社区", grids=["一网格"])
+        add_staff(s, telegram_id=SECRETARY.id, branch_code="A")
+        add_members(s, branch.id, MEMBER_IDS)
     api.send_command(SECRETARY, "/broadcast")
     await press(api, SECRETARY, "党员")
     await said(api, SECRETARY, "请输入通知内容")

@@ -19,16 +19,16 @@ from tests.e2e.test_resident_e2e import GRANDMA, STAFF, _branch_with_staff, _reg
 MEMBER = FakeUser(3001, "李建国")
 
 
-async def users(db, *people: FakeUser) -> list[int]:
-    async with db.write() as s:
+def users(db, *people: FakeUser) -> list[int]:
+    with db.write() as s:
         rows = [User(telegram_id=p.id, display_name=p.first_name) for p in people]
         s.add_all(rows)
-        await s.flush()
+        s.flush()
         return [u.id for u in rows]
 
 
-async def queue_notes(db, user_id: int, *numbers: str) -> None:
-    async with db.write() as s:
+def queue_notes(db, user_id: int, *numbers: str) -> None:
+    with db.write() as s:
         s.add_all(Outbox(user_id=user_id, key="staff.cancelled", params={"number": n}) for n in numbers)
 
 
@@ -38,21 +38,21 @@ def texts(api, person: FakeUser, part: str) -> list[str]:
 
 async def test_a_flood_wait_of_10072_s_on_one_chat_holds_only_that_chat(running, db):
     api = running.api
-    member, staff, resident = await users(db, MEMBER, STAFF, GRANDMA)
+    member, staff, resident = users(db, MEMBER, STAFF, GRANDMA)
     api.fail_next("sendMessage", 429, retry_after=10_072, chat_id=MEMBER.id, count=None)
-    await queue_notes(db, member, "M-1", "M-2", "M-3")
+    queue_notes(db, member, "M-1", "M-2", "M-3")
     await asyncio.sleep(0.5)  # the member's chat is refused first, and held
-    await queue_notes(db, staff, "S-1")
-    await queue_notes(db, resident, "R-1")
+    queue_notes(db, staff, "S-1")
+    queue_notes(db, resident, "R-1")
     await said(api, STAFF, "S-1", timeout=5)
     await said(api, GRANDMA, "R-1", timeout=5)
     for n in range(10):  # and a broadcast-sized burst to others keeps flowing
-        await queue_notes(db, staff, f"B-{n}")
+        queue_notes(db, staff, f"B-{n}")
     await api.wait_for(lambda: len(texts(api, STAFF, "B-")) == 10, timeout=10)
     refused = api.calls("sendMessage", chat_id=MEMBER.id)
     assert len(refused) == 1  # asked once; then the chat waits, in memory and in the database
-    async with db.read() as s:
-        held = (await s.scalars(select(Outbox).where(Outbox.user_id == member))).all()
+    with db.read() as s:
+        held = s.scalars(select(Outbox).where(Outbox.user_id == member)).all()
     assert {r.status for r in held} == {OutboxStatus.pending}
     assert all(r.not_before > utcnow() + timedelta(seconds=10_000) for r in held)
     await running.restart()  # a restart respects the wait too
@@ -63,15 +63,15 @@ async def test_a_flood_wait_of_10072_s_on_one_chat_holds_only_that_chat(running,
 @pytest.mark.parametrize("retry_after", [1, 35])
 async def test_a_429_storm_on_every_chat_delays_but_loses_and_repeats_nothing(running, db, retry_after):
     api = running.api
-    staff, resident = await users(db, STAFF, GRANDMA)
+    staff, resident = users(db, STAFF, GRANDMA)
     api.fail_next("sendMessage", 429, retry_after=retry_after, count=2)
-    await queue_notes(db, staff, "S-1")
-    await queue_notes(db, resident, "R-1")
+    queue_notes(db, staff, "S-1")
+    queue_notes(db, resident, "R-1")
     if retry_after > 1:  # nobody is made to wait 35 s here: let the held rows fall due now
         await api.wait_for(lambda: api.count_429 == 2, timeout=5)
         await asyncio.sleep(0.5)
-        async with db.write() as s:
-            await s.execute(Outbox.__table__.update().values(not_before=utcnow()))
+        with db.write() as s:
+            s.execute(Outbox.__table__.update().values(not_before=utcnow()))
         running.bot.sender.chats._buckets.clear()
     await said(api, STAFF, "S-1", timeout=10)
     await said(api, GRANDMA, "R-1", timeout=10)
@@ -81,14 +81,14 @@ async def test_a_429_storm_on_every_chat_delays_but_loses_and_repeats_nothing(ru
 @pytest.mark.parametrize("key", ["staff.cancelled", REPLY_KEY])
 async def test_a_long_message_cut_off_by_429s_resumes_where_it_stopped(running, db, catalogue, key):
     api = running.api
-    [staff] = await users(db, STAFF)
+    [staff] = users(db, STAFF)
     long = "\n".join(f"第 {i:04} 行：一段很长的通知内容，用来撑满好几条消息。" for i in range(400))
     params = {"number": long} if key != REPLY_KEY else {"message": {"text": long}}
     message = render_notification("zh", catalogue, running.deps.codec, key=key, params=params, wish_id=None)
     parts = split_text(message.text)
     assert len(parts) >= 3
     api.rate_limit(None, 1)  # one message a second to a chat: every second part is refused
-    async with db.write() as s:
+    with db.write() as s:
         s.add(Outbox(user_id=staff, key=key, params=params))
     await api.wait_for(lambda: len(api.sent_messages(STAFF.id)) >= len(parts), timeout=20)
     await asyncio.sleep(1.5)
@@ -101,7 +101,7 @@ async def test_a_long_message_cut_off_by_429s_resumes_where_it_stopped(running, 
 @pytest.mark.parametrize("fault", ["500", "dropped"])
 async def test_the_answer_to_submit_arrives_even_when_sending_it_fails_again_and_again(running, db, fault):
     api = running.api
-    await _branch_with_staff(db)
+    _branch_with_staff(db)
     await _register(api)
     await press(api, GRANDMA, "维修疏通")
     await said(api, GRANDMA, "具体需要帮什么")
@@ -118,17 +118,17 @@ async def test_the_answer_to_submit_arrives_even_when_sending_it_fails_again_and
     await said(api, STAFF, "A-0001")
     await asyncio.sleep(1)
     assert len(texts(api, GRANDMA, "A-0001")) == 1
-    async with db.read() as s:
-        assert await s.scalar(select(func.count()).select_from(Wish)) == 1
-        reply = await s.scalar(select(Outbox).where(Outbox.key == REPLY_KEY))
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Wish)) == 1
+        reply = s.scalar(select(Outbox).where(Outbox.key == REPLY_KEY))
     assert reply.status == OutboxStatus.sent and reply.params == {}  # no copy of the text stays
 
 
 async def test_a_dropped_connection_on_a_notification_is_retried_and_delivered_once(running, db):
     api = running.api
-    [staff] = await users(db, STAFF)
+    [staff] = users(db, STAFF)
     api.drop_next("sendMessage", count=1, chat_id=STAFF.id)
-    await queue_notes(db, staff, "N-1")
+    queue_notes(db, staff, "N-1")
     await said(api, STAFF, "N-1", timeout=10)
     await asyncio.sleep(0.5)
     assert len(texts(api, STAFF, "N-1")) == 1
@@ -152,22 +152,22 @@ async def test_a_location_or_an_edited_message_outside_a_form_gets_a_polite_answ
     api = running.api
     api.send_command(GRANDMA, "/start")
     first = await said(api, GRANDMA, "我要点单")
-    async with db.read() as s:
-        before = await s.scalar(select(func.count()).select_from(Outbox))
+    with db.read() as s:
+        before = s.scalar(select(func.count()).select_from(Outbox))
     api.send_location(GRANDMA, 31.2, 121.5)
     await said(api, GRANDMA, "用不上")
     edited = {**api.message(GRANDMA.id, first["message_id"]), "text": "/start 改过", "edit_date": 1}
     edited["from"], edited["chat"] = GRANDMA.to_dict(), GRANDMA.chat_dict()
     api.inject_raw({"edited_message": edited})
     await api.wait_for(lambda: len(texts(api, GRANDMA, "用不上")) == 2)
-    async with db.read() as s:
-        assert await s.scalar(select(func.count()).select_from(Outbox)) == before
-        assert await s.scalar(select(func.count()).select_from(Wish)) == 0
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Outbox)) == before
+        assert s.scalar(select(func.count()).select_from(Wish)) == 0
 
 
 async def test_an_over_long_wish_text_is_refused_politely_and_asked_again(running, db):
     api = running.api
-    await _branch_with_staff(db)
+    _branch_with_staff(db)
     await _register(api)
     await press(api, GRANDMA, "维修疏通")
     await said(api, GRANDMA, "具体需要帮什么")
@@ -177,8 +177,8 @@ async def test_an_over_long_wish_text_is_refused_politely_and_asked_again(runnin
     await press(api, GRANDMA, "尽快")
     await press(api, GRANDMA, "提交")
     await said(api, GRANDMA, "A-0001")
-    async with db.read() as s:
-        assert (await s.scalars(select(Wish.text))).all() == ["灯泡坏了"]
+    with db.read() as s:
+        assert s.scalars(select(Wish.text)).all() == ["灯泡坏了"]
 
 
 async def test_an_over_long_command_argument_gets_an_answer_not_a_crash(running):

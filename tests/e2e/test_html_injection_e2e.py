@@ -19,15 +19,15 @@ MARKUP = '<b>x</b><a href="http://e">'
 DONE_TEXT = '修好了<i>y</i><a href="http://f">'
 
 
-async def town(db, catalogue) -> tuple[int, int, list[int]]:
+def town(db, catalogue) -> tuple[int, int, list[int]]:
     """Branch A with a channel, its staff, a resident whose name is markup, and two members."""
-    async with db.write() as s:
-        branch = await add_branch(s, code="A", name="幸福社区", grids=["一网格"])
-        await s.execute(update(Branch).where(Branch.id == branch.id).values(notice_chat_id=CHANNEL))
-        grid = (await grids_of(s, branch.id))[0]
-        staff_id = (await add_staff(s, telegram_id=STAFF.id, branch_code="A")).id
-        resident = await people.ensure_user(s, telegram_id=2101, display_name=MARKUP)
-        await people.register_resident(
+    with db.write() as s:
+        branch = add_branch(s, code="A", name="幸福社区", grids=["一网格"])
+        s.execute(update(Branch).where(Branch.id == branch.id).values(notice_chat_id=CHANNEL))
+        grid = grids_of(s, branch.id)[0]
+        staff_id = add_staff(s, telegram_id=STAFF.id, branch_code="A").id
+        resident = people.ensure_user(s, telegram_id=2101, display_name=MARKUP)
+        people.register_resident(
             s,
             actor_id=resident.id,
             name=MARKUP,
@@ -38,16 +38,14 @@ async def town(db, catalogue) -> tuple[int, int, list[int]]:
         )
         members = []
         for who in (TAKER, READER):
-            members.append(
-                await approved_member(s, who, branch_id=branch.id, grid_id=grid.id, staff_id=staff_id)
-            )
+            members.append(approved_member(s, who, branch_id=branch.id, grid_id=grid.id, staff_id=staff_id))
     return staff_id, resident.id, members
 
 
-async def accepted_wish(db, catalogue, staff_id: int, resident_id: int, text: str):
-    async with db.write() as s:
+def accepted_wish(db, catalogue, staff_id: int, resident_id: int, text: str):
+    with db.write() as s:
         draft = wishes.WishDraft("repairs", text, TimeWindow.weekend)
-        wish = await wishes.submit_wish(
+        wish = wishes.submit_wish(
             s,
             actor_id=resident_id,
             draft=draft,
@@ -55,7 +53,7 @@ async def accepted_wish(db, catalogue, staff_id: int, resident_id: int, text: st
             limits=wishes.Limits(),
             today=date.today(),
         )
-        return await wishes.accept_wish(
+        return wishes.accept_wish(
             s,
             actor_id=staff_id,
             wish_id=wish.id,
@@ -69,29 +67,29 @@ async def test_markup_in_a_wish_and_a_name_reaches_offer_wall_notice_and_broadca
     running, db, catalogue
 ):
     api = running.api
-    staff_id, resident_id, members = await town(db, catalogue)
+    staff_id, resident_id, members = town(db, catalogue)
 
     # The offer, delivered by the outbox sender.
-    offered = await accepted_wish(db, catalogue, staff_id, resident_id, MARKUP)
-    async with db.write() as s:
-        await dispatch.offer_wish(s, actor_id=staff_id, wish_id=offered.id, member_id=members[0])
+    offered = accepted_wish(db, catalogue, staff_id, resident_id, MARKUP)
+    with db.write() as s:
+        dispatch.offer_wish(s, actor_id=staff_id, wish_id=offered.id, member_id=members[0])
     offer = await said(api, TAKER, "新的服务邀请")
     assert MARKUP in offer["text"]
 
     # The wall, as a reply to /wall.
-    walled = await accepted_wish(db, catalogue, staff_id, resident_id, MARKUP)
-    async with db.write() as s:
-        await dispatch.post_to_wall(s, actor_id=staff_id, wish_id=walled.id)
+    walled = accepted_wish(db, catalogue, staff_id, resident_id, MARKUP)
+    with db.write() as s:
+        dispatch.post_to_wall(s, actor_id=staff_id, wish_id=walled.id)
     api.send_command(READER, "/wall")
     wall = await said(api, READER, "心愿墙")
     assert MARKUP in wall["text"]
 
     # The public notice, posted to the channel: the name becomes its first character + 某.
-    done = await accepted_wish(db, catalogue, staff_id, resident_id, DONE_TEXT)
-    async with db.write() as s:
-        posting = await dispatch.offer_wish(s, actor_id=staff_id, wish_id=done.id, member_id=members[1])
-        await dispatch.take_offer(s, actor_id=members[1], offer_id=posting.id)
-        await tasks.complete_task(s, actor_id=members[1], wish_id=done.id, note="换了", hours=1)
+    done = accepted_wish(db, catalogue, staff_id, resident_id, DONE_TEXT)
+    with db.write() as s:
+        posting = dispatch.offer_wish(s, actor_id=staff_id, wish_id=done.id, member_id=members[1])
+        dispatch.take_offer(s, actor_id=members[1], offer_id=posting.id)
+        tasks.complete_task(s, actor_id=members[1], wish_id=done.id, note="换了", hours=1)
     api.send_command(STAFF, "/publish")
     preview = await said(api, STAFF, "<某")
     assert DONE_TEXT in preview["text"]

@@ -25,10 +25,10 @@ async def test_privacy_is_in_every_chats_menu_and_answers_in_both_languages(runn
 
 async def test_a_resident_downloads_their_data_then_is_forgotten_and_starts_anew(running, db):
     api = running.api
-    await _branch_with_staff(db)
+    _branch_with_staff(db)
     await _register(api)
-    async with db.read() as s:
-        first_id = await s.scalar(select(User.id).where(User.telegram_id == GRANDMA.id))
+    with db.read() as s:
+        first_id = s.scalar(select(User.id).where(User.telegram_id == GRANDMA.id))
 
     api.send_command(GRANDMA, "/mydata")  # after the registration: one user's updates go in order
     call = await api.wait_for_call("sendDocument", chat_id=GRANDMA.id)
@@ -46,13 +46,13 @@ async def test_a_resident_downloads_their_data_then_is_forgotten_and_starts_anew
         return last if "已经删除" in (last.get("text") or "") else None
 
     await api.wait_for(forgotten)
-    async with db.read() as s:
-        old = await s.get(User, first_id)
+    with db.read() as s:
+        old = s.get(User, first_id)
     assert (old.telegram_id, old.phone, old.name) == (None, "", "")
 
     sent = len(api.calls("sendMessage", chat_id=GRANDMA.id))
     api.send_command(GRANDMA, "/start")
     await api.wait_for_call("sendMessage", chat_id=GRANDMA.id, n=sent + 1)
-    async with db.read() as s:
-        again = await s.scalar(select(User.id).where(User.telegram_id == GRANDMA.id))
+    with db.read() as s:
+        again = s.scalar(select(User.id).where(User.telegram_id == GRANDMA.id))
     assert again is not None and again != first_id

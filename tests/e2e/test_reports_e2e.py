@@ -12,16 +12,16 @@ from tests.reports.data import build_march
 SECRETARY = FakeUser(1201, "张书记")
 
 
-async def _staff_of_march(db, catalogue):
-    march = await build_march(db, catalogue)
-    async with db.write() as s:
-        await add_staff(s, telegram_id=SECRETARY.id, branch_code="A")
+def _staff_of_march(db, catalogue):
+    march = build_march(db, catalogue)
+    with db.write() as s:
+        add_staff(s, telegram_id=SECRETARY.id, branch_code="A")
     return march
 
 
 async def test_stats_sends_the_figures_and_a_png_chart_through_the_real_bot(running, db, catalogue):
     api = running.api
-    await _staff_of_march(db, catalogue)
+    _staff_of_march(db, catalogue)
     api.send_command(SECRETARY, "/stats A 2025-03")
     message = await said(api, SECRETARY, "收到心愿：10")
     assert "办结率：60.0%" in message["text"]
@@ -33,7 +33,7 @@ async def test_stats_sends_the_figures_and_a_png_chart_through_the_real_bot(runn
 
 async def test_export_sends_a_workbook_document_through_the_real_bot(running, db, catalogue):
     api = running.api
-    await _staff_of_march(db, catalogue)
+    _staff_of_march(db, catalogue)
     api.send_command(SECRETARY, "/export 2025-03")
     call = await api.wait_for_call("sendDocument", chat_id=SECRETARY.id)
     [upload] = call.files.values()
@@ -50,7 +50,7 @@ def protected(call) -> bool:
 
 async def test_export_goes_out_with_protect_content(running, db, catalogue):
     api = running.api
-    await _staff_of_march(db, catalogue)
+    _staff_of_march(db, catalogue)
     api.send_command(SECRETARY, "/export 2025-03")
     call = await api.wait_for_call("sendDocument", chat_id=SECRETARY.id)
     assert protected(call)
@@ -70,12 +70,10 @@ async def test_report_sends_one_forwardable_file_per_work_unit_with_only_that_un
     from tests.e2e.conftest import press
 
     api = running.api
-    march = await _staff_of_march(db, catalogue)
-    async with db.write() as s:  # 赵红梅 works for the school, 李建国 for the power company
+    march = _staff_of_march(db, catalogue)
+    with db.write() as s:  # 赵红梅 works for the school, 李建国 for the power company
         zhao = march.a.members[1]
-        await s.execute(
-            update(MemberProfile).where(MemberProfile.user_id == zhao).values(work_unit="市第一中学")
-        )
+        s.execute(update(MemberProfile).where(MemberProfile.user_id == zhao).values(work_unit="市第一中学"))
     api.send_command(SECRETARY, "/report A 2025-03")
     await said(api, SECRETARY, "市第一中学")
     await press(api, SECRETARY, "市第一中学")

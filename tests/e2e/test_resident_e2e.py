@@ -13,10 +13,10 @@ GRANDMA = FakeUser(2001, "王秀英")
 STAFF = FakeUser(1001, "张书记")
 
 
-async def _branch_with_staff(db):
-    async with db.write() as s:
-        await add_branch(s, code="A", name="幸福社区", grids=["一网格", "二网格"])
-        await add_staff(s, telegram_id=STAFF.id, branch_code="A")
+def _branch_with_staff(db):
+    with db.write() as s:
+        add_branch(s, code="A", name="幸福社区", grids=["一网格", "二网格"])
+        add_staff(s, telegram_id=STAFF.id, branch_code="A")
 
 
 async def _register(api):
@@ -38,7 +38,7 @@ async def _register(api):
 
 async def test_a_resident_posts_a_wish_and_staff_are_alerted_with_buttons(running, db):
     api = running.api
-    await _branch_with_staff(db)
+    _branch_with_staff(db)
     await _register(api)
     await press(api, GRANDMA, "维修疏通")
     await said(api, GRANDMA, "具体需要帮什么")
@@ -54,7 +54,7 @@ async def test_a_resident_posts_a_wish_and_staff_are_alerted_with_buttons(runnin
 
 async def test_a_restart_in_the_middle_of_the_form_keeps_the_answers(running, db):
     api = running.api
-    await _branch_with_staff(db)
+    _branch_with_staff(db)
     await _register(api)
     await press(api, GRANDMA, "维修疏通")
     await said(api, GRANDMA, "具体需要帮什么")
@@ -63,14 +63,14 @@ async def test_a_restart_in_the_middle_of_the_form_keeps_the_answers(running, db
     await press(api, GRANDMA, "周末")
     await press(api, GRANDMA, "提交")
     await said(api, GRANDMA, "A-0001")
-    async with db.read() as s:
-        wish = await s.scalar(select(Wish))
+    with db.read() as s:
+        wish = s.scalar(select(Wish))
     assert (wish.category, wish.text, wish.time_window) == ("repairs", "灯泡坏了", "weekend")
 
 
 async def test_a_duplicate_update_is_applied_once(running, db):
     api = running.api
-    await _branch_with_staff(db)
+    _branch_with_staff(db)
     await _register(api)
     await press(api, GRANDMA, "维修疏通")
     api.send_text(GRANDMA, "灯泡坏了")
@@ -80,8 +80,8 @@ async def test_a_duplicate_update_is_applied_once(running, db):
     api.deliver_twice(update_id)
     api.send_command(GRANDMA, "/help")
     await said(api, GRANDMA, "【居民】")
-    async with db.read() as s:
-        assert await s.scalar(select(func.count()).select_from(Wish)) == 1
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Wish)) == 1
 
 
 async def test_a_forged_button_gets_a_polite_refusal(running, db):
@@ -102,9 +102,9 @@ async def test_stickers_and_documents_get_a_helpful_reply(running):
 
 async def test_a_429_storm_delays_notifications_but_loses_none(running, db):
     api = running.api
-    await _branch_with_staff(db)
+    _branch_with_staff(db)
     await _register(api)
-    async with db.write() as s:
+    with db.write() as s:
         for n in range(12):
             s.add(Outbox(user_id=1, key="staff.cancelled", params={"number": f"X-{n}"}))
     api.fail_next("sendMessage", status=429, retry_after=1, count=4)
@@ -114,15 +114,15 @@ async def test_a_429_storm_delays_notifications_but_loses_none(running, db):
     texts = [m["text"] for m in api.sent_messages() if "X-" in (m.get("text") or "")]
     assert len(texts) == len(set(texts)) == 12
 
-    async def undelivered() -> int:
-        async with db.read() as s:
-            return await s.scalar(
+    def undelivered() -> int:
+        with db.read() as s:
+            return s.scalar(
                 select(func.count()).select_from(Outbox).where(Outbox.status != OutboxStatus.sent)
             )
 
     for _ in range(50):  # the last "sent" mark may land just after Telegram's answer
-        if await undelivered() == 0:
+        if undelivered() == 0:
             break
         await asyncio.sleep(0.1)
-    assert await undelivered() == 0
+    assert undelivered() == 0
     assert api.count_429 == 4

@@ -57,14 +57,14 @@ async def test_sandan_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path):
 
 async def test_sandan_run_sweeps_at_start_and_reminds_staff_of_an_untriaged_wish(tmp_path, catalogue):
     path = tmp_path / "run.db"
-    db = Database(f"sqlite+aiosqlite:///{path}")
-    await upgrade(db)
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
     with clock(utcnow() - timedelta(hours=3)):
-        w = await build_world(db, catalogue)
-        await submit(w)
-    async with db.read() as s:
-        staff_telegram = (await s.get(User, w.staff_id)).telegram_id
-    await db.dispose()
+        w = build_world(db, catalogue)
+        submit(w)
+    with db.read() as s:
+        staff_telegram = s.get(User, w.staff_id).telegram_id
+    db.dispose()
     async with FakeBotApi(token="424242:RUN-TEST") as api:
         process = await start_sandan(
             api, tmp_path, f"sqlite:///{path}", QUIET_HOURS=quiet_hours_away_from_now()

@@ -8,15 +8,22 @@ from sandan.fakebot import FakeUser
 from tests.e2e.conftest import said
 
 
-async def test_the_full_story_from_posting_to_rating(running, db, capsys):
+def _demo(running, db) -> Demo:
+    """The demo's story, played against the running bot (it waits for the bot to be idle)."""
     demo = Demo(running.api, db, "zh")
-    await demo.cast()
+    demo.bot = running.bot
+    return demo
+
+
+async def test_the_full_story_from_posting_to_rating(running, db, capsys):
+    demo = _demo(running, db)
+    demo.cast()
     await demo.play()
-    async with db.read() as s:
-        wish = await s.scalar(select(Wish))
-        rating = await s.scalar(select(Rating))
-        member = await s.scalar(select(MemberProfile).where(MemberProfile.user_id == wish.assigned_member_id))
-        helper = await s.get(User, wish.assigned_member_id)
+    with db.read() as s:
+        wish = s.scalar(select(Wish))
+        rating = s.scalar(select(Rating))
+        member = s.scalar(select(MemberProfile).where(MemberProfile.user_id == wish.assigned_member_id))
+        helper = s.get(User, wish.assigned_member_id)
     assert (wish.status, wish.hours_spent, rating.score, rating.comment) == (
         "confirmed",
         1.5,
@@ -31,7 +38,7 @@ async def test_the_full_story_from_posting_to_rating(running, db, capsys):
 async def _accepted_wish(demo: Demo):
     """Play the story up to the moment staff have accepted the wish."""
     r, st = demo.resident, demo.staff
-    await demo.cast()
+    demo.cast()
     await demo.command(r, "/start")
     await demo.text(r, "📝 我要点单")
     await demo.press(r, r.first_name)
@@ -54,7 +61,7 @@ async def _accepted_wish(demo: Demo):
 
 async def test_a_wall_posting_is_claimed_once_and_a_dispute_reaches_staff(running, db):
     api = running.api
-    demo = Demo(api, db, "zh")
+    demo = _demo(running, db)
     await _accepted_wish(demo)
     await demo.press(demo.staff, "心愿墙")
     m1, m2, _ = demo.members
@@ -74,15 +81,15 @@ async def test_a_wall_posting_is_claimed_once_and_a_dispute_reaches_staff(runnin
     await demo.press(demo.resident, "确认")
     alert = await said(api, demo.staff, "没有办好")
     assert "A-0001" in alert["text"]
-    async with db.read() as s:
-        wish = await s.scalar(select(Wish))
+    with db.read() as s:
+        wish = s.scalar(select(Wish))
     assert (wish.status, wish.assigned_member_id is not None) == ("disputed", True)
 
 
 async def test_staff_commands_are_refused_for_residents(running, db):
     api = running.api
-    demo = Demo(api, db, "zh")
-    await demo.cast()
+    demo = _demo(running, db)
+    demo.cast()
     stranger = FakeUser(4242, "路人")
     for n, command in enumerate(("/queue", "/dispatch A-0001", "/members", "/find 水管"), 1):
         api.send_command(stranger, command)
@@ -93,14 +100,14 @@ async def test_staff_commands_are_refused_for_residents(running, db):
 
 async def test_a_member_who_blocked_the_bot_is_marked_and_staff_see_it(running, db):
     api = running.api
-    demo = Demo(api, db, "zh")
+    demo = _demo(running, db)
     await _accepted_wish(demo)
     m1 = demo.members[0]
     api.block(m1.id)
     await demo.press(demo.staff, m1.first_name)  # the offer to m1 cannot be delivered
     warning = await said(api, demo.staff, "屏蔽")
     assert "A-0001" in warning["text"]
-    async with db.read() as s:
-        blocked = await s.scalar(select(User).where(User.telegram_id == m1.id))
-        failed = (await s.scalars(select(Outbox.last_error).where(Outbox.user_id == blocked.id))).all()
+    with db.read() as s:
+        blocked = s.scalar(select(User).where(User.telegram_id == m1.id))
+        failed = s.scalars(select(Outbox.last_error).where(Outbox.user_id == blocked.id)).all()
     assert blocked.unreachable and "403 blocked" in failed

@@ -30,28 +30,28 @@ def test_the_codec_refuses_undecodable_data_as_a_bad_callback(data):
 
 
 @pytest.mark.parametrize("data", MALFORMED.values(), ids=MALFORMED.keys())
-async def test_an_undecodable_button_is_a_stale_button_and_changes_nothing(db, catalogue, data):
-    w = await f.build_world(db, catalogue)
-    await f.submit(w)
+def test_an_undecodable_button_is_a_stale_button_and_changes_nothing(db, catalogue, data):
+    w = f.build_world(db, catalogue)
+    f.submit(w)
     chat, someone = Chat(db, catalogue), Person(9001, "路人")
-    await chat.command(someone, "start")
-    before = await f.snapshot(db)
-    out = await chat.send(someone, Kind.button, data=data)
+    chat.command(someone, "start")
+    before = f.snapshot(db)
+    out = chat.send(someone, Kind.button, data=data)
     assert isinstance(out[-1], Answer) and out[-1].alert and "过期" in out[-1].text
-    assert await f.snapshot(db) == before
+    assert f.snapshot(db) == before
 
 
-async def test_a_correctly_signed_button_for_a_verb_that_does_not_exist_is_stale(db, catalogue):
+def test_a_correctly_signed_button_for_a_verb_that_does_not_exist_is_stale(db, catalogue):
     chat, someone = Chat(db, catalogue), Person(9002, "路人")
-    out = await chat.send(someone, Kind.button, data=chat.deps.codec.encode("nosuchverb", 1))
+    out = chat.send(someone, Kind.button, data=chat.deps.codec.encode("nosuchverb", 1))
     assert isinstance(out[-1], Answer) and "过期" in out[-1].text
 
 
-async def test_a_button_signed_by_another_bot_is_refused(db, catalogue):
-    w = await f.build_world(db, catalogue)
-    wish = await f.submit(w)
+def test_a_button_signed_by_another_bot_is_refused(db, catalogue):
+    w = f.build_world(db, catalogue)
+    wish = f.submit(w)
     chat, someone = Chat(db, catalogue), Person(9003, "路人")
     forged = CallbackCodec(b"another-secret").encode(verbs.ACCEPT, wish.id)
-    before = await f.snapshot(db)
-    out = await chat.send(someone, Kind.button, data=forged)
-    assert "过期" in out[-1].text and await f.snapshot(db) == before
+    before = f.snapshot(db)
+    out = chat.send(someone, Kind.button, data=forged)
+    assert "过期" in out[-1].text and f.snapshot(db) == before

@@ -40,34 +40,34 @@ def sender(db, transport, clock) -> OutboxSender:
     )
 
 
-async def notes_to(db, user_ids: list[int], n: int = 2) -> None:
-    async with db.write() as s:
+def notes_to(db, user_ids: list[int], n: int = 2) -> None:
+    with db.write() as s:
         for uid in user_ids:
             for i in range(n):
                 s.add(Outbox(user_id=uid, key="staff.cancelled", params={"number": f"X-{uid}-{i}"}))
 
 
-async def rows(db) -> list[Outbox]:
+def rows(db) -> list[Outbox]:
     """The rows queued by the test (the world's set-up chatter was sent already)."""
-    async with db.read() as s:
+    with db.read() as s:
         mine = select(Outbox).where(Outbox.key.in_(["staff.cancelled", REPLY_KEY])).order_by(Outbox.id)
-        return list((await s.scalars(mine)).all())
+        return list(s.scalars(mine).all())
 
 
 @pytest.mark.parametrize("seconds", [1, 35, 10_072])
 async def test_a_flood_wait_for_one_chat_holds_that_chat_only_and_the_others_keep_flowing(
     db, catalogue, seconds
 ):
-    w = await quiet_world(db, catalogue)
+    w = quiet_world(db, catalogue)
     flooded, others = w.members[0], [w.staff_id, w.resident_id, w.members[1]]
-    await notes_to(db, [flooded, *others])
+    notes_to(db, [flooded, *others])
     flooded_chat = None
 
     def refuse(item):
         return RetryAfter(seconds) if item.telegram_id == flooded_chat else None
 
-    async with db.read() as s:
-        flooded_chat = (await s.get(User, flooded)).telegram_id
+    with db.read() as s:
+        flooded_chat = s.get(User, flooded).telegram_id
     clock, telegram = Clock(), Telegram(refuse)
     out = sender(db, telegram, clock)
     started = asyncio.get_running_loop().time()
@@ -78,7 +78,7 @@ async def test_a_flood_wait_for_one_chat_holds_that_chat_only_and_the_others_kee
         f"X-{uid}-{i}" for uid in others for i in range(2)
     )
     assert [d.telegram_id for d in telegram.tried].count(flooded_chat) == 1  # asked once, then held
-    held = [r for r in await rows(db) if r.user_id == flooded]
+    held = [r for r in rows(db) if r.user_id == flooded]
     assert {r.status for r in held} == {OutboxStatus.pending}
     # Every row of the chat waits the whole retry_after, in the database, so a restart waits too.
     assert all(r.not_before >= clock.now + timedelta(seconds=seconds - 1) for r in held)
@@ -89,22 +89,22 @@ async def test_a_flood_wait_for_one_chat_holds_that_chat_only_and_the_others_kee
     telegram.refuse = lambda item: None
     await asyncio.sleep(0.01)
     await restarted.run_once()
-    assert {r.status for r in await rows(db)} == {OutboxStatus.sent}
+    assert {r.status for r in rows(db)} == {OutboxStatus.sent}
 
 
 async def test_a_429_on_every_chat_still_slows_the_whole_sender(db, catalogue):
-    w = await quiet_world(db, catalogue)
-    await notes_to(db, [w.staff_id, w.resident_id, *w.members], n=1)
+    w = quiet_world(db, catalogue)
+    notes_to(db, [w.staff_id, w.resident_id, *w.members], n=1)
     clock, telegram = Clock(), Telegram(lambda item: RetryAfter(35))
     out = sender(db, telegram, clock)
     await out.run_once()
     assert out.overall.wait_time() > 0  # a short pause for everyone: a real flood is respected
-    assert telegram.sent == [] and {r.status for r in await rows(db)} == {OutboxStatus.pending}
+    assert telegram.sent == [] and {r.status for r in rows(db)} == {OutboxStatus.pending}
 
 
 async def test_a_long_message_cut_off_by_a_429_resumes_after_the_parts_already_sent(db, catalogue):
-    w = await quiet_world(db, catalogue)
-    await notes_to(db, [w.staff_id], n=1)
+    w = quiet_world(db, catalogue)
+    notes_to(db, [w.staff_id], n=1)
     progress = iter([RetryAfter(1, parts_sent=2), Transient("reset", parts_sent=3), None])
     clock, telegram = Clock(), Telegram(lambda item: next(progress))
     out = sender(db, telegram, clock)
@@ -113,7 +113,7 @@ async def test_a_long_message_cut_off_by_a_429_resumes_after_the_parts_already_s
         clock.advance(seconds=5)
         await asyncio.sleep(1.05)  # the chat's 1 s hold runs on the monotonic clock
     assert [d.parts_sent for d in telegram.tried] == [0, 2, 3]
-    [row] = await rows(db)
+    [row] = rows(db)
     assert row.status == OutboxStatus.sent and row.parts_sent == 3
 
 
@@ -147,8 +147,8 @@ def test_a_combined_reminder_of_five_hundred_items_fits_one_message_and_points_t
 
 
 async def test_outbox_errors_keep_the_kind_of_failure_never_the_message_text(db, catalogue):
-    w = await quiet_world(db, catalogue)
-    await notes_to(db, [w.staff_id, w.resident_id], n=1)
+    w = quiet_world(db, catalogue)
+    notes_to(db, [w.staff_id, w.resident_id], n=1)
     leaky = f"Bad Request: can't parse entities: unsupported tag <{PHONE}>"
     clock = Clock()
     errors = {0: Refused(leaky), 1: Transient(f"aiohttp: /bot123:SECRET/sendMessage {PHONE}")}
@@ -159,34 +159,32 @@ async def test_outbox_errors_keep_the_kind_of_failure_never_the_message_text(db,
         return errors[len(seen) - 1]
 
     await sender(db, Telegram(refuse), clock).run_once()
-    stored = [r.last_error for r in await rows(db)]
+    stored = [r.last_error for r in rows(db)]
     assert stored == ["400 Refused", "transient Transient"]
     assert not any(PHONE in e or "SECRET" in e for e in stored)
 
 
 async def test_a_deferred_reply_keeps_no_copy_of_its_text_once_delivered(db, catalogue):
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        await s.execute(Outbox.__table__.update().values(status="sent"))
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        s.execute(Outbox.__table__.update().values(status="sent"))
         s.add(Outbox(user_id=w.resident_id, key=REPLY_KEY, params={"message": {"text": f"您的电话 {PHONE}"}}))
     clock, telegram = Clock(), Telegram()
     await sender(db, telegram, clock).run_once()
     assert telegram.sent[0].params["message"]["text"].endswith(PHONE)
-    [row] = [r for r in await rows(db) if r.key == REPLY_KEY]
+    [row] = [r for r in rows(db) if r.key == REPLY_KEY]
     assert row.status == OutboxStatus.sent and row.params == {}
 
 
-async def test_a_database_error_does_not_carry_its_parameters_into_the_log(db):
-    with pytest.raises(Exception) as caught:
-        async with db.write() as s:
-            await s.execute(text("INSERT INTO no_such_table (phone) VALUES (:phone)"), {"phone": PHONE})
+def test_a_database_error_does_not_carry_its_parameters_into_the_log(db):
+    with pytest.raises(Exception) as caught, db.write() as s:
+        s.execute(text("INSERT INTO no_such_table (phone) VALUES (:phone)"), {"phone": PHONE})
     assert PHONE not in str(caught.value) and PHONE not in repr(caught.value)
 
 
-async def test_a_nul_in_a_name_fails_on_postgresql_without_the_phone_in_the_error(db):
+def test_a_nul_in_a_name_fails_on_postgresql_without_the_phone_in_the_error(db):
     if db.is_sqlite:
         pytest.skip("SQLite stores a NUL; PostgreSQL refuses it, with the row's parameters")
-    with pytest.raises(Exception) as caught:
-        async with db.write() as s:
-            s.add(User(telegram_id=880_001, display_name="王\x00秀英", name="王\x00秀英", phone=PHONE))
+    with pytest.raises(Exception) as caught, db.write() as s:
+        s.add(User(telegram_id=880_001, display_name="王\x00秀英", name="王\x00秀英", phone=PHONE))
     assert PHONE not in str(caught.value) and PHONE not in repr(caught.value)

@@ -32,21 +32,21 @@ class Chat:
         self.deps = Deps(db, catalogue, Limits(), ZoneInfo("Asia/Shanghai"), CallbackCodec(b"test-secret"))
         self.engine = build_engine(self.deps)
 
-    async def send(self, person: Person, kind: Kind, **fields) -> list:
+    def send(self, person: Person, kind: Kind, **fields) -> list:
         inp = Input(person.who, kind, update_id=next(_update_ids), **fields)
-        out = await self.engine.handle(inp)
+        out = self.engine.handle(inp)
         person.seen.extend(out)
         return out
 
-    async def text(self, person: Person, text: str) -> list:
-        return await self.send(person, Kind.text, text=text)
+    def text(self, person: Person, text: str) -> list:
+        return self.send(person, Kind.text, text=text)
 
-    async def command(self, person: Person, command: str, args: str = "") -> list:
-        return await self.send(person, Kind.command, command=command, text=args)
+    def command(self, person: Person, command: str, args: str = "") -> list:
+        return self.send(person, Kind.command, command=command, text=args)
 
-    async def press(self, person: Person, label_part: str) -> list:
+    def press(self, person: Person, label_part: str) -> list:
         """Press the newest button whose label contains `label_part`."""
-        return await self.send(person, Kind.button, data=find_button(person, label_part).data)
+        return self.send(person, Kind.button, data=find_button(person, label_part).data)
 
 
 def messages(outputs) -> list[Message]:

@@ -29,85 +29,83 @@ def shows_no_contact(text: str) -> bool:
     return not any(secret in text for secret in SECRETS) and not DIGITS.search(rest) and "水管漏了" in text
 
 
-async def stored_text(db, wish_id: int) -> str:
-    async with db.read() as s:
-        return await s.scalar(select(Wish.text).where(Wish.id == wish_id))
+def stored_text(db, wish_id: int) -> str:
+    with db.read() as s:
+        return s.scalar(select(Wish.text).where(Wish.id == wish_id))
 
 
-async def test_every_offeree_gets_the_offer_scrubbed_even_one_who_declines(db, catalogue):
-    town = await build_town(db, catalogue)
-    wish_id = await new_wish(town, TYPED)
-    await offer(town, wish_id, 0)
-    async with db.write() as s:
-        first = await dispatch.open_offer_for(s, wish_id=wish_id, member_id=town.member_ids[0])
-        await dispatch.decline_offer(s, actor_id=town.member_ids[0], offer_id=first.id, reason="出差")
-    await offer(town, wish_id, 1)
-    async with db.read() as s:
-        rows = (
-            await s.execute(select(Outbox.user_id, Outbox.params).where(Outbox.key == "member.offer"))
-        ).all()
+def test_every_offeree_gets_the_offer_scrubbed_even_one_who_declines(db, catalogue):
+    town = build_town(db, catalogue)
+    wish_id = new_wish(town, TYPED)
+    offer(town, wish_id, 0)
+    with db.write() as s:
+        first = dispatch.open_offer_for(s, wish_id=wish_id, member_id=town.member_ids[0])
+        dispatch.decline_offer(s, actor_id=town.member_ids[0], offer_id=first.id, reason="出差")
+    offer(town, wish_id, 1)
+    with db.read() as s:
+        rows = (s.execute(select(Outbox.user_id, Outbox.params).where(Outbox.key == "member.offer"))).all()
     assert sorted(uid for uid, _ in rows) == sorted(town.member_ids)
     for _, params in rows:
         shown = render_notification(
             "zh", catalogue, town.chat.deps.codec, key="member.offer", params=params, wish_id=wish_id
         )
         assert shows_no_contact(shown.text), shown.text
-    assert await stored_text(db, wish_id) == TYPED
+    assert stored_text(db, wish_id) == TYPED
 
 
-async def test_the_wall_shows_no_contact_but_the_member_who_claims_it_sees_the_original(db, catalogue):
-    town = await build_town(db, catalogue)
-    wish_id = await new_wish(town, TYPED)
-    async with db.write() as s:
-        await dispatch.post_to_wall(s, actor_id=town.staff_id, wish_id=wish_id)
+def test_the_wall_shows_no_contact_but_the_member_who_claims_it_sees_the_original(db, catalogue):
+    town = build_town(db, catalogue)
+    wish_id = new_wish(town, TYPED)
+    with db.write() as s:
+        dispatch.post_to_wall(s, actor_id=town.staff_id, wish_id=wish_id)
     member = town.members[0]
-    [wall] = messages(await town.chat.command(member, "wall"))
+    [wall] = messages(town.chat.command(member, "wall"))
     assert shows_no_contact(wall.text), wall.text
-    await town.chat.press(member, "认领")
+    town.chat.press(member, "认领")
     taken = [m for m in messages(member.seen) if "水管漏了" in m.text][-1]
     assert TYPED in taken.text  # the job is theirs: the text as the resident typed it
-    assert await stored_text(db, wish_id) == TYPED
+    assert stored_text(db, wish_id) == TYPED
 
 
-async def test_the_branch_staff_see_the_wish_as_the_resident_typed_it(db, catalogue):
-    town = await build_town(db, catalogue)
-    wish_id = await new_wish(town, TYPED)
-    await offer(town, wish_id, 0)
-    staff = await person(db, town.staff_id, "张社工")
-    async with db.read() as s:
-        number = await s.scalar(select(Wish.number).where(Wish.id == wish_id))
-    out = messages(await town.chat.command(staff, "wish", number))
+def test_the_branch_staff_see_the_wish_as_the_resident_typed_it(db, catalogue):
+    town = build_town(db, catalogue)
+    wish_id = new_wish(town, TYPED)
+    offer(town, wish_id, 0)
+    staff = person(db, town.staff_id, "张社工")
+    with db.read() as s:
+        number = s.scalar(select(Wish.number).where(Wish.id == wish_id))
+    out = messages(town.chat.command(staff, "wish", number))
     assert any(TYPED in m.text for m in out), [m.text for m in out]
 
 
-async def test_the_assigned_member_sees_the_original_in_their_tasks(db, catalogue):
-    town = await build_town(db, catalogue)
-    wish_id = await new_wish(town, TYPED)
-    await offer(town, wish_id, 0)
+def test_the_assigned_member_sees_the_original_in_their_tasks(db, catalogue):
+    town = build_town(db, catalogue)
+    wish_id = new_wish(town, TYPED)
+    offer(town, wish_id, 0)
     member = town.members[0]
-    await town.chat.command(member, "mytasks")  # nothing yet: the offer is not a task
-    async with db.write() as s:
-        open_offer = await dispatch.open_offer_for(s, wish_id=wish_id, member_id=town.member_ids[0])
-        await dispatch.take_offer(s, actor_id=town.member_ids[0], offer_id=open_offer.id)
-        await tasks.start_task(s, actor_id=town.member_ids[0], wish_id=wish_id)
-    out = [m for m in messages(await town.chat.command(member, "mytasks")) if isinstance(m, Message)]
+    town.chat.command(member, "mytasks")  # nothing yet: the offer is not a task
+    with db.write() as s:
+        open_offer = dispatch.open_offer_for(s, wish_id=wish_id, member_id=town.member_ids[0])
+        dispatch.take_offer(s, actor_id=town.member_ids[0], offer_id=open_offer.id)
+        tasks.start_task(s, actor_id=town.member_ids[0], wish_id=wish_id)
+    out = [m for m in messages(town.chat.command(member, "mytasks")) if isinstance(m, Message)]
     assert any(TYPED in m.text for m in out), [m.text for m in out]
     assert find_button(member, "办结")
 
 
-async def test_a_resident_over_the_hourly_limit_is_told_politely_and_nothing_is_submitted(db, catalogue):
-    town = await build_town(db, catalogue)
-    await new_wish(town)  # one this hour already
+def test_a_resident_over_the_hourly_limit_is_told_politely_and_nothing_is_submitted(db, catalogue):
+    town = build_town(db, catalogue)
+    new_wish(town)  # one this hour already
     chat = town.chat
     chat.deps = replace(chat.deps, limits=Limits(max_wishes_per_hour=1))
     chat.engine = build_engine(chat.deps)
     grandma = town.resident
-    await chat.text(grandma, "📝 我要点单")
-    await chat.press(grandma, "维修疏通")
-    await chat.text(grandma, "灯泡坏了")
-    await chat.press(grandma, "周末")
-    await chat.press(grandma, "提交")
+    chat.text(grandma, "📝 我要点单")
+    chat.press(grandma, "维修疏通")
+    chat.text(grandma, "灯泡坏了")
+    chat.press(grandma, "周末")
+    chat.press(grandma, "提交")
     assert "这一小时内已经提交了 1 个心愿" in last_text(grandma)
-    async with db.read() as s:
-        assert await s.scalar(select(func.count()).select_from(Wish)) == 1
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Wish)) == 1
     assert "in the last hour" in render_error("en", "invalid.too_many_submissions", {"max": 1})

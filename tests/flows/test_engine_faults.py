@@ -13,46 +13,44 @@ from tests.flows.harness import last_text
 from tests.flows.test_member_flows import build_town, new_wish, offer, offer_note, wish_row
 
 
-async def test_a_step_reading_an_answer_that_was_never_saved_closes_the_form_as_expired(db, catalogue):
-    town = await build_town(db, catalogue)
-    wish_id = await new_wish(town)
-    await offer(town, wish_id)
+def test_a_step_reading_an_answer_that_was_never_saved_closes_the_form_as_expired(db, catalogue):
+    town = build_town(db, catalogue)
+    wish_id = new_wish(town)
+    offer(town, wish_id)
     li = town.members[0]
     offer_note(town, li, wish_id)
-    await town.chat.press(li, "婉拒")
-    async with db.write() as s:  # the reason step's form, as if saved without the wish it is about
-        state = await s.get(ConversationState, li.telegram_id)
-        await save_state(
-            s, telegram_id=li.telegram_id, flow=state.flow, step=state.step, data={}, current=state
-        )
-    await town.chat.press(li, "时间冲突")
+    town.chat.press(li, "婉拒")
+    with db.write() as s:  # the reason step's form, as if saved without the wish it is about
+        state = s.get(ConversationState, li.telegram_id)
+        save_state(s, telegram_id=li.telegram_id, flow=state.flow, step=state.step, data={}, current=state)
+    town.chat.press(li, "时间冲突")
     assert "这张表已经过期了" in last_text(li)
-    async with db.read() as s:
-        assert await s.scalar(select(func.count()).select_from(ConversationState)) == 0
-        assert await s.scalar(select(Offer.status)) == OfferStatus.open
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(ConversationState)) == 0
+        assert s.scalar(select(Offer.status)) == OfferStatus.open
 
 
-async def test_a_key_error_inside_a_service_is_a_logged_bug_that_changes_nothing(
+def test_a_key_error_inside_a_service_is_a_logged_bug_that_changes_nothing(
     db, catalogue, monkeypatch, caplog
 ):
-    town = await build_town(db, catalogue)
-    wish_id = await new_wish(town)
-    await offer(town, wish_id)
+    town = build_town(db, catalogue)
+    wish_id = new_wish(town)
+    offer(town, wish_id)
     li = town.members[0]
     offer_note(town, li, wish_id)
     real_take = dispatch.take_offer
 
-    async def buggy_take(s, **kwargs):
-        await real_take(s, **kwargs)  # the wish is assigned, then the bug strikes
+    def buggy_take(s, **kwargs):
+        real_take(s, **kwargs)  # the wish is assigned, then the bug strikes
         raise KeyError("member_id")
 
     monkeypatch.setattr(dispatch, "take_offer", buggy_take)
-    before = await snapshot(db)
+    before = snapshot(db)
     with caplog.at_level(logging.WARNING, logger="bot.flows.engine"):
-        out = await town.chat.press(li, "接单")
+        out = town.chat.press(li, "接单")
     assert isinstance(out[-1], Answer) and out[-1].alert and out[-1].text == "出了点问题，请稍后再试。"
     assert not any("过期" in (getattr(o, "text", "") or "") for o in out)
     [record] = [r for r in caplog.records if r.name == "bot.flows.engine"]
     assert record.levelno == logging.ERROR and record.exc_info and record.exc_info[0] is KeyError
-    assert await snapshot(db) == before
-    assert (await wish_row(db, wish_id)).status == "offered"
+    assert snapshot(db) == before
+    assert wish_row(db, wish_id).status == "offered"

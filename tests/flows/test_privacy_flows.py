@@ -24,10 +24,10 @@ def wire_retention(town, policy: RetentionPolicy) -> None:
     town.chat.engine = build_engine(town.chat.deps)
 
 
-async def test_privacy_says_what_is_kept_who_sees_it_for_how_long_and_how_to_erase_it(db, catalogue):
-    town = await build_town(db, catalogue)
+def test_privacy_says_what_is_kept_who_sees_it_for_how_long_and_how_to_erase_it(db, catalogue):
+    town = build_town(db, catalogue)
     wire_retention(town, RetentionPolicy(outbox=timedelta(days=45), forms=timedelta(days=3)))
-    await town.chat.command(town.resident, "privacy")
+    town.chat.command(town.resident, "privacy")
     zh = last_text(town.resident)
     for part in (
         "姓名",
@@ -44,7 +44,7 @@ async def test_privacy_says_what_is_kept_who_sees_it_for_how_long_and_how_to_era
         assert part in zh
     assert "45 天" in zh and "3 天" in zh  # the configured numbers, not fixed ones
     english = Person(611, "Ann", "en")
-    await town.chat.command(english, "privacy")
+    town.chat.command(english, "privacy")
     en = last_text(english)
     assert "45 days" in en and "3 days" in en and "/forgetme" in en and "staff of your branch" in en
 
@@ -53,12 +53,12 @@ def test_privacy_and_the_data_commands_are_in_everyones_menu():
     assert {"privacy", "mydata", "forgetme"} <= set(commands_key(None))
 
 
-async def test_mydata_sends_the_residents_own_data_as_a_protected_file(db, catalogue):
-    town = await build_town(db, catalogue)
-    await neighbour(town)
-    await new_wish(town, "厨房水管漏水")
-    await new_wish(town, "孙大妈的心愿", resident_id=await _user_id(db, 602))
-    out = await town.chat.command(town.resident, "mydata")
+def test_mydata_sends_the_residents_own_data_as_a_protected_file(db, catalogue):
+    town = build_town(db, catalogue)
+    neighbour(town)
+    new_wish(town, "厨房水管漏水")
+    new_wish(town, "孙大妈的心愿", resident_id=_user_id(db, 602))
+    out = town.chat.command(town.resident, "mydata")
     files = [o for o in out if isinstance(o, File)]
     assert len(files) == 1 and files[0].protect and files[0].name.endswith(".json")
     data = json.loads(files[0].data)
@@ -68,62 +68,62 @@ async def test_mydata_sends_the_residents_own_data_as_a_protected_file(db, catal
     assert "13700002222" not in raw and "孙大妈" not in raw  # the neighbour's phone and name
 
 
-async def _user_id(db, telegram_id: int) -> int:
-    async with db.read() as s:
-        return await s.scalar(select(User.id).where(User.telegram_id == telegram_id))
+def _user_id(db, telegram_id: int) -> int:
+    with db.read() as s:
+        return s.scalar(select(User.id).where(User.telegram_id == telegram_id))
 
 
-async def _counts(db) -> tuple:
-    async with db.read() as s:
-        return tuple([await s.scalar(select(func.count()).select_from(m)) for m in (User, Wish, Rating)])
+def _counts(db) -> tuple:
+    with db.read() as s:
+        return tuple([s.scalar(select(func.count()).select_from(m)) for m in (User, Wish, Rating)])
 
 
-async def test_forgetme_explains_first_and_keeping_changes_nothing(db, catalogue):
-    town = await build_town(db, catalogue)
-    await assigned(town)
-    await town.chat.command(town.resident, "forgetme")
+def test_forgetme_explains_first_and_keeping_changes_nothing(db, catalogue):
+    town = build_town(db, catalogue)
+    assigned(town)
+    town.chat.command(town.resident, "forgetme")
     ask = last_text(town.resident)
     assert "撤销" in ask and "党员" in ask and "不能恢复" in ask
-    out = await town.chat.press(town.resident, "不删了")
+    out = town.chat.press(town.resident, "不删了")
     assert any(isinstance(o, Edit) and "没有删除" in o.text for o in out)
-    async with db.read() as s:
-        assert await s.scalar(select(User.phone).where(User.id == town.resident_id)) == "+86" + PHONE
+    with db.read() as s:
+        assert s.scalar(select(User.phone).where(User.id == town.resident_id)) == "+86" + PHONE
 
 
-async def test_a_resident_who_forgets_cancels_the_assigned_wish_and_starts_again_as_a_new_user(db, catalogue):
-    town = await build_town(db, catalogue)
-    wish_id = await assigned(town)
-    before = await _counts(db)
-    async with db.read() as s:
-        since = await s.scalar(select(func.max(Outbox.id)))
-    await town.chat.command(town.resident, "wish")  # a form left half-filled
-    async with db.read() as s:
-        assert await s.get(ConversationState, 601) is not None
-    await town.chat.command(town.resident, "forgetme")
-    out = await town.chat.press(town.resident, "确认删除")
+def test_a_resident_who_forgets_cancels_the_assigned_wish_and_starts_again_as_a_new_user(db, catalogue):
+    town = build_town(db, catalogue)
+    wish_id = assigned(town)
+    before = _counts(db)
+    with db.read() as s:
+        since = s.scalar(select(func.max(Outbox.id)))
+    town.chat.command(town.resident, "wish")  # a form left half-filled
+    with db.read() as s:
+        assert s.get(ConversationState, 601) is not None
+    town.chat.command(town.resident, "forgetme")
+    out = town.chat.press(town.resident, "确认删除")
     assert any(isinstance(o, Edit) and "已经删除" in o.text and "A-0001" in o.text for o in out)
 
-    async with db.read() as s:
-        told = (await s.execute(select(Outbox.user_id, Outbox.key).where(Outbox.id > since))).all()
-        user = await s.get(User, town.resident_id)
-        wish = await s.get(Wish, wish_id)
-        states = (await s.scalars(select(ConversationState.telegram_id))).all()
-        notes = (await s.scalars(select(WishEvent.note).where(WishEvent.note.is_not(None)))).all()
+    with db.read() as s:
+        told = s.execute(select(Outbox.user_id, Outbox.key).where(Outbox.id > since)).all()
+        user = s.get(User, town.resident_id)
+        wish = s.get(Wish, wish_id)
+        states = s.scalars(select(ConversationState.telegram_id)).all()
+        notes = s.scalars(select(WishEvent.note).where(WishEvent.note.is_not(None))).all()
     assert (town.member_ids[0], "member.cancelled") in told
     assert wish.status == "cancelled"
     assert (user.name, user.display_name, user.phone, user.telegram_id) == ("", "", "", None)
     assert 601 not in states
     assert not any(PHONE in (n or "") or "王秀英" in (n or "") for n in [wish.text, *notes])
-    assert await _counts(db) == before
+    assert _counts(db) == before
 
     li = town.members[0]  # the member looks at the task again: no contact any more
-    await town.chat.command(li, "mytasks")
+    town.chat.command(li, "mytasks")
     assert PHONE not in last_text(li) and "王秀英" not in last_text(li)
 
-    await town.chat.command(town.resident, "start")  # the same Telegram account
-    assert await _user_id(db, 601) != town.resident_id
-    await town.chat.command(town.resident, "mywishes")
+    town.chat.command(town.resident, "start")  # the same Telegram account
+    assert _user_id(db, 601) != town.resident_id
+    town.chat.command(town.resident, "mywishes")
     assert "还没有提交过心愿" in last_text(town.resident)
-    async with db.read() as s:
-        assert not await people.is_resident(s, user_id=await _user_id(db, 601))
+    with db.read() as s:
+        assert not people.is_resident(s, user_id=_user_id(db, 601))
     assert messages(out) == []

@@ -14,9 +14,9 @@ from tests.reports.data import TZ, build_march
 MARCH = month_period(2025, 3)
 
 
-async def workbook(db, catalogue, actor_id, branch_id, lang="zh"):
-    async with db.read() as s:
-        data = await export_workbook(
+def workbook(db, catalogue, actor_id, branch_id, lang="zh"):
+    with db.read() as s:
+        data = export_workbook(
             s,
             actor_id=actor_id,
             branch_id=branch_id,
@@ -34,11 +34,11 @@ def rows_by_header(ws) -> list[dict]:
     return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
 
 
-async def test_the_workbook_has_four_sheets_with_headers_in_the_users_language_frozen(db, catalogue):
-    m = await build_march(db, catalogue)
+def test_the_workbook_has_four_sheets_with_headers_in_the_users_language_frozen(db, catalogue):
+    m = build_march(db, catalogue)
     for lang, names in (("zh", ["心愿", "党员服务台账", "评价", "不予受理"]),
                         ("en", ["Wishes", "Member service ledger", "Ratings", "Rejections"])):  # fmt: skip
-        book = await workbook(db, catalogue, m.a.staff_id, m.a.branch_id, lang)
+        book = workbook(db, catalogue, m.a.staff_id, m.a.branch_id, lang)
         assert book.sheetnames == names
         assert all(ws.freeze_panes == "A2" for ws in book.worksheets)
         wishes = book.worksheets[0]
@@ -46,11 +46,9 @@ async def test_the_workbook_has_four_sheets_with_headers_in_the_users_language_f
         assert wishes.column_dimensions["P"].width >= 30  # the wish text
 
 
-async def test_each_sheet_holds_the_periods_rows(db, catalogue):
-    m = await build_march(db, catalogue)
-    wishes, ledger, ratings, rejections = (
-        await workbook(db, catalogue, m.a.staff_id, m.a.branch_id)
-    ).worksheets
+def test_each_sheet_holds_the_periods_rows(db, catalogue):
+    m = build_march(db, catalogue)
+    wishes, ledger, ratings, rejections = (workbook(db, catalogue, m.a.staff_id, m.a.branch_id)).worksheets
     assert len(rows_by_header(wishes)) == 10
     assert [r["不予受理原因"] for r in rows_by_header(rejections)] == [
         "低保、补贴等审批事项",
@@ -62,9 +60,9 @@ async def test_each_sheet_holds_the_periods_rows(db, catalogue):
     assert [r["评分"] for r in rows_by_header(ratings)] == [5, 3]
 
 
-async def test_dates_are_real_date_cells_shown_in_beijing_time(db, catalogue):
-    m = await build_march(db, catalogue)
-    wishes = (await workbook(db, catalogue, m.a.staff_id, m.a.branch_id)).worksheets[0]
+def test_dates_are_real_date_cells_shown_in_beijing_time(db, catalogue):
+    m = build_march(db, catalogue)
+    wishes = workbook(db, catalogue, m.a.staff_id, m.a.branch_id).worksheets[0]
     header = [c.value for c in wishes[1]]
     column = header.index("提交时间") + 1
     cells = [wishes.cell(row=r, column=column) for r in range(2, wishes.max_row + 1)]
@@ -73,13 +71,13 @@ async def test_dates_are_real_date_cells_shown_in_beijing_time(db, catalogue):
     assert cells[-1].number_format == "yyyy-mm-dd hh:mm"
 
 
-async def test_the_timeline_is_text_with_one_line_per_move(db, catalogue):
-    w = await build_world(db, catalogue)
-    wish = await completed(w)
+def test_the_timeline_is_text_with_one_line_per_move(db, catalogue):
+    w = build_world(db, catalogue)
+    wish = completed(w)
     today = datetime.now(TZ).date()
     period = month_period(today.year, today.month)
-    async with db.read() as s:
-        data = await export_workbook(
+    with db.read() as s:
+        data = export_workbook(
             s, actor_id=w.staff_id, branch_id=w.branch_id, period=period, tz=TZ,
             catalogue=catalogue, lang="zh", tr=lambda key: t("zh", key),
         )  # fmt: skip
@@ -89,34 +87,34 @@ async def test_the_timeline_is_text_with_one_line_per_move(db, catalogue):
     assert lines[0].startswith(f"{today:%Y-%m-%d} ") and t("zh", "staffwish.st.completed") in lines[-1]
 
 
-async def test_staff_see_their_own_residents_phone_and_address_in_full(db, catalogue):
-    m = await build_march(db, catalogue)
-    row = rows_by_header((await workbook(db, catalogue, m.a.staff_id, m.a.branch_id)).worksheets[0])[0]
+def test_staff_see_their_own_residents_phone_and_address_in_full(db, catalogue):
+    m = build_march(db, catalogue)
+    row = rows_by_header(workbook(db, catalogue, m.a.staff_id, m.a.branch_id).worksheets[0])[0]
     assert (row["居民"], row["电话"]) == ("王秀英", "+8613812341234")
     assert row["地址"] == "幸福小区 3栋 2单元 502"
 
 
-async def test_an_admin_exporting_every_branch_gets_names_and_phones_masked_and_no_address(db, catalogue):
-    m = await build_march(db, catalogue)
-    async with db.write() as s:
-        admin = await new_admin(s)
-    wishes = rows_by_header((await workbook(db, catalogue, admin, None)).worksheets[0])
+def test_an_admin_exporting_every_branch_gets_names_and_phones_masked_and_no_address(db, catalogue):
+    m = build_march(db, catalogue)
+    with db.write() as s:
+        admin = new_admin(s)
+    wishes = rows_by_header(workbook(db, catalogue, admin, None).worksheets[0])
     assert len(wishes) == 12 and {r["社区"] for r in wishes} == {"A", "B"}
     assert {(r["居民"], r["电话"], r["地址"]) for r in wishes} == {("王*", "138****1234", None)}
-    ledger = rows_by_header((await workbook(db, catalogue, admin, None)).worksheets[1])
+    ledger = rows_by_header(workbook(db, catalogue, admin, None).worksheets[1])
     assert {r["党员"] for r in ledger} == {"李*", "赵*"}
     assert m.a.branch_id
 
 
-async def test_an_admin_who_is_also_staff_of_a_branch_sees_that_branch_in_full(db, catalogue):
+def test_an_admin_who_is_also_staff_of_a_branch_sees_that_branch_in_full(db, catalogue):
     from models import User
     from services.branches import add_staff
 
-    m = await build_march(db, catalogue)
-    async with db.write() as s:
-        admin = await new_admin(s)
-        await add_staff(s, telegram_id=(await s.get(User, admin)).telegram_id, branch_code="A")
-    wishes = rows_by_header((await workbook(db, catalogue, admin, None)).worksheets[0])
+    m = build_march(db, catalogue)
+    with db.write() as s:
+        admin = new_admin(s)
+        add_staff(s, telegram_id=s.get(User, admin).telegram_id, branch_code="A")
+    wishes = rows_by_header(workbook(db, catalogue, admin, None).worksheets[0])
     phones = {r["社区"]: r["电话"] for r in wishes}
     assert phones == {"A": "+8613812341234", "B": "138****1234"}
     assert m.b.branch_id

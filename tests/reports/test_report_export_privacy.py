@@ -24,30 +24,28 @@ TYPED = "请打13912345678找我，住5栋3单元402"  # a phone and a house num
 SECRETS = ("13912345678", "3单元402", "王秀英", "13812341234", "幸福小区", "李建国")
 
 
-async def two_branches(db, catalogue):
+def two_branches(db, catalogue):
     """Branches A and B with one confirmed and one rejected wish each, contacts typed everywhere."""
-    worlds = {code: await build_world(db, catalogue, code) for code in "AB"}
-    async with db.write() as s:
+    worlds = {code: build_world(db, catalogue, code) for code in "AB"}
+    with db.write() as s:
         for w in worlds.values():
             member = w.members[0]
             unit = update(MemberProfile).where(MemberProfile.user_id == member)
-            await s.execute(unit.values(work_unit="区供电公司 电话13912345678"))
-            done = await add_wish(s, w, "confirmed", local(2025, 3, 3), triage_h=1, assign_h=2, complete_h=3,
+            s.execute(unit.values(work_unit="区供电公司 电话13912345678"))
+            done = add_wish(s, w, "confirmed", local(2025, 3, 3), triage_h=1, assign_h=2, complete_h=3,
                                   member=member, score=5, hours=1, text=TYPED)  # fmt: skip
             done.completion_note = TYPED
-            await s.execute(update(Rating).where(Rating.wish_id == done.id).values(comment=TYPED))
+            s.execute(update(Rating).where(Rating.wish_id == done.id).values(comment=TYPED))
             s.add(WishEvent(wish_id=done.id, actor_id=member, to_status="completed", note=TYPED,
                             at=local(2025, 3, 3, 14)))  # fmt: skip
-            rejected = await add_wish(
-                s, w, "rejected", local(2025, 3, 4), triage_h=1, reason="unclear", text=TYPED
-            )
+            rejected = add_wish(s, w, "rejected", local(2025, 3, 4), triage_h=1, reason="unclear", text=TYPED)
             rejected.rejection_note = TYPED
     return worlds
 
 
-async def export(db, catalogue, actor_id, branch_id):
-    async with db.read() as s:
-        data = await export_workbook(
+def export(db, catalogue, actor_id, branch_id):
+    with db.read() as s:
+        data = export_workbook(
             s, actor_id=actor_id, branch_id=branch_id, period=MARCH, tz=TZ, catalogue=catalogue,
             lang="zh", tr=lambda key: t("zh", key),
         )  # fmt: skip
@@ -78,41 +76,39 @@ def masked(texts: list[str]) -> bool:
     return not leaked and "王*" in texts and "138****1234" in texts and "李*" in texts
 
 
-async def admin_of(db, *staff_of: str) -> int:
-    async with db.write() as s:
-        admin = await new_admin(s)
+def admin_of(db, *staff_of: str) -> int:
+    with db.write() as s:
+        admin = new_admin(s)
         for code in staff_of:
-            await add_staff(s, telegram_id=(await s.get(User, admin)).telegram_id, branch_code=code)
+            add_staff(s, telegram_id=s.get(User, admin).telegram_id, branch_code=code)
     return admin
 
 
-async def test_privacy_in_exports_staff_of_the_branch_get_their_rows_in_full(db, catalogue):
-    worlds = await two_branches(db, catalogue)
-    book = await export(db, catalogue, worlds["A"].staff_id, worlds["A"].branch_id)
+def test_privacy_in_exports_staff_of_the_branch_get_their_rows_in_full(db, catalogue):
+    worlds = two_branches(db, catalogue)
+    book = export(db, catalogue, worlds["A"].staff_id, worlds["A"].branch_id)
     texts = rows_of(book, "A")
     assert shows_in_full(texts) and "幸福小区 3栋 2单元 502" in texts
     assert "区供电公司 电话13912345678" in texts
 
 
-async def test_privacy_in_exports_staff_of_another_branch_get_nothing(db, catalogue):
-    worlds = await two_branches(db, catalogue)
+def test_privacy_in_exports_staff_of_another_branch_get_nothing(db, catalogue):
+    worlds = two_branches(db, catalogue)
     with pytest.raises(NotAllowed):
-        await export(db, catalogue, worlds["B"].staff_id, worlds["A"].branch_id)
+        export(db, catalogue, worlds["B"].staff_id, worlds["A"].branch_id)
 
 
-async def test_privacy_in_exports_an_admin_gets_every_branch_masked_and_its_free_text_scrubbed(db, catalogue):
-    await two_branches(db, catalogue)
-    book = await export(db, catalogue, await admin_of(db), None)
+def test_privacy_in_exports_an_admin_gets_every_branch_masked_and_its_free_text_scrubbed(db, catalogue):
+    two_branches(db, catalogue)
+    book = export(db, catalogue, admin_of(db), None)
     for code in "AB":
         assert masked(rows_of(book, code)), code
     texts = rows_of(book, "A")
     assert any(v.startswith("请打") for v in texts)  # the text is there, only its contacts gone
 
 
-async def test_privacy_in_exports_an_admin_who_is_staff_of_one_branch_sees_that_branch_only_in_full(
-    db, catalogue
-):
-    await two_branches(db, catalogue)
-    book = await export(db, catalogue, await admin_of(db, "A"), None)
+def test_privacy_in_exports_an_admin_who_is_staff_of_one_branch_sees_that_branch_only_in_full(db, catalogue):
+    two_branches(db, catalogue)
+    book = export(db, catalogue, admin_of(db, "A"), None)
     assert shows_in_full(rows_of(book, "A"))
     assert masked(rows_of(book, "B"))

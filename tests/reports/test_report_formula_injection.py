@@ -33,28 +33,28 @@ INJECTIONS = [
 ]
 
 
-async def hostile_month(db, catalogue):
+def hostile_month(db, catalogue):
     """Branch A in March 2025 where everything people typed is a would-be formula."""
-    w = await build_world(db, catalogue)
-    async with db.write() as s:
-        await s.execute(update(User).where(User.id == w.resident_id).values(name=INJECTIONS[0]))
+    w = build_world(db, catalogue)
+    with db.write() as s:
+        s.execute(update(User).where(User.id == w.resident_id).values(name=INJECTIONS[0]))
         for i, member in enumerate(w.members):
-            await s.execute(update(User).where(User.id == member).values(name=INJECTIONS[i + 1]))
+            s.execute(update(User).where(User.id == member).values(name=INJECTIONS[i + 1]))
             unit = update(MemberProfile).where(MemberProfile.user_id == member)
-            await s.execute(unit.values(work_unit=INJECTIONS[i + 4]))
+            s.execute(unit.values(work_unit=INJECTIONS[i + 4]))
         for i, value in enumerate(INJECTIONS):
             member = w.members[i % 3]
-            done = await add_wish(s, w, "confirmed", local(2025, 3, 2 + i), triage_h=1, assign_h=2,
+            done = add_wish(s, w, "confirmed", local(2025, 3, 2 + i), triage_h=1, assign_h=2,
                                   complete_h=3, member=member, score=4, hours=1, text=value)  # fmt: skip
             done.completion_note = value
-            await s.execute(update(Rating).where(Rating.wish_id == done.id).values(comment=value))
+            s.execute(update(Rating).where(Rating.wish_id == done.id).values(comment=value))
             s.add(WishEvent(wish_id=done.id, actor_id=member, to_status="completed", note=value,
                             at=local(2025, 3, 2 + i, 14)))  # fmt: skip
-            rejected = await add_wish(s, w, "rejected", local(2025, 3, 12 + i), triage_h=1,
+            rejected = add_wish(s, w, "rejected", local(2025, 3, 12 + i), triage_h=1,
                                       reason="unclear", text=value)  # fmt: skip
             rejected.rejection_note = value
-        await s.flush()
-        assert (await s.get(Wish, done.id)).completion_note == INJECTIONS[-1]
+        s.flush()
+        assert s.get(Wish, done.id).completion_note == INJECTIONS[-1]
     return w
 
 
@@ -84,10 +84,10 @@ def risky_cells_are_quote_prefixed(found: list) -> bool:
     return bool(risky) and all(c.quotePrefix for c in risky)
 
 
-async def test_formula_injection_every_sheet_of_export_keeps_user_text_as_plain_text(db, catalogue):
-    w = await hostile_month(db, catalogue)
-    async with db.read() as s:
-        data = await export_workbook(
+def test_formula_injection_every_sheet_of_export_keeps_user_text_as_plain_text(db, catalogue):
+    w = hostile_month(db, catalogue)
+    with db.read() as s:
+        data = export_workbook(
             s, actor_id=w.staff_id, branch_id=w.branch_id, period=MARCH, tz=TZ, catalogue=catalogue,
             lang="zh", tr=lambda key: t("zh", key),
         )  # fmt: skip
@@ -106,12 +106,10 @@ async def test_formula_injection_every_sheet_of_export_keeps_user_text_as_plain_
     assert timeline.endswith(": =1+1")  # the note, inside the timeline, as typed
 
 
-async def test_formula_injection_every_sheet_of_each_work_unit_file_keeps_user_text_as_plain_text(
-    db, catalogue
-):
-    w = await hostile_month(db, catalogue)
-    async with db.read() as s:
-        files = await units.unit_files(
+def test_formula_injection_every_sheet_of_each_work_unit_file_keeps_user_text_as_plain_text(db, catalogue):
+    w = hostile_month(db, catalogue)
+    with db.read() as s:
+        files = units.unit_files(
             s, actor_id=w.staff_id, branch_id=w.branch_id, month=MARCH, tz=TZ, catalogue=catalogue,
             lang="zh", tr=lambda key: t("zh", key), key=units.ALL_UNITS,
         )  # fmt: skip

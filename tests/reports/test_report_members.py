@@ -23,21 +23,19 @@ def test_points_weigh_hours_by_the_rating_and_cap_the_hours_of_one_task():
     assert task_points(None, 1) == 2.0
 
 
-async def ranking(db, actor_id, branch_id):
-    async with db.read() as s:
-        return await members.ranking(s, actor_id=actor_id, branch_id=branch_id, period=MARCH, tz=TZ)
+def ranking(db, actor_id, branch_id):
+    with db.read() as s:
+        return members.ranking(s, actor_id=actor_id, branch_id=branch_id, period=MARCH, tz=TZ)
 
 
-async def test_the_ranking_ignores_tasks_the_resident_did_not_confirm_whatever_hours_they_claim(
-    db, catalogue
-):
-    m = await build_march(db, catalogue)
+def test_the_ranking_ignores_tasks_the_resident_did_not_confirm_whatever_hours_they_claim(db, catalogue):
+    m = build_march(db, catalogue)
     cheat = m.a.members[2]
-    async with db.write() as s:  # 24 hours on each of four unconfirmed tasks
+    with db.write() as s:  # 24 hours on each of four unconfirmed tasks
         for status in ("completed", "closed", "disputed", "in_progress"):
-            await add_wish(s, m.a, status, local(2025, 3, 8), triage_h=1, assign_h=2, complete_h=3,
+            add_wish(s, m.a, status, local(2025, 3, 8), triage_h=1, assign_h=2, complete_h=3,
                            member=cheat, hours=24)  # fmt: skip
-    ranked = await ranking(db, m.a.staff_id, m.a.branch_id)
+    ranked = ranking(db, m.a.staff_id, m.a.branch_id)
     assert [(r.member_id, r.points, len(r.tasks), r.hours) for r in ranked] == [
         (m.a.members[0], 20.0, 1, 2),  # w1
         (m.a.members[1], 9.0, 1, 1),  # w2; w12 is disputed
@@ -45,32 +43,32 @@ async def test_the_ranking_ignores_tasks_the_resident_did_not_confirm_whatever_h
     assert cheat not in {r.member_id for r in ranked}
 
 
-async def test_a_better_rated_task_outranks_more_hours_with_a_poor_rating(db, catalogue):
-    m = await build_march(db, catalogue)
-    async with db.write() as s:
-        await add_wish(s, m.a, "confirmed", local(2025, 3, 9), triage_h=1, assign_h=2, complete_h=3,
+def test_a_better_rated_task_outranks_more_hours_with_a_poor_rating(db, catalogue):
+    m = build_march(db, catalogue)
+    with db.write() as s:
+        add_wish(s, m.a, "confirmed", local(2025, 3, 9), triage_h=1, assign_h=2, complete_h=3,
                        member=m.a.members[2], score=1, hours=8)  # fmt: skip  # (10+40)*1/5 = 10
-    ranked = await ranking(db, m.a.staff_id, m.a.branch_id)
+    ranked = ranking(db, m.a.staff_id, m.a.branch_id)
     assert [r.points for r in ranked] == [20.0, 10.0, 9.0]
 
 
-async def test_staff_cannot_rank_another_branchs_members(db, catalogue):
-    m = await build_march(db, catalogue)
+def test_staff_cannot_rank_another_branchs_members(db, catalogue):
+    m = build_march(db, catalogue)
     with pytest.raises(NotAllowed):
-        await ranking(db, m.b.staff_id, m.a.branch_id)
+        ranking(db, m.b.staff_id, m.a.branch_id)
 
 
-async def unit_files(db, catalogue, actor_id, branch_id, key=units.ALL_UNITS):
-    async with db.read() as s:
-        return await units.unit_files(
+def unit_files(db, catalogue, actor_id, branch_id, key=units.ALL_UNITS):
+    with db.read() as s:
+        return units.unit_files(
             s, actor_id=actor_id, branch_id=branch_id, month=MARCH, tz=TZ, catalogue=catalogue,
             lang="zh", tr=lambda k: t("zh", k), key=key,
         )  # fmt: skip
 
 
-async def test_the_work_unit_report_lists_each_units_members_and_their_tasks(db, catalogue):
-    m = await build_march(db, catalogue)
-    [file] = await unit_files(db, catalogue, m.a.staff_id, m.a.branch_id)
+def test_the_work_unit_report_lists_each_units_members_and_their_tasks(db, catalogue):
+    m = build_march(db, catalogue)
+    [file] = unit_files(db, catalogue, m.a.staff_id, m.a.branch_id)
     assert file.unit.name == "区供电公司" and file.unit.key == units.unit_key("区供电公司")
     assert [(x.name, len(x.tasks), x.hours, x.average_rating) for x in file.unit.members] == [
         ("李建国", 1, 2, 5.0),
@@ -85,15 +83,13 @@ async def test_the_work_unit_report_lists_each_units_members_and_their_tasks(db,
     assert rows[1][4].date().isoformat() == "2025-03-04"  # completed 24 h after 09:00 on 3 March
 
 
-async def set_unit(db, member_id: int, unit: str) -> None:
+def set_unit(db, member_id: int, unit: str) -> None:
     from sqlalchemy import update
 
     from models import MemberProfile
 
-    async with db.write() as s:
-        await s.execute(
-            update(MemberProfile).where(MemberProfile.user_id == member_id).values(work_unit=unit)
-        )
+    with db.write() as s:
+        s.execute(update(MemberProfile).where(MemberProfile.user_id == member_id).values(work_unit=unit))
 
 
 def names_in(workbook: bytes) -> set:
@@ -101,19 +97,19 @@ def names_in(workbook: bytes) -> set:
     return {v for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row}
 
 
-async def test_each_work_unit_gets_its_own_file_with_none_of_the_other_units_members(db, catalogue):
-    m = await build_march(db, catalogue)
-    await set_unit(db, m.a.members[1], "市第一中学")  # 赵红梅 moves to a unit of her own
-    files = await unit_files(db, catalogue, m.a.staff_id, m.a.branch_id)
+def test_each_work_unit_gets_its_own_file_with_none_of_the_other_units_members(db, catalogue):
+    m = build_march(db, catalogue)
+    set_unit(db, m.a.members[1], "市第一中学")  # 赵红梅 moves to a unit of her own
+    files = unit_files(db, catalogue, m.a.staff_id, m.a.branch_id)
     assert [f.unit.name for f in files] == ["区供电公司", "市第一中学"]
     power, school = (names_in(f.workbook) for f in files)
     assert "李建国" in power and "赵红梅" not in power and "市第一中学" not in power
     assert "赵红梅" in school and "李建国" not in school and "区供电公司" not in school
-    [only] = await unit_files(db, catalogue, m.a.staff_id, m.a.branch_id, units.unit_key("市第一中学"))
+    [only] = unit_files(db, catalogue, m.a.staff_id, m.a.branch_id, units.unit_key("市第一中学"))
     assert only.unit.name == "市第一中学" and names_in(only.workbook) == school
-    assert await unit_files(db, catalogue, m.a.staff_id, m.a.branch_id, units.unit_key("别的单位")) == []
+    assert unit_files(db, catalogue, m.a.staff_id, m.a.branch_id, units.unit_key("别的单位")) == []
     with pytest.raises(NotAllowed):
-        await unit_files(db, catalogue, m.b.staff_id, m.a.branch_id)
+        unit_files(db, catalogue, m.b.staff_id, m.a.branch_id)
 
 
 @pytest.mark.parametrize("text", ["", "2025", "2025-13", "march", "2025-03-01"])
@@ -123,10 +119,10 @@ def test_a_month_that_cannot_be_read_is_refused_with_the_usage(text):
     assert caught.value.key == "invalid.month"
 
 
-async def test_a_member_sees_their_own_ledger_and_rank(db, catalogue):
-    m = await build_march(db, catalogue)
-    async with db.read() as s:
+def test_a_member_sees_their_own_ledger_and_rank(db, catalogue):
+    m = build_march(db, catalogue)
+    with db.read() as s:
         year = Period(date(2025, 1, 1), date(2026, 1, 1))
-        mine = await members.my_ledger(s, actor_id=m.a.members[1], month=MARCH, year=year, tz=TZ)
+        mine = members.my_ledger(s, actor_id=m.a.members[1], month=MARCH, year=year, tz=TZ)
     assert [x.number for x in mine.month.tasks] and mine.month.points == 9.0
     assert (mine.rank, mine.ranked, mine.year.points) == (2, 2, 9.0)

@@ -48,44 +48,44 @@ def test_scrub_hides_names_phones_e_mails_and_house_numbers(typed):
     assert not re.search(r"[一二三四五六七八九十〇零](\s*[一二三四五六七八九十〇零]){2,}", clean), clean
 
 
-async def seeded_branch(db) -> tuple[int, int, list[Wish]]:
+def seeded_branch(db) -> tuple[int, int, list[Wish]]:
     """A seeded branch with a channel, one of its staff, and its completed wishes of May 2025 made
     to carry the resident's full name, phone and address in their text, as residents do type them."""
-    await seed(db, scale="small", now=NOW)
-    async with db.write() as s:
-        branch = (await s.scalars(select(Branch).order_by(Branch.id))).first()
+    seed(db, scale="small", now=NOW)
+    with db.write() as s:
+        branch = s.scalars(select(Branch).order_by(Branch.id)).first()
         branch.notice_chat_id = CHANNEL
-        staff = await s.scalar(
+        staff = s.scalar(
             select(User.telegram_id).join(Staff, Staff.user_id == User.id).where(Staff.branch_id == branch.id)
         )
         may = (datetime(2025, 4, 30, 16, tzinfo=UTC), datetime(2025, 5, 31, 16, tzinfo=UTC))
-        wishes = (await s.scalars(select(Wish).where(
+        wishes = s.scalars(select(Wish).where(
             Wish.branch_id == branch.id, Wish.status.in_((S.completed, S.confirmed, S.closed)),
-            Wish.submitted_at >= may[0], Wish.submitted_at < may[1]))).all()  # fmt: skip
+            Wish.submitted_at >= may[0], Wish.submitted_at < may[1])).all()  # fmt: skip
         for wish in wishes:
-            user = await s.get(User, wish.resident_id)
-            home = await s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == user.id))
+            user = s.get(User, wish.resident_id)
+            home = s.scalar(select(ResidentProfile).where(ResidentProfile.user_id == user.id))
             local = user.phone.removeprefix("+86")
             text = (f"{user.name}，{home.compound}{home.building}{home.unit}{home.room}室，"
                     f"电话{local[:3]} {local[3:7]} {local[7:]}。{wish.text}")  # fmt: skip
-            await s.execute(update(Wish).where(Wish.id == wish.id).values(text=text[:1000]))
+            s.execute(update(Wish).where(Wish.id == wish.id).values(text=text[:1000]))
     assert wishes, "the seed should have completed wishes in May 2025"
     return branch.id, staff, wishes
 
 
-async def test_the_published_notice_has_no_full_name_phone_or_house_number_of_seeded_people(db, catalogue):
-    branch_id, staff_tid, wishes = await seeded_branch(db)
+def test_the_published_notice_has_no_full_name_phone_or_house_number_of_seeded_people(db, catalogue):
+    branch_id, staff_tid, wishes = seeded_branch(db)
     chat, staff = Chat(db, catalogue), Person(staff_tid, "staff")
-    await chat.command(staff, "publish", "2025-05")
-    await chat.press(staff, "确认发布")
+    chat.command(staff, "publish", "2025-05")
+    chat.press(staff, "确认发布")
     [post] = [o for o in staff.seen if isinstance(o, Post)]
     assert post.chat_id == CHANNEL
     text = post.text.split("已办结的心愿：")[1]  # the list; the head has dates and rates
     for w in wishes:
         text = text.replace(w.number, "")
-    async with db.read() as s:
-        people = (await s.execute(select(User.name, User.phone).where(User.name != ""))).all()
-        homes = (await s.scalars(select(ResidentProfile).where(ResidentProfile.branch_id == branch_id))).all()
+    with db.read() as s:
+        people = s.execute(select(User.name, User.phone).where(User.name != "")).all()
+        homes = s.scalars(select(ResidentProfile).where(ResidentProfile.branch_id == branch_id)).all()
     assert [n for n, _ in people if len(n) >= 2 and n in text] == []
     assert [p for _, p in people if p and p[-8:] in text.replace(" ", "")] == []
     assert not re.search(r"\d{3,}", text), text
@@ -94,21 +94,21 @@ async def test_the_published_notice_has_no_full_name_phone_or_house_number_of_se
     assert text.count("居民") == len(wishes) and "某" in text
 
 
-async def test_staff_preview_the_notice_and_nothing_is_posted_until_they_confirm(db, catalogue):
-    _, staff_tid, _ = await seeded_branch(db)
+def test_staff_preview_the_notice_and_nothing_is_posted_until_they_confirm(db, catalogue):
+    _, staff_tid, _ = seeded_branch(db)
     chat, staff = Chat(db, catalogue), Person(staff_tid, "staff")
-    out = await chat.command(staff, "publish", "2025-05")
+    out = chat.command(staff, "publish", "2025-05")
     assert not [o for o in out if isinstance(o, Post)]
     preview = [o for o in out if isinstance(o, Message)][-1]
     assert "公示" in preview.text and [b.text for b in preview.buttons[0]] == ["✅ 确认发布", "取消"]
-    out = await chat.press(staff, "取消")
+    out = chat.press(staff, "取消")
     assert [type(o) for o in out if not hasattr(o, "alert")] == [Edit]
 
 
-async def test_staff_are_told_plainly_when_no_channel_is_set(db, catalogue):
-    _, staff_tid, _ = await seeded_branch(db)
-    async with db.write() as s:
-        await s.execute(update(Branch).values(notice_chat_id=None))
+def test_staff_are_told_plainly_when_no_channel_is_set(db, catalogue):
+    _, staff_tid, _ = seeded_branch(db)
+    with db.write() as s:
+        s.execute(update(Branch).values(notice_chat_id=None))
     chat, staff = Chat(db, catalogue), Person(staff_tid, "staff")
-    [message] = await chat.command(staff, "publish", "2025-05")
+    [message] = chat.command(staff, "publish", "2025-05")
     assert "还没有设置公示群" in message.text and "sandan branch notice" in message.text

@@ -14,14 +14,14 @@ from tests.reports.data import NOW, TZ, build_march
 MARCH = month_period(2025, 3)
 
 
-async def figures_of(db, actor_id, branch_id, period=MARCH):
-    async with db.read() as s:
-        return await stats.stats(s, actor_id=actor_id, branch_id=branch_id, period=period, tz=TZ, now=NOW)
+def figures_of(db, actor_id, branch_id, period=MARCH):
+    with db.read() as s:
+        return stats.stats(s, actor_id=actor_id, branch_id=branch_id, period=period, tz=TZ, now=NOW)
 
 
-async def test_every_figure_of_a_branch_month_matches_the_hand_computed_one(db, catalogue):
-    m = await build_march(db, catalogue)
-    f = await figures_of(db, m.a.staff_id, m.a.branch_id)
+def test_every_figure_of_a_branch_month_matches_the_hand_computed_one(db, catalogue):
+    m = build_march(db, catalogue)
+    f = figures_of(db, m.a.staff_id, m.a.branch_id)
     assert f.received == 10  # w1-w8, w11, w12; not w9 (April in Beijing) nor w10 (February)
     assert (f.accepted, f.rejected) == (5, 3)
     assert f.top_rejections == [("benefits", 2), ("duplicate", 1)]
@@ -37,9 +37,9 @@ async def test_every_figure_of_a_branch_month_matches_the_hand_computed_one(db, 
     assert f.top_categories == [("repairs", 4), ("legal", 2), ("other", 2), ("eldercare", 1), ("errands", 1)]
 
 
-async def test_weeks_start_on_monday_and_split_wishes_by_status_and_satisfaction(db, catalogue):
-    m = await build_march(db, catalogue)
-    f = await figures_of(db, m.a.staff_id, m.a.branch_id)
+def test_weeks_start_on_monday_and_split_wishes_by_status_and_satisfaction(db, catalogue):
+    m = build_march(db, catalogue)
+    f = figures_of(db, m.a.staff_id, m.a.branch_id)
     assert f.weeks == [
         Week(date(2025, 2, 24), 0, 0, 0, None),
         Week(date(2025, 3, 3), 2, 0, 1, 0.5),
@@ -50,20 +50,18 @@ async def test_weeks_start_on_monday_and_split_wishes_by_status_and_satisfaction
     ]
 
 
-async def test_a_wish_belongs_to_its_beijing_day_not_its_utc_day(db, catalogue):
-    m = await build_march(db, catalogue)
-    last_day = await figures_of(db, m.a.staff_id, m.a.branch_id, Period(date(2025, 3, 31), date(2025, 4, 1)))
-    first_april = await figures_of(
-        db, m.a.staff_id, m.a.branch_id, Period(date(2025, 4, 1), date(2025, 4, 2))
-    )
+def test_a_wish_belongs_to_its_beijing_day_not_its_utc_day(db, catalogue):
+    m = build_march(db, catalogue)
+    last_day = figures_of(db, m.a.staff_id, m.a.branch_id, Period(date(2025, 3, 31), date(2025, 4, 1)))
+    first_april = figures_of(db, m.a.staff_id, m.a.branch_id, Period(date(2025, 4, 1), date(2025, 4, 2)))
     assert (last_day.received, first_april.received) == (1, 1)
     assert last_day.top_categories == [("errands", 1)]  # w8, 15:30 UTC
     assert first_april.top_categories == [("repairs", 1)]  # w9, 16:30 UTC on 31 March
 
 
-async def test_an_empty_period_has_zero_counts_no_rates_and_still_the_overdue_now(db, catalogue):
-    m = await build_march(db, catalogue)
-    f = await figures_of(db, m.a.staff_id, m.a.branch_id, month_period(2024, 6))
+def test_an_empty_period_has_zero_counts_no_rates_and_still_the_overdue_now(db, catalogue):
+    m = build_march(db, catalogue)
+    f = figures_of(db, m.a.staff_id, m.a.branch_id, month_period(2024, 6))
     assert (f.received, f.accepted, f.rejected, f.completed, f.confirmed, f.rated) == (0, 0, 0, 0, 0, 0)
     assert f.resolution_rate is f.satisfaction is f.average_rating is None
     assert f.median_triage_h is f.median_assign_h is f.median_complete_h is None
@@ -72,23 +70,23 @@ async def test_an_empty_period_has_zero_counts_no_rates_and_still_the_overdue_no
     assert f.overdue_now == 7
 
 
-async def test_all_branches_add_up_and_are_for_admins_only(db, catalogue):
-    m = await build_march(db, catalogue)
-    async with db.write() as s:
-        admin = await new_admin(s)
-    f = await figures_of(db, admin, None)
+def test_all_branches_add_up_and_are_for_admins_only(db, catalogue):
+    m = build_march(db, catalogue)
+    with db.write() as s:
+        admin = new_admin(s)
+    f = figures_of(db, admin, None)
     assert (f.received, f.completed, f.confirmed, f.rated) == (12, 4, 3, 3)
     assert f.overdue_now == 8
     with pytest.raises(NotAllowed):
-        await figures_of(db, m.a.staff_id, None)
+        figures_of(db, m.a.staff_id, None)
 
 
-async def test_compare_puts_the_branch_with_most_overdue_first(db, catalogue):
-    await build_march(db, catalogue)
-    async with db.write() as s:
-        admin = await new_admin(s)
-    async with db.read() as s:
-        lines = await stats.compare(s, actor_id=admin, period=MARCH, tz=TZ, now=NOW)
+def test_compare_puts_the_branch_with_most_overdue_first(db, catalogue):
+    build_march(db, catalogue)
+    with db.write() as s:
+        admin = new_admin(s)
+    with db.read() as s:
+        lines = stats.compare(s, actor_id=admin, period=MARCH, tz=TZ, now=NOW)
     assert [(x.code, x.overdue_now, x.open_now, x.figures.received) for x in lines] == [
         ("A", 7, 10, 10),  # open: w7 w8 w9 w10 w12 w13-w17
         ("B", 1, 1, 2),
@@ -96,14 +94,14 @@ async def test_compare_puts_the_branch_with_most_overdue_first(db, catalogue):
     assert lines[1].figures.resolution_rate == 1.0
 
 
-async def test_staff_of_one_branch_cannot_see_another_branchs_figures(db, catalogue):
-    m = await build_march(db, catalogue)
+def test_staff_of_one_branch_cannot_see_another_branchs_figures(db, catalogue):
+    m = build_march(db, catalogue)
     with pytest.raises(NotAllowed):
-        await figures_of(db, m.a.staff_id, m.b.branch_id)
-    async with db.write() as s:
-        stranger = await new_user(s, "路人")
+        figures_of(db, m.a.staff_id, m.b.branch_id)
+    with db.write() as s:
+        stranger = new_user(s, "路人")
     with pytest.raises(NotAllowed):
-        await figures_of(db, stranger, m.a.branch_id)
+        figures_of(db, stranger, m.a.branch_id)
 
 
 @pytest.mark.parametrize(

@@ -32,21 +32,21 @@ def clock(moment: datetime):
         yield
 
 
-async def settled(db) -> None:
+def settled(db) -> None:
     """Mark what is queued so far as delivered, so a test sees only what comes next."""
-    async with db.write() as s:
-        await s.execute(update(Outbox).values(status="sent"))
+    with db.write() as s:
+        s.execute(update(Outbox).values(status="sent"))
 
 
-async def sweep(db, catalogue, moment: datetime, policy: SweepPolicy = POLICY, *, digest: bool = False):
+def sweep(db, catalogue, moment: datetime, policy: SweepPolicy = POLICY, *, digest: bool = False):
     """Run a full sweep at `moment`; returns its report and the (user, key) rows it queued.
 
     The daily digest is left out of the rows unless asked for: it has tests of its own.
     """
-    since, _ = await last_ids(db)
+    since, _ = last_ids(db)
     with clock(moment):
-        report = await run_sweep(db, policy=policy, catalogue=catalogue, now=moment)
-    rows = await new_outbox(db, since)
+        report = run_sweep(db, policy=policy, catalogue=catalogue, now=moment)
+    rows = new_outbox(db, since)
     return report, [r for r in rows if digest or r[1] != "staff.digest"]
 
 

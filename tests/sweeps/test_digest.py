@@ -12,20 +12,20 @@ def _digests(rows):
     return [row for row in rows if row[1] == "staff.digest"]
 
 
-async def test_staff_get_yesterdays_figures_at_half_past_eight_once(db, catalogue):
+def test_staff_get_yesterdays_figures_at_half_past_eight_once(db, catalogue):
     with clock(beijing(23, 23, 30)):  # Monday 23:30 in Beijing: still Monday's wish
-        w = await build_world(db, catalogue)
-        await submit(w)
-        await accepted(w)
-        done = await completed(w)
-        async with db.write() as s:
-            await tasks.rate_wish(s, actor_id=w.resident_id, wish_id=done.id, score=4)
-    await settled(db)
-    assert _digests((await sweep(db, catalogue, beijing(24, 8, 29), digest=True))[1]) == []
-    rows = (await sweep(db, catalogue, beijing(24, 8, 30), digest=True))[1]
+        w = build_world(db, catalogue)
+        submit(w)
+        accepted(w)
+        done = completed(w)
+        with db.write() as s:
+            tasks.rate_wish(s, actor_id=w.resident_id, wish_id=done.id, score=4)
+    settled(db)
+    assert _digests(sweep(db, catalogue, beijing(24, 8, 29), digest=True)[1]) == []
+    rows = sweep(db, catalogue, beijing(24, 8, 30), digest=True)[1]
     assert _digests(rows) == [(w.staff_id, "staff.digest")]
-    async with db.read() as s:
-        params = await s.scalar(select(Outbox.params).where(Outbox.key == "staff.digest"))
+    with db.read() as s:
+        params = s.scalar(select(Outbox.params).where(Outbox.key == "staff.digest"))
     assert params == {
         "day": "2026-11-23",
         "new": 3,
@@ -35,20 +35,20 @@ async def test_staff_get_yesterdays_figures_at_half_past_eight_once(db, catalogu
         "done": 1,
         "rating": 4.0,
     }
-    assert _digests((await sweep(db, catalogue, beijing(24, 12, 0), digest=True))[1]) == []
+    assert _digests(sweep(db, catalogue, beijing(24, 12, 0), digest=True)[1]) == []
 
 
-async def test_a_branch_with_nothing_to_say_gets_no_digest(db, catalogue):
+def test_a_branch_with_nothing_to_say_gets_no_digest(db, catalogue):
     with clock(beijing(20, 10, 0)):
-        await build_world(db, catalogue)
-    await settled(db)
-    assert (await sweep(db, catalogue, beijing(24, 8, 30), digest=True))[1] == []
+        build_world(db, catalogue)
+    settled(db)
+    assert sweep(db, catalogue, beijing(24, 8, 30), digest=True)[1] == []
 
 
-async def test_a_digest_missed_while_the_bot_was_down_goes_out_once_later_that_day(db, catalogue):
+def test_a_digest_missed_while_the_bot_was_down_goes_out_once_later_that_day(db, catalogue):
     with clock(beijing(23, 10, 0)):
-        w = await build_world(db, catalogue)
-        await submit(w)
-    await settled(db)
-    rows = (await sweep(db, catalogue, beijing(24, 11, 0), digest=True))[1]
+        w = build_world(db, catalogue)
+        submit(w)
+    settled(db)
+    rows = sweep(db, catalogue, beijing(24, 11, 0), digest=True)[1]
     assert _digests(rows) == [(w.staff_id, "staff.digest")]

@@ -18,43 +18,43 @@ def test_quiet_hours_span_midnight_and_count_only_awake_time():
     assert quiet.awake_time(beijing(23, 20, 0), beijing(24, 9, 0)) == timedelta(hours=2)
 
 
-async def test_a_rating_reminder_due_at_night_waits_for_the_morning_and_goes_once(db, catalogue):
+def test_a_rating_reminder_due_at_night_waits_for_the_morning_and_goes_once(db, catalogue):
     finished = beijing(22, 23, 0)  # done late on Sunday night: the 24 h reminder falls due at 23:00
     with clock(finished):
-        w = await build_world(db, catalogue)
-        await completed(w)
-    await settled(db)
-    assert (await sweep(db, catalogue, beijing(23, 23, 0)))[1] == []
-    assert (await sweep(db, catalogue, beijing(24, 7, 59)))[1] == []
-    morning = (await sweep(db, catalogue, beijing(24, 8, 0)))[1]
+        w = build_world(db, catalogue)
+        completed(w)
+    settled(db)
+    assert sweep(db, catalogue, beijing(23, 23, 0))[1] == []
+    assert sweep(db, catalogue, beijing(24, 7, 59))[1] == []
+    morning = sweep(db, catalogue, beijing(24, 8, 0))[1]
     assert morning == [(w.resident_id, "resident.remind_rating")]
-    assert (await sweep(db, catalogue, beijing(24, 8, 1)))[1] == []
+    assert sweep(db, catalogue, beijing(24, 8, 1))[1] == []
 
 
-async def test_an_escalation_goes_out_at_night_only_when_the_settings_allow_it(db, catalogue):
+def test_an_escalation_goes_out_at_night_only_when_the_settings_allow_it(db, catalogue):
     from dataclasses import replace
 
     from tests.factories import new_admin
 
     submitted = beijing(22, 22, 0)
     with clock(submitted):
-        w = await build_world(db, catalogue)
-        async with db.write() as s:
-            admin = await new_admin(s)
-        await submit(w)
-    await settled(db)
+        w = build_world(db, catalogue)
+        with db.write() as s:
+            admin = new_admin(s)
+        submit(w)
+    settled(db)
     night = beijing(23, 22, 30)  # 24.5 h later, in quiet hours
-    assert (await sweep(db, catalogue, night))[1] == []
+    assert sweep(db, catalogue, night)[1] == []
     allowed = replace(POLICY, escalate_in_quiet_hours=True)
-    assert (await sweep(db, catalogue, night, allowed))[1] == [(admin, "admin.escalate_triage")]
+    assert sweep(db, catalogue, night, allowed)[1] == [(admin, "admin.escalate_triage")]
 
 
 async def test_the_sender_holds_resident_and_member_messages_at_night_but_not_staff_alerts(db, catalogue):
     with clock(beijing(23, 22, 0)):
-        w = await build_world(db, catalogue)
-        await settled(db)
-        await completed(w)  # the resident is told it is done
-        await submit(w)  # staff are told at once of a new wish
+        w = build_world(db, catalogue)
+        settled(db)
+        completed(w)  # the resident is told it is done
+        submit(w)  # staff are told at once of a new wish
     now = Clock()
     transport = Recorder()
     sender = OutboxSender(
@@ -79,4 +79,4 @@ async def test_the_sender_holds_resident_and_member_messages_at_night_but_not_st
     assert "resident.completed" in [d.key for d in transport.sent][len(at_night) :]
     delivered = [d.outbox_id for d in transport.sent]
     assert len(delivered) == len(set(delivered))  # each once
-    assert set(await statuses(db)) == {OutboxStatus.sent}
+    assert set(statuses(db)) == {OutboxStatus.sent}

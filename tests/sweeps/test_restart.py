@@ -7,14 +7,14 @@ from tests.factories import build_world, completed, offered, posted
 from tests.sweeps.helpers import T0, H, clock, settled, sweep
 
 
-async def _every_situation(db, catalogue):
+def _every_situation(db, catalogue):
     """A wish offered and unanswered, one on the wall, one done but unrated: all created at T0."""
     with clock(T0):
-        w = await build_world(db, catalogue)
-        await offered(w, member_index=0)
-        await posted(w)
-        await completed(w, member_index=1)
-    await settled(db)
+        w = build_world(db, catalogue)
+        offered(w, member_index=0)
+        posted(w)
+        completed(w, member_index=1)
+    settled(db)
     return w
 
 
@@ -29,24 +29,24 @@ def _expected(w) -> Counter:
     )
 
 
-async def test_a_restarted_process_sends_nothing_already_sent(db, catalogue):
-    w = await _every_situation(db, catalogue)
-    before = (await sweep(db, catalogue, T0 + 24 * H))[1]
+def test_a_restarted_process_sends_nothing_already_sent(db, catalogue):
+    w = _every_situation(db, catalogue)
+    before = sweep(db, catalogue, T0 + 24 * H)[1]
     assert Counter(before) == _expected(w)
     restarted = Database(db.url)
     try:
-        assert (await sweep(restarted, catalogue, T0 + 24 * H))[1] == []
-        assert (await sweep(restarted, catalogue, T0 + 25 * H))[1] == []
+        assert sweep(restarted, catalogue, T0 + 24 * H)[1] == []
+        assert sweep(restarted, catalogue, T0 + 25 * H)[1] == []
     finally:
-        await restarted.dispose()
+        restarted.dispose()
 
 
-async def test_a_process_that_was_down_through_every_threshold_sends_each_once(db, catalogue):
-    w = await _every_situation(db, catalogue)
+def test_a_process_that_was_down_through_every_threshold_sends_each_once(db, catalogue):
+    w = _every_situation(db, catalogue)
     restarted = Database(db.url)
     try:
-        caught_up = (await sweep(restarted, catalogue, T0 + 30 * H))[1]
-        again = (await sweep(restarted, catalogue, T0 + 30 * H))[1]
+        caught_up = sweep(restarted, catalogue, T0 + 30 * H)[1]
+        again = sweep(restarted, catalogue, T0 + 30 * H)[1]
     finally:
-        await restarted.dispose()
+        restarted.dispose()
     assert Counter(caught_up) == _expected(w) and again == []

@@ -34,9 +34,9 @@ async def _one_sweep(app) -> None:
 
 async def test_the_scheduler_sweeps_at_start_coalesces_and_a_restart_sends_nothing_twice(db, catalogue):
     with clock(utcnow() - timedelta(hours=3)):
-        w = await build_world(db, catalogue)
-        await submit(w)
-    await settled(db)
+        w = build_world(db, catalogue)
+        submit(w)
+    settled(db)
     # Real time drives this test, so quiet hours are put where they cannot hold the reminder back.
     quiet = quiet_hours_away_from_now()
     settings = load_settings(database_url=db.url, sweep_interval_seconds=3600, quiet_hours=quiet)
@@ -47,21 +47,21 @@ async def test_the_scheduler_sweeps_at_start_coalesces_and_a_restart_sends_nothi
     try:
         await _one_sweep(first)
     finally:
-        await first.db.dispose()
+        first.db.dispose()
     again = bootstrap(settings)  # a restart: a new scheduler, the same database
     try:
         await _one_sweep(again)
     finally:
-        await again.db.dispose()
-    async with db.read() as s:
-        reminders = await s.scalar(
+        again.db.dispose()
+    with db.read() as s:
+        reminders = s.scalar(
             select(func.count()).select_from(Outbox).where(Outbox.key == "staff.remind_triage")
         )
     assert reminders == 1
 
 
 async def test_the_daily_job_forgets_updates_telegram_can_no_longer_redeliver(db):
-    async with db.write() as s:
+    with db.write() as s:
         s.add_all(
             [
                 ProcessedUpdate(update_id=1, processed_at=utcnow() - timedelta(days=8)),
@@ -74,18 +74,18 @@ async def test_the_daily_job_forgets_updates_telegram_can_no_longer_redeliver(db
         assert job.trigger.interval == timedelta(days=1)
         await job.func()
     finally:
-        await app.db.dispose()
-    async with db.read() as s:
-        assert (await s.scalars(select(ProcessedUpdate.update_id))).all() == [2]
+        app.db.dispose()
+    with db.read() as s:
+        assert s.scalars(select(ProcessedUpdate.update_id)).all() == [2]
 
 
 async def test_the_daily_job_also_purges_old_notifications_and_forms_by_the_configured_days(db):
     from models import ConversationState, OutboxStatus, User
 
-    async with db.write() as s:
+    with db.write() as s:
         user = User(telegram_id=77)
         s.add(user)
-        await s.flush()
+        s.flush()
         for age in (11, 9):
             at = utcnow() - timedelta(days=age)
             s.add(
@@ -107,7 +107,7 @@ async def test_the_daily_job_also_purges_old_notifications_and_forms_by_the_conf
     try:
         await build_scheduler(app).get_job("forget_updates").func()
     finally:
-        await app.db.dispose()
-    async with db.read() as s:
-        assert len((await s.scalars(select(Outbox.id))).all()) == 1
-        assert (await s.scalars(select(ConversationState.telegram_id))).all() == [9]
+        app.db.dispose()
+    with db.read() as s:
+        assert len(s.scalars(select(Outbox.id)).all()) == 1
+        assert s.scalars(select(ConversationState.telegram_id)).all() == [9]
