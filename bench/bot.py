@@ -1,281 +1,225 @@
-"""Throughput and latency of the real bot against the fake Bot API, beside a bare PTB echo bot.
+"""Sandan's throughput and latency under a real mix, with the bot in a process of its own.
 
-Both run in this one process, against the same kind of fake server, with 200
-simulated users in a closed loop: each user sends an update, waits for the
-bot's first reply to it, then sends the next. A user taps a button once the
-bot has shown it. Sandan's mix: residents post wishes (five updates each) or
-look at theirs, staff triage the newest wish and put it on the wall, members
-look at the wall (and claim what is on it), their tasks or their record.
+    uv run python bench/bot.py [--scale district|small] [--seconds 15] [--rounds 2] [--py-spy FILE]
 
-Prints updates per second, the p50/p95 time from update to first reply, and
-Sandan's share of the echo bot's throughput (target: at least 0.5). The echo
-bot runs twice: as PTB comes (httpx), and on Sandan's aiohttp backend. Each
-bot runs ROUNDS times, alternating, and the medians are reported.
+1. Seeds the scale into a temporary SQLite file (`sandan seed`, a child process), runs one
+   sweep there and marks what it queued as delivered: the seed's two years were never
+   swept, and the bot should start where a running one would be, not 1,500 reminders behind.
+2. Starts the real `sandan run` (python -m sandan.cli run) against a fake Bot API in this
+   process (bench/load.py, no flood limits), sweeping every 5 s, and reads its idle RSS.
+3. Open loop (bench/slots.py): updates injected on a fixed schedule, 50 and then 100 a second,
+   each without and then with the admin sending /stats all every 3 s, after an unreported
+   warm-up. 200 seeded people (bench/cast.py) play the mix (bench/mix.py): residents post
+   wishes through the form and rate them, staff accept and dispatch them, members take (or
+   claim from the wall) and complete them. One slot in four, and any slot the mix cannot use,
+   is a probe user's /start or /help. Latency runs from an update to its own reply: a button
+   press to its answerCallbackQuery (which names the press), a probe's command to the probe's
+   next message (probes get no notifications).
+4. Once the bot has worked off the open loop's backlog, closed loops, --rounds times,
+   alternating: 200 users each waiting for their reply, against a bare PTB echo bot on
+   Sandan's framework and transport (bench/echo.py, its own process), and against Sandan
+   (probe users, /start and /help in turn).
 
-    uv run python bench/bot.py [--seconds 8] [--rounds 3]
+Prints figures beside the issue's targets, no verdicts. On a 2-CPU machine, --scale small
+--seconds 5 takes about a minute and a half, the district default about four minutes.
+
+With --py-spy FILE (under `uv run --with py-spy`), py-spy records where the bot process spends
+its CPU (the thread holding the GIL) during one phase (--py-spy-phase, the last by default)
+into FILE, in its raw format: one collapsed stack and its count a line.
 """
 
 import argparse
 import asyncio
-import random
-import statistics
+import contextlib
+import itertools
+import os
+import shutil
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-# Run as a script, this file's folder comes first on sys.path, and this file
-# (bot.py) would hide the `bot` package it measures.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this file's folder comes first on sys.path, and this file (bot.py) would
+# hide the `bot` package.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from sqlalchemy import delete, func, select  # noqa: E402
-from telegram.ext import MessageHandler, filters  # noqa: E402
-
-from bot.flows.callbacks import CallbackCodec  # noqa: E402
-from bot.flows.context import Deps  # noqa: E402
-from bot.ptb.aiohttp_request import with_aiohttp  # noqa: E402
-from bot.ptb.app import SandanBot  # noqa: E402
-from models import Outbox, Wish  # noqa: E402
-from sandan.fakebot import FakeBotApi, FakeUser  # noqa: E402
-from sandan.migrate import upgrade  # noqa: E402
+from bench import botproc  # noqa: E402
+from bench.cast import choose_cast  # noqa: E402
+from bench.figures import print_closed, print_open, print_rss  # noqa: E402
+from bench.load import COMMANDS, BenchApi, Phase, Probes, closed_loop  # noqa: E402
+from bench.mix import actors  # noqa: E402
+from bench.slots import OpenLoop  # noqa: E402
+from sandan.fakebot import FakeUser  # noqa: E402
 from sandan.settings import DEFAULT_CATALOGUE  # noqa: E402
-from services import people  # noqa: E402
-from services.branches import add_branch, add_staff, grids_of  # noqa: E402
 from services.catalogue import load_catalogue  # noqa: E402
 from services.db import Database  # noqa: E402
-from services.wishes import Limits  # noqa: E402
 
-USERS = 200
-REPLIES = {"sendMessage", "editMessageText", "answerCallbackQuery", "sendPhoto", "sendDocument"}
-
-
-class Driver:
-    """Closed-loop users: send, wait for the first reply, repeat until time is up."""
-
-    def __init__(self, api: FakeBotApi, users: list[FakeUser]) -> None:
-        self.api, self.users = api, users
-        self.waiting: dict[int, tuple[float, asyncio.Future]] = {}
-        self.latencies: list[float] = []
-        self.done = 0
-
-    def _reply_chat(self, call) -> int | None:
-        if call.method == "answerCallbackQuery":
-            query = self.api.callback_queries.get(str(call.params.get("callback_query_id")))
-            return query["from"]["id"] if query else None
-        return call.chat_id if call.method in REPLIES else None
-
-    async def watch(self, stop: asyncio.Event) -> None:
-        seen = len(self.api.calls())
-        while not stop.is_set():
-            new = self.api.calls_from(seen)
-            seen += len(new)
-            for call in new:
-                pending = self.waiting.pop(self._reply_chat(call), None)
-                if pending and not pending[1].done():
-                    self.latencies.append(time.perf_counter() - pending[0])
-                    pending[1].set_result(None)
-            await asyncio.sleep(0.002)
-
-    async def send(self, user: FakeUser, inject) -> None:
-        future = asyncio.get_running_loop().create_future()
-        self.waiting[user.id] = (time.perf_counter(), future)
-        inject()
-        await asyncio.wait_for(future, timeout=60)
-        self.done += 1
-
-    async def run(self, act, seconds: float) -> tuple[float, ...]:
-        """Updates per second, p50 and p95 latency in ms, and Bot API calls per update."""
-        stop = asyncio.Event()
-        watcher = asyncio.create_task(self.watch(stop))
-        start = time.perf_counter()
-        deadline = start + seconds
-
-        async def user_loop(user: FakeUser) -> None:
-            while time.perf_counter() < deadline:
-                await act(self, user)
-
-        await asyncio.gather(*(user_loop(u) for u in self.users))
-        elapsed = time.perf_counter() - start
-        stop.set()
-        await watcher
-        q = statistics.quantiles(self.latencies, n=20)
-        api_calls = sum(1 for c in self.api.calls() if c.method != "getUpdates")
-        return (
-            self.done / elapsed,
-            statistics.median(self.latencies) * 1000,
-            q[18] * 1000,
-            api_calls / self.done,
-        )
+LOADS = (50, 100)  # updates offered per second
+WARM_UP = (50, 10.0)  # rate and longest duration of the unreported first phase
+CLOSED_USERS = 200
+ECHO_ID = 7_000_000_000  # the echo bot's users (on its own fake API, they meet no one)
+START_TIMEOUT = 120.0
+SETTLE_LIMIT = 120.0  # seconds the bot may take to work off the open loop's backlog
 
 
-async def echo_round(seconds: float, *, aiohttp: bool = False) -> tuple[float, ...]:
-    """The bare PTB echo bot; `aiohttp` gives it Sandan's HTTP backend instead of PTB's httpx."""
-    async with FakeBotApi() as api:
-        builder = api.application_builder()
-        app = (with_aiohttp(builder) if aiohttp else builder).build()
-
-        async def echo(update, _context):
-            await update.message.reply_text(update.message.text)
-
-        app.add_handler(MessageHandler(filters.TEXT, echo))
-        users = [FakeUser(10_000 + i, f"u{i}") for i in range(USERS)]
-
-        async def act(d: Driver, user: FakeUser) -> None:
-            await d.send(user, lambda: api.send_text(user, "你好"))
-
-        async with api.polling(app):
-            return await Driver(api, users).run(act, seconds)
+def phases(seconds: float) -> list[Phase]:
+    made = [Phase("warm-up", WARM_UP[0], False, min(seconds, WARM_UP[1]))]
+    for rate in LOADS:
+        made += [
+            Phase(f"{rate}/s", rate, False, seconds),
+            Phase(f"{rate}/s + /stats all", rate, True, seconds),
+        ]
+    return made
 
 
-async def _people(db: Database, catalogue) -> tuple[list[FakeUser], list[FakeUser], list[FakeUser]]:
-    residents = [FakeUser(20_000 + i, f"居民{i}") for i in range(152)]
-    members = [FakeUser(30_000 + i, f"党员{i}") for i in range(45)]
-    staff = [FakeUser(40_000 + i, f"社工{i}") for i in range(3)]
-    async with db.write() as s:
-        branch = await add_branch(s, code="A", name="幸福社区", grids=["一网格", "二网格"])
-        grid = (await grids_of(s, branch.id))[0]
-        staff_ids = [(await add_staff(s, telegram_id=u.id, branch_code="A")).id for u in staff]
-        for u in residents:
-            user = await people.ensure_user(s, telegram_id=u.id, display_name=u.first_name)
-            await people.register_resident(
-                s,
-                actor_id=user.id,
-                name=u.first_name,
-                phone="13812341234",
-                branch_id=branch.id,
-                grid_id=grid.id,
-                address=people.Address("幸福小区", "3栋", "", "502"),
-            )
-        for u in members:
-            user = await people.ensure_user(s, telegram_id=u.id, display_name=u.first_name)
-            await people.register_member(
-                s,
-                actor_id=user.id,
-                catalogue=catalogue,
-                name=u.first_name,
-                phone="13900001111",
-                branch_id=branch.id,
-                grid_id=grid.id,
-                work_unit="区税务局",
-                skills=["repair"],
-                availability=["weekend"],
-            )
-            await people.decide_member(s, actor_id=staff_ids[0], member_user_id=user.id, approve=True)
-        await s.execute(delete(Outbox))  # the setup's own notices are not part of the mix
-    return residents, members, staff
-
-
-async def _press(api: FakeBotApi, user: FakeUser, label: str, wait: float = 2.0, skip: int = 0):
-    """A press of the newest button containing `label` (passing over `skip` of them), once the
-    bot shows it; None if it doesn't.
-
-    A user taps a button only once it appears, and the bot may show it a moment after the
-    first reply (the answer to the previous tap) that ended the previous update's timing.
-    """
-    deadline = time.perf_counter() + wait
-    while (found := api.find_button(user.id, label, skip=skip)) is None:
-        if time.perf_counter() > deadline:
-            return None
-        await asyncio.sleep(0.01)
-    message, data = found
-    return lambda: api.press(user, message, data, strict=False)
-
-
-async def _tap_through(
-    d: "Driver", api: FakeBotApi, user: FakeUser, labels: tuple[str, ...], wait: float = 2.0, skip: int = 0
-) -> None:
-    """Press each button in turn, as a user does; give up where one doesn't appear.
-
-    `skip` passes over some of the first button's newest copies (several staff see each new wish).
-    """
-    for i, label in enumerate(labels):
-        press = await _press(api, user, label, wait, skip if i == 0 else 0)
-        if press is None:
-            return
-        await d.send(user, press)
-
-
-async def sandan_round(seconds: float) -> tuple[float, ...]:
+async def open_loop(api: BenchApi, db: Database, pid: int, args: argparse.Namespace):
+    """Play the mix through every phase; (the loop, what the actors shared, unanswered count)."""
     catalogue = load_catalogue(DEFAULT_CATALOGUE)
-    rng = random.Random(7)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        await upgrade(db)
-        residents, members, staff = await _people(db, catalogue)
-        roles = {u.id: "resident" for u in residents} | {u.id: "member" for u in members}
-        roles |= {u.id: "staff" for u in staff}
-        staff_rank = {u.id: i for i, u in enumerate(staff)}
-        async with FakeBotApi() as api:
-            deps = Deps(
-                db, catalogue, Limits(max_open_wishes=1000), ZoneInfo("Asia/Shanghai"), CallbackCodec(b"b")
-            )
-            bot = SandanBot(deps, token=api.token, api_root=api.base_url)
-            stop = asyncio.Event()
-            running = asyncio.create_task(bot.run(stop))
-            await api.wait_for_call("getUpdates")
-
-            async def act(d: Driver, user: FakeUser) -> None:
-                role = roles[user.id]
-                if role == "resident" and rng.random() < 0.6:  # post a wish: five updates
-                    await d.send(user, lambda: api.send_text(user, "📝 我要点单"))
-                    await _tap_through(d, api, user, ("维修疏通",))
-                    await d.send(user, lambda: api.send_text(user, "水龙头漏水，麻烦帮忙看看"))
-                    await _tap_through(d, api, user, ("尽快", "提交"))
-                elif role == "resident":
-                    await d.send(user, lambda: api.send_text(user, rng.choice(["📋 我的心愿", "/help"])))
-                elif role == "member":
-                    command = rng.choice(["/wall", "/me", "/mytasks"])
-                    await d.send(user, lambda: api.send_command(user, command))
-                    if command == "/wall":
-                        await _tap_through(d, api, user, ("认领",), wait=0)  # the reply has them
-                else:  # triage the newest wish and post it on the wall
-                    await d.send(user, lambda: api.send_command(user, "/queue"))
-                    labels = ("✅ 受理", "维修疏通", "普通", "派单", "发布到心愿墙")
-                    await _tap_through(d, api, user, labels, skip=staff_rank[user.id])
-
-            try:
-                measured = await Driver(api, [*residents, *members, *staff]).run(act, seconds)
-            finally:
-                stop.set()
-                await running
-            async with db.read() as s:
-                posted = await s.scalar(select(func.count()).select_from(Wish))
-                triaged = await s.scalar(select(func.count()).where(Wish.triaged_at.is_not(None)))
-            await db.dispose()
-            return (*measured, posted, triaged)
+    cast = choose_cast(db, catalogue)
+    loop = OpenLoop(api, Probes(api), cast.admin)
+    shared, cast_actors = actors(api, loop, cast, catalogue)
+    print(cast.describe(), flush=True)
+    tasks = [asyncio.create_task(a.run()) for a in cast_actors]
+    spy = None
+    try:
+        for phase in phases(args.seconds):
+            if args.py_spy is not None and phase.name == args.py_spy_phase:
+                spy = await botproc.py_spy(pid, args.py_spy, phase.seconds)
+            meter = botproc.CpuMeter(pid, os.getpid())
+            await loop.run(phase)
+            phase.cpu = meter.cores()
+            print(f"[phase {phase.name} done]", file=sys.stderr, flush=True)  # progress, for a stall
+        unanswered = await loop.drain()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if spy is not None:
+        await spy.wait()
+    return loop, shared, unanswered
 
 
-async def main(seconds: float, rounds: int) -> None:
-    results: dict[str, list] = {"echo bot": [], "echo bot, aiohttp": [], "sandan": []}
-    for _ in range(rounds):  # alternating, so that the machine's load falls on all alike
-        results["echo bot"].append(await echo_round(seconds))
-        results["echo bot, aiohttp"].append(await echo_round(seconds, aiohttp=True))
-        results["sandan"].append(await sandan_round(seconds))
-    for name, runs in results.items():
-        rate, p50, p95, calls = (statistics.median(r[i] for r in runs) for i in range(4))
-        print(
-            f"{name:17s} {rate:8.1f} updates/s   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   "
-            f"{calls:4.1f} Bot API calls/update   (median of {rounds})"
-        )
-    posted = statistics.median(r[4] for r in results["sandan"])
-    triaged = statistics.median(r[5] for r in results["sandan"])
-    print(f"sandan per round: {posted:.0f} wishes posted, {triaged:.0f} triaged and put on the wall (median)")
-    for name, target in (("echo bot", " (target >= 0.50)"), ("echo bot, aiohttp", "")):
-        ratios = [s[0] / e[0] for e, s in zip(results[name], results["sandan"], strict=True)]
-        print(
-            f"sandan / {name}: {statistics.median(ratios):.2f}{target} "
-            f"(per round: {', '.join(f'{r:.2f}' for r in ratios)})"
-        )
-    print(
-        "The echo bot is PTB as it comes, on httpx; Sandan sends through aiohttp "
-        "(bot/ptb/aiohttp_request.py). The second echo bot shares that backend, to show Sandan's own cost."
-    )
+async def closed_rounds(api: BenchApi, echo_api: BenchApi, probes: list[FakeUser], pids, args):
+    """Per round: (echo, sandan), each (replies per second, latencies in ms, cores the bot's process
+    used, cores this one used)."""
+    echo_users = [FakeUser(ECHO_ID + i, f"回声{i}") for i in range(len(probes))]
+    turn = itertools.count()
+
+    def sandan(user: FakeUser) -> asyncio.Future:
+        return api.command_measured(user, COMMANDS[next(turn) % len(COMMANDS)])
+
+    def echo(user: FakeUser) -> asyncio.Future:
+        return echo_api.text_measured(user, "你好")
+
+    async def measured(which: BenchApi, users: list[FakeUser], send, pid: int):
+        meter = botproc.CpuMeter(pid, os.getpid())
+        rate, latencies = await closed_loop(which, users, args.seconds, send)
+        return rate, latencies, *meter.cores()
+
+    results = []
+    for _ in range(args.rounds):  # alternating, so that the machine's ups and downs fall on both
+        echoed = await measured(echo_api, echo_users, echo, pids[1])
+        await api.quiet(1.0, 10.0)
+        results.append((echoed, await measured(api, probes, sandan, pids[0])))
+    return results
+
+
+def confirmed(db: Database, wishes: set[int]) -> int:
+    from sqlalchemy import func, select
+
+    from models import Wish
+
+    with db.read() as s:
+        return s.scalar(select(func.count()).where(Wish.id.in_(wishes), Wish.status == "confirmed")) or 0
+
+
+async def run(args: argparse.Namespace, folder: Path, log: Path) -> None:
+    async with BenchApi(token=botproc.TOKEN) as api, BenchApi(token=botproc.TOKEN) as echo_api:
+        env = botproc.bot_env(api.base_url, f"sqlite:///{folder / 'bench.db'}")
+        print(f"machine: {botproc.machine()}", flush=True)
+        print(f"seed: {botproc.seed(env, args.scale, folder)}", flush=True)
+        print(f"pre-sweep: {botproc.presweep(env)}", flush=True)
+        started = time.perf_counter()
+        bot = await botproc.start([sys.executable, "-m", "sandan.cli", "run"], env, folder, log)
+        db = Database(env["DATABASE_URL"])
+        processes: dict[str, asyncio.subprocess.Process] = {"sandan run": bot}
+        try:
+            await api.wait_for_call("getUpdates", timeout=START_TIMEOUT)
+            first_poll = time.perf_counter() - started
+            await api.quiet(2.0, 30.0)
+            print_rss(bot.pid, first_poll, await botproc.idle_rss(bot.pid))
+            shared = await watched(measure(api, echo_api, env, folder, log, processes, db, args), processes)
+        finally:
+            for process in processes.values():
+                await botproc.stop(process)
+        print(f"mix wishes confirmed (rated) in the database: {confirmed(db, shared.wishes)}")
+        db.dispose()
+        print(f"the bots' log (warnings and errors): {botproc.log_summary(log)}")
+        print(f"machine at the end: {botproc.machine()}")
+
+
+async def measure(api, echo_api, env, folder: Path, log: Path, processes: dict, db: Database, args):
+    """The open loop, then the closed loops against the echo bot and Sandan; what the mix shared."""
+    bot = processes["sandan run"]
+    loop, shared, unanswered = await open_loop(api, db, bot.pid, args)
+    after = botproc.rss_mb(bot.pid)
+    print_open(loop, shared, unanswered)
+    print(f"RSS of sandan run after the open loop (charts drawn): {after:.1f} MB", flush=True)
+    # The closed loops must not share the machine with the open loop's backlog.
+    behind = await loop.settle(SETTLE_LIMIT)
+    await api.quiet(1.0, 15.0)
+    if behind:
+        print(f"(the bot still owed {behind} replies after {SETTLE_LIMIT:.0f} s more)", flush=True)
+    echo_env = {**env, "TELEGRAM_API_BASE_URL": echo_api.base_url}
+    echo_command = [sys.executable, str(ROOT / "bench" / "echo.py")]
+    echo = processes["echo bot"] = await botproc.start(echo_command, echo_env, folder, log)
+    await echo_api.wait_for_call("getUpdates", timeout=START_TIMEOUT)
+    probes = [loop.probes.user() for _ in range(CLOSED_USERS)]
+    print_closed(await closed_rounds(api, echo_api, probes, (bot.pid, echo.pid), args), args.seconds)
+    return shared
+
+
+async def watched(work, processes: dict[str, asyncio.subprocess.Process]):
+    """`work`'s result, unless one of the processes ends first: then an error that says which."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        ended = [name for name, p in processes.items() if p.returncode is not None]
+        if ended:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            raise RuntimeError(f"{ended[0]} ended early, with status {processes[ended[0]].returncode}")
+        await asyncio.wait({task}, timeout=1.0)
+    return task.result()
+
+
+async def main(args: argparse.Namespace) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="sandan-bench-bot-"))
+    log = folder / "bot.log"
+    # SIGTERM (a `timeout`, say) cancels the run like Ctrl-C, so that the bots are stopped too;
+    # once: a second one (uv passes signals on) must not cut their stopping short.
+    me, loop = asyncio.current_task(), asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, lambda: me.cancelling() or me.cancel())
+    try:
+        await run(args, folder, log)
+    except BaseException:
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+        print(f"--- the end of the bots' log ({log}):\n{tail}", flush=True)
+        raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    asyncio.run(main(args.seconds, args.rounds))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="district", choices=("district", "small"))
+    parser.add_argument("--seconds", type=float, default=15, help="seconds per phase")
+    parser.add_argument("--rounds", type=int, default=2, help="closed-loop rounds (echo, then Sandan)")
+    parser.add_argument("--py-spy", type=Path, default=None, help="record the bot's CPU in one phase")
+    parser.add_argument("--py-spy-phase", default="100/s + /stats all", help="the phase --py-spy records")
+    try:
+        asyncio.run(main(parser.parse_args()))
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        sys.exit("stopped before the end")

@@ -51,10 +51,13 @@ class UpdateWorkers:
         self.idle = asyncio.Event()  # every worker looked and found nothing to take
 
     def wake(self, stored: int) -> None:
-        """Updates were stored: wake as many idle workers as may have something to take."""
+        """Updates were stored: wake as many idle workers as may have something to take.
+
+        Busy workers look again as soon as they finish, so only idle ones are woken: every
+        claim that finds nothing is a write transaction all the same."""
         if stored:
             self.idle.clear()  # before any worker runs: the new updates are not handled yet
-        for _ in range(min(stored, self.size)):
+        for _ in range(min(stored, self._idle_workers)):
             self._work.release()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -64,7 +67,8 @@ class UpdateWorkers:
                 tasks.create_task(self._worker(stop), name=f"update-worker-{n}")
             tasks.create_task(self._heartbeat(stop), name="inbox-heartbeat")
             await stop.wait()
-            self.wake(self.size)  # idle workers see the stop at once
+            for _ in range(self.size):  # idle workers see the stop at once
+                self._work.release()
 
     async def _worker(self, stop: asyncio.Event) -> None:
         finished: int | None = None

@@ -67,9 +67,16 @@ class InboxUpdate(SQLModel, table=True):
 
     __tablename__ = "inbox"
     __table_args__ = (
-        # Open updates only: what the workers search, per sender and in arrival order.
+        # Open updates only (a week of handled ones stays): what the workers search, in arrival
+        # order, and per sender for the sender's oldest.
         Index(
             "ix_inbox_open",
+            "update_id",
+            sqlite_where=text("status IN ('pending', 'working')"),
+            postgresql_where=text("status IN ('pending', 'working')"),
+        ),
+        Index(
+            "ix_inbox_open_sender",
             "user_key",
             "update_id",
             sqlite_where=text("status IN ('pending', 'working')"),

@@ -10,7 +10,7 @@ processes take from the same inbox; on SQLite, write transactions take turns.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, literal_column, or_, select, update
 from sqlalchemy.orm import aliased
 
 from models import InboxStatus, InboxUpdate
@@ -19,6 +19,7 @@ from services.db import Database
 from services.inserts import insert_or_skip
 
 OPEN = (InboxStatus.pending, InboxStatus.working)
+OPEN_SQL = "status IN ('pending', 'working')"  # the partial indexes' condition, word for word
 # A sender's updates waiting at once; beyond that they are recorded, dropped, and the sender
 # is asked once to slow down. Twenty is more than anyone taps while waiting for an answer.
 MAX_PENDING = 20
@@ -100,28 +101,53 @@ def store(db: Database, *, arrivals: list[Arrival], now: datetime | None = None)
     return warn
 
 
-def _next_update(s, *, now: datetime):
-    """The oldest update, across senders, that is its sender's oldest open one and free to take."""
+def _open(column):
+    """`column IN ('pending', 'working')` with the values inline, as the partial indexes say it:
+    with bound parameters, neither SQLite nor PostgreSQL sees that an index covers the query,
+    and a claim would scan every update of the last week."""
+    return column.in_([literal_column(f"'{status.value}'") for status in OPEN])
+
+
+def _claim_statement(dialect: str):
+    """Take the oldest update, across senders, that is its sender's oldest open one and free.
+
+    Built once per dialect: every worker runs it after every update, and building it
+    (aliases, two subqueries) cost more than running it.
+    """
     # Aliases, so that neither subquery is correlated to the UPDATE's own table.
     cand, head = aliased(InboxUpdate.__table__), aliased(InboxUpdate.__table__)
+    now = bindparam("now", type_=_T.lease_until.type)
     senders_oldest = (
         select(func.min(head.c.update_id))
-        .where(head.c.user_key == cand.c.user_key, head.c.status.in_(OPEN))
+        .where(head.c.user_key == cand.c.user_key, _open(head.c.status))
         .scalar_subquery()
     )
     free = or_(
         cand.c.status == InboxStatus.pending,
         and_(cand.c.status == InboxStatus.working, cand.c.lease_until < now),  # its worker died
     )
-    query = (
+    oldest = (
         select(cand.c.update_id)
-        .where(free, cand.c.update_id == senders_oldest)
+        .where(_open(cand.c.status), free, cand.c.update_id == senders_oldest)
         .order_by(cand.c.update_id)
         .limit(1)
     )
-    if s.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return query.scalar_subquery()
+    if dialect == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    return (
+        update(InboxUpdate.__table__)
+        .where(_T.update_id == oldest.scalar_subquery())
+        .values(
+            status=InboxStatus.working,
+            claimed_by=bindparam("worker"),
+            lease_until=bindparam("lease_until", type_=_T.lease_until.type),
+            attempts=_T.attempts + 1,
+        )
+        .returning(_T.update_id, _T.user_key, _T.raw, _T.attempts)
+    )
+
+
+_CLAIM = {dialect: _claim_statement(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 def claim_next(
@@ -137,17 +163,8 @@ def claim_next(
     with db.write() as s:
         if finished is not None:
             _finish(s, update_id=finished, worker=worker, now=now)
-        row = s.execute(
-            update(InboxUpdate.__table__)
-            .where(_T.update_id == _next_update(s, now=now))
-            .values(
-                status=InboxStatus.working,
-                claimed_by=worker,
-                lease_until=now + lease,
-                attempts=_T.attempts + 1,
-            )
-            .returning(_T.update_id, _T.user_key, _T.raw, _T.attempts)
-        ).first()
+        claim = _CLAIM[s.bind.dialect.name]
+        row = s.execute(claim, {"now": now, "worker": worker, "lease_until": now + lease}).first()
     return Claimed(*row) if row else None
 
 

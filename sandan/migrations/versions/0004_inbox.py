@@ -32,13 +32,19 @@ def upgrade() -> None:
         sa.Column("done_at", models.types.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("update_id"),
     )
+    op.create_index("ix_inbox_open", "inbox", ["update_id"], sqlite_where=_OPEN, postgresql_where=_OPEN)
     op.create_index(
-        "ix_inbox_open", "inbox", ["user_key", "update_id"], sqlite_where=_OPEN, postgresql_where=_OPEN
+        "ix_inbox_open_sender",
+        "inbox",
+        ["user_key", "update_id"],
+        sqlite_where=_OPEN,
+        postgresql_where=_OPEN,
     )
     op.create_index("ix_inbox_received", "inbox", ["received_at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_inbox_received", table_name="inbox")
+    op.drop_index("ix_inbox_open_sender", table_name="inbox")
     op.drop_index("ix_inbox_open", table_name="inbox")
     op.drop_table("inbox")
