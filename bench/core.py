@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.sql_floor import Recorder, Replayer  # noqa: E402
+from bench.sql_floor import Recorder, Replayer, checkpoint  # noqa: E402
 from models import MemberProfile, MemberStatus, Priority, ResidentProfile, Staff, User, Wish  # noqa: E402
 from models.enums import OPEN_STATUSES  # noqa: E402
 from sandan.settings import DEFAULT_CATALOGUE  # noqa: E402
@@ -223,10 +223,15 @@ def bench_cycles(db: Database, catalogue, rounds: int, cycles: int, db_path: Pat
         plan.append((staff_id, members[turn % len(members)], residents[turn % len(residents)]))
     for job in plan[:20]:  # warm-up, not timed
         one_cycle(db, catalogue, limits, *job)
-    copy = db_path.with_name("floor.db")
-    recorder = Recorder(db.engine)
-    recorder.start(db_path, copy)
-    replay = Replayer(copy)
+    # Each round runs three times over: timed on `db`, which nothing observes; recorded, untimed,
+    # on a copy of it; and that recording replayed through sqlite3 alone on a third copy
+    # (bench/sql_floor.py). Round by round, so the two timings see the same machine load.
+    recorded_path, floor_path = db_path.with_name("recorded.db"), db_path.with_name("floor.db")
+    checkpoint(db.engine, db_path, recorded_path)
+    recorded = Database(sqlite_url(recorded_path))
+    recorder = Recorder(recorded)
+    recorder.start(recorded_path, floor_path)
+    replay = Replayer(floor_path)
     rates, cpu_ms, floor, mark = [], [], [], 0
     try:
         for r in range(rounds):
@@ -236,14 +241,16 @@ def bench_cycles(db: Database, catalogue, rounds: int, cycles: int, db_path: Pat
                 one_cycle(db, catalogue, limits, *job)
             rates.append(cycles / (time.perf_counter() - started))
             cpu_ms.append((time.process_time() - cpu) * 1000 / cycles)
-            # The round again at once, statement for statement, through sqlite3 alone
-            # (bench/sql_floor.py): round by round, so both see the same machine load.
+            for job in jobs:
+                one_cycle(recorded, catalogue, limits, *job)
             floor.append(cycles / replay(recorder.log[mark:]))
             mark = len(recorder.log)
     finally:
         recorder.stop()
+        recorded.dispose()
         replay.close()
-    copy.unlink()
+    recorded_path.unlink()
+    floor_path.unlink()
     statements = sum(kind in ("one", "many") for kind, _, _ in recorder.log) / (rounds * cycles)
     return {
         "rounds": rounds,

@@ -1,8 +1,10 @@
 """The floor under a benchmark: the same SQL through sqlite3 alone.
 
-`Recorder` notes every statement, BEGIN and COMMIT an engine sends while it is
-attached, with the parameters as the driver got them. `replay` runs them in
+`Recorder` notes every statement, BEGIN and COMMIT a database sends while it is
+attached, with the parameters as the driver got them. `Replayer` runs them in
 order on a copy of the database taken when recording began, and times them.
+Recording hooks SQLAlchemy's engine events, which slow every statement down, so
+a benchmark times its own work on another copy that nothing observes.
 Divided into the benchmark's own time, this tells how much of it is SQLite's
 work and how much is ours (services, SQLAlchemy, asyncio). Unlike the raw
 figures, that share changes little from one machine to another.
@@ -14,16 +16,22 @@ import time
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
-from services.db import sqlite_pragmas
+from services.db import Database, sqlite_pragmas
+
+
+def checkpoint(engine, db_path: Path, copy: Path) -> None:
+    """Copy the database file, with the whole database in it (no part left in the WAL)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(db_path, copy)
 
 
 class Recorder:
-    """Copies the database file, then records what `engine` sends until stopped."""
+    """Copies the database file, then records what `db` sends until stopped."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: Database) -> None:
+        self.engines = db.engines
         self.log: list[tuple[str, str | None, object]] = []
         self._hooks = (
             ("before_cursor_execute", self._statement),
@@ -33,19 +41,17 @@ class Recorder:
         )
 
     def start(self, db_path: Path, copy: Path) -> None:
-        with self.engine.connect() as conn:  # the whole database in the main file
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copyfile(db_path, copy)
-        for name, hook in self._hooks:
-            event.listen(self.engine, name, hook)
+        checkpoint(self.engines[0], db_path, copy)
+        for engine in self.engines:
+            for name, hook in self._hooks:
+                event.listen(engine, name, hook)
 
     def stop(self) -> None:
-        for name, hook in self._hooks:
-            event.remove(self.engine, name, hook)
+        for engine in self.engines:
+            for name, hook in self._hooks:
+                event.remove(engine, name, hook)
 
     def _statement(self, _conn, _cursor, statement, parameters, _context, executemany) -> None:
-        if statement.startswith("BEGIN"):  # services.db issues it; the "begin" event records it
-            return
         self.log.append(("many" if executemany else "one", statement, parameters))
 
     def _begin(self, _conn) -> None:

@@ -26,7 +26,7 @@ from models.types import UTCDateTime, utcnow
 from services.actors import load_actor, require_staff
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.note_keys import NoteKey
-from services.outbox import UNREACHABLE_ERRORS, Note, queue
+from services.outbox import UNREACHABLE_ERRORS, Note, mark_queued, queue
 from services.scrubbing import scrub_contacts
 from services.validation import clean_text
 
@@ -158,6 +158,7 @@ def create_broadcast(
     broadcast.recipients = result.rowcount
     if broadcast.recipients == 0:  # the caller's transaction (or savepoint) rolls the row back
         raise InvalidInput("error.no_recipients")
+    mark_queued(s)
     return broadcast
 
 

@@ -5,14 +5,13 @@ worker threads (services.pool), never from the event loop.
 """
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-_IMMEDIATE = "sandan_immediate"
 BUSY_TIMEOUT = 30.0  # seconds a statement waits for another writer's lock
 CACHE_KIB = 32 * 1024
 WAL_CHECKPOINT_PAGES = 10_000
@@ -46,33 +45,40 @@ def sqlite_pragmas(*, busy_timeout: float) -> list[str]:
     ]
 
 
-def _tune_sqlite(engine: Engine) -> None:
-    """WAL, a busy timeout, and IMMEDIATE write transactions.
+def _tune_sqlite(engine: Engine, *, begin: str) -> None:
+    """WAL and a busy timeout on every connection; each transaction opens with `begin`.
 
-    pysqlite's own BEGIN is deferred: two writers both read, then one fails
-    with "database is locked" on upgrade. Taking the write lock at BEGIN makes
-    the second writer wait its turn (SQLite's busy timeout, in its worker
-    thread) instead.
+    pysqlite's own BEGIN is deferred and implicit: a read-only transaction would see
+    other writers' commits between its statements, and two writers that both read first
+    collide on the upgrade with "database is locked". So the driver's implicit
+    transactions are off and we issue BEGIN ourselves: plain for reads, IMMEDIATE for
+    writes, so that a second writer waits its turn (the busy timeout, in its thread).
+
+    The BEGIN is the dialect's `do_begin`, not a "begin" engine event as SQLAlchemy's
+    pysqlite notes suggest: an engine with any event dispatches every statement through
+    its event hooks, and that cost a tenth of a core cycle (bench/core.py).
     """
 
-    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "connect")  # a pool event: statements do not pay for it
     def _on_connect(dbapi_conn, _record):
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
+        dbapi_conn.isolation_level = None
         for pragma in sqlite_pragmas(busy_timeout=BUSY_TIMEOUT):
-            cur.execute(pragma)
-        cur.close()
+            dbapi_conn.execute(pragma)
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-        # On the DBAPI cursor: through SQLAlchemy's execution machinery a BEGIN costs several
-        # times what SQLite takes, and there is no result to wrap. Six per core cycle.
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
-            cursor.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-        finally:
-            cursor.close()
+    def do_begin(dbapi_conn) -> None:
+        dbapi_conn.execute(begin)
+
+    engine.dialect.do_begin = do_begin
+
+
+def run_core(s: Session, statement, params=None):
+    """Run a Core statement (of tables, not entities) on the session's connection.
+
+    `Session.execute` does ORM work on every statement that one over tables never uses;
+    on the statements each step of a core cycle runs, that was a twentieth of the cycle
+    (bench/core.py). A Core statement does not autoflush through the session either.
+    """
+    return s.connection().execute(statement, params)
 
 
 class Database:
@@ -81,6 +87,8 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = sync_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite and make_url(self.url).database in (None, "", ":memory:"):
+            raise ValueError("SQLite in memory is one database per connection; give a file")
         # Errors and echoed SQL carry bound parameters (names, phone numbers) into the logs otherwise.
         kwargs: dict = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
@@ -88,15 +96,18 @@ class Database:
         else:
             kwargs.update(pool_size=pool_size, max_overflow=2 * pool_size)
         self.engine = create_engine(self.url, **kwargs)
+        # SQLite's writers get an engine (and a pool) of their own, whose transactions take
+        # the write lock at BEGIN; PostgreSQL's take row locks as they go, on the one engine.
+        self._writer = create_engine(self.url, **kwargs) if self.is_sqlite else self.engine
         if self.is_sqlite:
-            _tune_sqlite(self.engine)
+            _tune_sqlite(self.engine, begin="BEGIN")
+            _tune_sqlite(self._writer, begin="BEGIN IMMEDIATE")
         # SQLite has one writer at a time. Its busy timeout makes a waiting thread sleep in
         # growing steps while a busy one takes the lock again and again, so under load some
         # users' updates starved; within one process, writers queue on a lock instead. The busy
         # timeout still covers other processes. Reentrant, so a nested write cannot hang.
         self._one_writer = threading.RLock() if self.is_sqlite else nullcontext()
-        writer = self.engine.execution_options(**{_IMMEDIATE: True})
-        self._write = sessionmaker(writer, expire_on_commit=False)
+        self._write = sessionmaker(self._writer, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -113,5 +124,22 @@ class Database:
             yield session
             session.commit()
 
+    def after_commit(self, callback: Callable[[Session], None]) -> Callable[[], None]:
+        """Call `callback(session)` in the committing thread after each write commits; returns its undo."""
+
+        def committed(session: Session) -> None:
+            # SQLAlchemy reports a released savepoint as a commit too; its changes are not visible yet.
+            if not session.in_nested_transaction():
+                callback(session)
+
+        event.listen(self._write, "after_commit", committed)
+        return lambda: event.remove(self._write, "after_commit", committed)
+
+    @property
+    def engines(self) -> tuple[Engine, ...]:
+        """Every engine this database talks through (for observers such as bench/sql_floor.py)."""
+        return (self.engine,) if self._writer is self.engine else (self.engine, self._writer)
+
     def dispose(self) -> None:
         self.engine.dispose()
+        self._writer.dispose()

@@ -13,6 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlmodel import SQLModel
 
+from services.db import run_core
+
 _STATEMENTS: dict[Table, Insert] = {}
 
 
@@ -31,7 +33,7 @@ def insert_new(s: Session, obj: SQLModel) -> None:
     """
     table = type(obj).__table__
     values = {c.key: getattr(obj, c.key) for c in table.columns if c.key != "id"}
-    obj.id = (s.execute(_statement(table), values)).scalar_one()
+    obj.id = run_core(s, _statement(table), values).scalar_one()
     make_transient_to_detached(obj)  # now it has an identity, as if loaded
     s.add(obj)
 

@@ -11,6 +11,7 @@ from models import Wish, WishEvent
 from models.enums import WishStatus as S
 from models.types import utcnow
 from services.actors import Actor
+from services.db import run_core
 from services.errors import Conflict, InvalidTransition, NotAllowed
 from services.outbox import Note, queue
 from services.recipients import notes_for
@@ -145,14 +146,14 @@ def move(
     changes = {"status": to, **(values or {})}
     params = {f"set_{c}": v for c, v in changes.items()}
     params.update(wish_id=wish.id, expected=frm)
-    result = s.execute(_move_statement(tuple(changes)), params)
+    result = run_core(s, _move_statement(tuple(changes)), params)
     if result.rowcount != 1:
         raise Conflict("error.changed")
     for attr, value in changes.items():
         set_committed_value(wish, attr, value)
     actor_id = actor.user_id if actor else None
     audit = {"wish_id": wish.id, "actor_id": actor_id, "from_status": frm, "to_status": to, "note": note}
-    s.execute(_AUDIT, {**audit, "at": now})
+    run_core(s, _AUDIT, {**audit, "at": now})
     notes = notes_for(s, wish, frm, to, actor_id=actor_id, member=member, note=note) if notify else []
     # A resident's or member's move is budgeted against alert spam; staff's and the system's are not.
     caused_by = actor_id if actor is not None and not actor.is_staff_of(wish.branch_id) else None

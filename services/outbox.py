@@ -10,7 +10,7 @@ Two guards against a resident or member who makes the bot alert staff over and o
   scheduler's reminders still come. Staff actions and the scheduler are never budgeted.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models import Outbox, OutboxStatus, Staff, User
 from models.types import utcnow
+from services.db import Database, run_core
 from services.note_keys import NoteKey
 from services.privacy import mask_name
 
@@ -27,6 +28,7 @@ QUIET_PREFIXES = ("resident.", "member.")
 BLOCKED, UNREACHABLE, NO_TELEGRAM_ID = "403 blocked", "unreachable", "no telegram id"
 UNREACHABLE_ERRORS = (BLOCKED, UNREACHABLE, NO_TELEGRAM_ID)
 STAFF_CACHE = "sandan_staff_of"  # key in Session.info
+_QUEUED = "sandan_outbox_queued"  # key in Session.info: this transaction queued rows
 ALERT_PREFIXES = ("staff.", "admin.")  # the notes that alert staff and admins
 # Never budgeted: a resident's complaint must reach staff however busy the hour was.
 UNBUDGETED = frozenset({NoteKey.staff_disputed, NoteKey.staff_low_rating})
@@ -165,8 +167,28 @@ def queue(
     if caused_by is not None and BUDGET.per_hour is not None:
         rows = _within_budget(s, rows, caused_by, now, BUDGET.per_hour)
     if rows:
-        s.execute(_INSERT, rows)
+        run_core(s, _INSERT, rows)
+        mark_queued(s)
     return len(rows)
+
+
+def mark_queued(s: Session) -> None:
+    """Note that this transaction queued outbox rows (see `when_queued`)."""
+    s.info[_QUEUED] = True
+
+
+def when_queued(db: Database, callback: Callable[[], None]) -> Callable[[], None]:
+    """Call `callback` after each write that queued outbox rows commits; returns its undo.
+
+    The sender looks for due rows when told to rather than after every update: most
+    updates queue nothing, and the look is a query.
+    """
+
+    def check(session: Session) -> None:
+        if session.info.pop(_QUEUED, False):
+            callback()
+
+    return db.after_commit(check)
 
 
 def _withdraw_pointless(

@@ -7,6 +7,7 @@ from sqlalchemy import insert, select
 from models import Outbox, User
 from models.types import utcnow
 from services.db import Database
+from services.outbox import mark_queued
 
 # The outbox key of a deferred reply; its params hold the rendered message, not a text key.
 REPLY_KEY = "sandan.reply"
@@ -32,4 +33,5 @@ def defer_reply(
                 created_at=now,
             )
         )
+        mark_queued(s)
     return True

@@ -3,8 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
+
+from models import Outbox
 from models import WishStatus as S
-from services import people
+from services import outbox, people
+from services.note_keys import NoteKey
 from services.wishes import Limits
 from tests.factories import (
     World,
@@ -278,3 +282,30 @@ def test_a_refused_call_writes_no_notification(db, catalogue):
     for action, actor in (("rate", t.staff[0]), ("start", t.member(0)), ("accept", t.staff[0])):
         try_use_case(db, action, actor, wish.id, catalogue)
     assert (new_outbox(db, outbox_before), new_events(db, events_before)) == ([], [])
+
+
+def test_the_sender_is_woken_once_per_commit_that_queued_notes_and_only_once_it_is_visible(db, catalogue):
+    w = build_world(db, catalogue)
+    woken: list[int] = []
+
+    def count_outbox() -> None:  # what a sender woken now would find
+        with db.read() as s:
+            woken.append(s.scalar(select(func.count()).select_from(Outbox)))
+
+    before = len(new_outbox(db))
+    unwatch = outbox.when_queued(db, count_outbox)
+    try:
+        with db.write() as s:  # queues nothing
+            people.ensure_user(s, telegram_id=987_654, display_name="路人")
+        assert woken == []
+        with db.write() as s:
+            with s.begin_nested():  # a savepoint's release is not yet the commit
+                outbox.queue(s, [outbox.Note(w.staff_id, NoteKey.staff_new_wish, {}, None)])
+            assert woken == []
+        assert woken == [before + 1]
+        submit(w)  # a use case that notifies the branch's staff
+        assert woken == [before + 1, before + 2]
+    finally:
+        unwatch()
+    submit(w)
+    assert len(woken) == 2

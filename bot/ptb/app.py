@@ -26,7 +26,7 @@ from bot.ptb.render import render
 from bot.ptb.transport import PtbTransport
 from bot.workers import WORKERS, UpdateWorkers
 from models import User
-from services import inbox
+from services import inbox, outbox
 from services.actors import load_actor
 from services.delivery import OutboxSender
 from services.inbox import Claimed
@@ -85,7 +85,6 @@ class SandanBot:
             return
         chat_id, query = inp.who.telegram_id, update.callback_query
         outputs = await self.pool.run(self._apply, inp, claimed.update_id)
-        self.sender.nudge()  # the change may have queued notifications
         await render(self.bot, chat_id, outputs, query=query, defer=self._defer)
         if inp.kind == Kind.command and inp.command in _MENU_REFRESH:
             await self._refresh_menu(chat_id, inp)
@@ -109,7 +108,6 @@ class SandanBot:
                 parts_sent=parts_sent,
                 wait=wait,
             )
-            self.sender.nudge()
         except Exception:  # the database is failing too: nothing more to do for this reply
             log.exception("a reply to %s could not be handed to the outbox", chat_id)
 
@@ -170,6 +168,13 @@ class SandanBot:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll, work and deliver until `stop` is set, then shut down cleanly."""
         sys.setswitchinterval(SWITCH_INTERVAL)
+        loop = asyncio.get_running_loop()
+
+        def wake_sender() -> None:  # in the thread whose commit queued notifications
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(self.sender.nudge)
+
+        unwatch = outbox.when_queued(self.deps.db, wake_sender)
         try:
             if not await self._connect(stop):
                 return
@@ -178,6 +183,7 @@ class SandanBot:
                 tasks.create_task(self.workers.run(stop), name="update-workers")
                 tasks.create_task(self.sender.run_forever(stop), name="outbox-sender")
         finally:
+            unwatch()
             await self.bot.shutdown()
             self.pool.shutdown()
             self.sender.pool.shutdown()
