@@ -10,11 +10,12 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from services import inbox
+from services import inbox, metrics
 from services.db import Database
 from services.pool import WorkPool
 
@@ -24,7 +25,8 @@ WORKERS = 8  # updates handled at once by one process
 IDLE_POLL = 1.0  # seconds an idle worker waits before looking again (other processes, lapsed leases)
 DB_RETRY = 1.0  # seconds a worker waits after the database failed it
 
-Handle = Callable[[inbox.Claimed], Awaitable[None]]
+# Handles one stored update; returns the kind of input it was (for the metrics), or None.
+Handle = Callable[[inbox.Claimed], Awaitable[str | None]]
 
 
 def instance_name() -> str:
@@ -93,10 +95,13 @@ class UpdateWorkers:
                     inbox.finish, self.db, update_id=claimed.update_id, worker=self.instance, failed=True
                 )
                 continue
+            started, kind = time.perf_counter(), None
             try:
-                await self.handle(claimed)
+                kind = await self.handle(claimed)
             except Exception:  # the adapter answers errors itself; this is a bug in it
                 log.exception("update %s failed in the adapter", claimed.update_id)
+            metrics.UPDATES_PROCESSED.inc()
+            metrics.HANDLING_SECONDS.labels(kind or "other").observe(time.perf_counter() - started)
             finished = claimed.update_id
             if stop.is_set():
                 await self.pool.run(inbox.finish, self.db, update_id=finished, worker=self.instance)

@@ -10,7 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from models.types import utcnow
 from sandan.bootstrap import App
-from services import inbox
+from services import inbox, metrics
 from services.pool import WorkPool
 from services.retention import purge
 from services.sweeps.sweep import run_sweep
@@ -34,7 +34,8 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
     pool = WorkPool(2, name="sandan-scheduler")
 
     def sweep_now() -> None:
-        report = run_sweep(app.db, policy=app.sweeps, catalogue=app.catalogue, now=utcnow())
+        with metrics.SWEEP_SECONDS.time():
+            report = run_sweep(app.db, policy=app.sweeps, catalogue=app.catalogue, now=utcnow())
         if report.reminders or report.expired or report.closed or report.digests or report.failed:
             log.info("sweep: %s", report)
 

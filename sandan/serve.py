@@ -12,6 +12,7 @@ from bot.ptb.app import SandanBot
 from sandan.bootstrap import App, flow_deps, prepare
 from sandan.logs import setup_logging
 from sandan.scheduler import build_scheduler
+from sandan.web import ops_app, start_http
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,18 @@ async def _serve(app: App, stop: asyncio.Event | None) -> None:
         quiet_hours=app.sweeps.quiet,
         lease=timedelta(seconds=app.settings.inbox_lease_seconds),
     )
+    http = None
+    if app.settings.http_port:  # first: a port already taken stops the start, before any work
+        endpoints = ops_app(app.db, bot.api_contact)
+        http = await start_http(endpoints, host=app.settings.http_host, port=app.settings.http_port)
     scheduler = build_scheduler(app)
     scheduler.start()
     log.info("Sandan is running against %s", app.settings.telegram_api_base_url)
     try:
         await bot.run(stop)
     finally:
+        if http is not None:
+            await http.cleanup()
         # A sweep that is running still needs the database: let it finish rather than have the
         # scheduler's shutdown cancel it halfway (it would roll back, but with a traceback).
         scheduler.pause()

@@ -14,6 +14,7 @@ from sqlalchemy import false, select, update
 
 from models import Outbox, OutboxStatus, User
 from models.types import utcnow
+from services import metrics
 from services.broadcasts import settle_finished
 from services.db import Database
 from services.delivery_outcomes import Outcomes, Tally, forget
@@ -135,6 +136,7 @@ class OutboxSender(Outcomes):
                     **forget(row),
                 )
                 self.tally.unreachable += bool(user.unreachable)
+                metrics.OUTBOX_FAILED.inc()
             else:
                 sendable.append((row, user))
         picked = self._pick(sendable)

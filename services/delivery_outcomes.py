@@ -8,6 +8,7 @@ from sqlalchemy import update
 from tenacity import wait_exponential
 
 from models import Outbox, OutboxStatus, User
+from services import metrics
 from services.replies import REPLY_KEY
 from services.transport import (
     Delivery,
@@ -59,6 +60,7 @@ class Outcomes:
         try:
             await self.deliver(delivery)
         except RetryAfter as exc:
+            metrics.OUTBOX_LIMITED.inc()
             self.overall.block(min(exc.seconds, OVERALL_BACKOFF))
             self.chats.hold(user.id, exc.seconds)
             await run(self._hold_chat, row, user, exc)
@@ -87,6 +89,7 @@ class Outcomes:
         else:
             await run(self._finish, row.id, status=OutboxStatus.sent, sent_at=self.clock(), **forget(row))
             self.tally.sent += 1
+            metrics.OUTBOX_SENT.inc()
 
     def _fail(self, row: Outbox, exc: Exception) -> None:
         self._finish(
@@ -97,6 +100,7 @@ class Outcomes:
             **forget(row),
         )
         self.tally.failed += 1
+        metrics.OUTBOX_FAILED.inc()
 
     def _hold_chat(self, row: Outbox, user: User, exc: RetryAfter) -> None:
         """Hold this chat for retry_after in its rows' not_before (the caller holds it in memory)."""
@@ -132,6 +136,7 @@ class Outcomes:
             if values := forget(row):
                 s.execute(update(Outbox).where(Outbox.id == row.id).values(**values))
         self.tally.unreachable += 1
+        metrics.OUTBOX_FAILED.inc()
 
     def _finish(self, row_id: int, **values) -> None:
         with self.db.write() as s:

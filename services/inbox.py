@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from models import InboxStatus, InboxUpdate
 from models.types import utcnow
+from services import metrics
 from services.db import Database
 from services.inserts import insert_or_skip
 
@@ -98,6 +99,9 @@ def store(db: Database, *, arrivals: list[Arrival], now: datetime | None = None)
             )
         if rows:  # another process may have stored the same update meanwhile
             s.execute(insert_or_skip(InboxUpdate.__table__, s.bind.dialect.name), rows)
+    dropped = sum(r["status"] == InboxStatus.dropped for r in rows)
+    metrics.UPDATES_RECEIVED.inc(len(rows) - dropped)
+    metrics.UPDATES_DROPPED.inc(dropped)
     return warn
 
 

@@ -30,6 +30,7 @@ from services import inbox, outbox
 from services.actors import load_actor
 from services.delivery import OutboxSender
 from services.inbox import Claimed
+from services.metrics import ApiContact
 from services.pool import WorkPool
 from services.quiet_hours import QuietHours
 from services.replies import defer_reply
@@ -72,22 +73,26 @@ class SandanBot:
         )
         self.pool = WorkPool(workers, name="sandan-worker")
         self.workers = UpdateWorkers(deps.db, self.handle, pool=self.pool, size=workers, lease=lease)
-        self.poller = Poller(self.bot, deps.db, self.pool, stored=self.workers.wake)
+        self.api_contact = ApiContact()  # for /readyz: when the Bot API last answered
+        self.poller = Poller(
+            self.bot, deps.db, self.pool, stored=self.workers.wake, answered=self.api_contact.answered
+        )
         self._menus: dict[int, tuple] = {}  # the command menu last set per chat
         transport = PtbTransport(self.bot, deps.catalogue, deps.codec)
         self.sender = OutboxSender(deps.db, transport, quiet_hours=quiet_hours)
 
-    async def handle(self, claimed: Claimed) -> None:
-        """Handle one stored update: the flows in a worker thread, then the replies."""
+    async def handle(self, claimed: Claimed) -> str | None:
+        """Handle one stored update: the flows in a worker thread, then the replies; returns its kind."""
         update = Update.de_json(claimed.raw, self.bot)
         inp = to_input(update)
         if inp is None:
-            return
+            return None
         chat_id, query = inp.who.telegram_id, update.callback_query
         outputs = await self.pool.run(self._apply, inp, claimed.update_id)
         await render(self.bot, chat_id, outputs, query=query, defer=self._defer)
         if inp.kind == Kind.command and inp.command in _MENU_REFRESH:
             await self._refresh_menu(chat_id, inp)
+        return inp.kind.value
 
     def _apply(self, inp: Input, update_id: int) -> list[Output]:
         try:
@@ -178,6 +183,7 @@ class SandanBot:
         try:
             if not await self._connect(stop):
                 return
+            self.api_contact.answered()
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.poller.run(stop), name="poller")
                 tasks.create_task(self.workers.run(stop), name="update-workers")

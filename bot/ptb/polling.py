@@ -37,8 +37,16 @@ def arrival(update: Update) -> inbox.Arrival:
 
 
 class Poller:
-    def __init__(self, bot: Bot, db: Database, pool: WorkPool, *, stored: Callable[[int], None]) -> None:
-        self.bot, self.db, self.pool, self.stored = bot, db, pool, stored
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        pool: WorkPool,
+        *,
+        stored: Callable[[int], None],
+        answered: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.bot, self.db, self.pool, self.stored, self.answered = bot, db, pool, stored, answered
         self.offset: int | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -47,6 +55,7 @@ class Poller:
         while not stop.is_set():
             try:
                 updates = await self._fetch(stop)
+                self.answered()
                 if updates:
                     await self._store(updates)
                 failures = 0

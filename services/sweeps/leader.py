@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import text
 
+from services import metrics
 from services.db import Database
 
 # Any fixed 64-bit number; it names Sandan's sweep among the server's advisory locks.
@@ -21,11 +22,13 @@ def leadership(db: Database) -> Iterator[bool]:
     ledger's unique rows still make an overlapping sweep harmless.
     """
     if db.is_sqlite:
+        metrics.LEADER.set(1)
         yield True
         return
     with db.engine.connect() as conn:
         got = conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
         conn.commit()
+        metrics.LEADER.set(1 if got else 0)
         try:
             yield bool(got)
         finally:

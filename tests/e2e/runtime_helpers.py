@@ -52,10 +52,13 @@ def reply_text(call: Call) -> str:
     return call.result["text"]
 
 
-async def start_sandan(api: FakeBotApi, workdir: Path, database_url: str, log: Path, *, lease: float = 30):
+async def start_sandan(
+    api: FakeBotApi, workdir: Path, database_url: str, log: Path, *, lease: float = 30, **settings: str
+):
     """`sandan run` in a child process against the fake Telegram; its output goes to `log`, so a
-    full pipe never stalls it. `lease`: INBOX_LEASE_SECONDS."""
+    full pipe never stalls it. `lease`: INBOX_LEASE_SECONDS; `settings`: more, by name."""
     env = {
+        **settings,
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
