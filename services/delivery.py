@@ -61,6 +61,10 @@ class OutboxSender(Outcomes):
         self._nudged = asyncio.Event()
         self.idle = asyncio.Event()  # the last pass, begun after the last nudge, found nothing due
         self.caught_up = False  # the last pass found nothing due, held back or not
+        # Each row this sender holds, and until when: its not_before, as the claim set it. Only
+        # while not_before still says so is the row ours to finish; another sender that took a
+        # row whose lease lapsed mid-send has set a new one.
+        self._leases: dict[int, datetime] = {}
 
     def _due_query(self, now: datetime):
         """Rows due now, oldest first; during quiet hours only those that may wake people."""
@@ -108,7 +112,9 @@ class OutboxSender(Outcomes):
                 .values(not_before=now + LEASE, attempts=Outbox.attempts + 1)
                 .returning(Outbox.id)
             )
-            return set(result.scalars().all())
+            claimed = set(result.scalars().all())
+        self._leases.update(dict.fromkeys(claimed, now + LEASE))
+        return claimed
 
     def _pick(self, due: list[tuple[Outbox, User]]) -> list[tuple[Outbox, User]]:
         """The rows this pass may send: each chat within its share, oldest first."""

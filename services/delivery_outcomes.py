@@ -87,7 +87,11 @@ class Outcomes:
             log.exception("outbox %s failed permanently", row.id)
             await run(self._fail, row, exc)
         else:
-            await run(self._finish, row.id, status=OutboxStatus.sent, sent_at=self.clock(), **forget(row))
+            values = {"status": OutboxStatus.sent, "sent_at": self.clock(), **forget(row)}
+            if not await run(self._finish, row.id, **values):
+                # It outlasted its lease, and another sender has the row now: that one finishes it.
+                log.warning("outbox %s was sent after its lease lapsed; left to its new holder", row.id)
+                return
             self.tally.sent += 1
             metrics.OUTBOX_SENT.inc()
 
@@ -107,9 +111,7 @@ class Outcomes:
         later = self.clock() + timedelta(seconds=exc.seconds)
         with self.db.write() as s:
             s.execute(
-                update(Outbox)
-                .where(Outbox.id == row.id)
-                .values(
+                self._mine(row.id).values(
                     not_before=later,
                     attempts=row.attempts,
                     last_error=error_code(exc),
@@ -133,14 +135,24 @@ class Outcomes:
         """Remember the block, and tell the branch staff when a wish depends on this person."""
         with self.db.write() as s:
             mark_unreachable(s, outbox_id=row.id, user_id=user.id, wish_id=row.wish_id)
+            mine = self._mine(row.id)  # whatever happens, the lease is done with
             if values := forget(row):
-                s.execute(update(Outbox).where(Outbox.id == row.id).values(**values))
+                s.execute(mine.values(**values))
         self.tally.unreachable += 1
         metrics.OUTBOX_FAILED.inc()
 
-    def _finish(self, row_id: int, **values) -> None:
+    def _finish(self, row_id: int, **values) -> bool:
+        """Update a row this sender leased, if it still holds the lease; False if it lost it."""
         with self.db.write() as s:
-            s.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+            return s.execute(self._mine(row_id).values(**values)).rowcount == 1
+
+    def _mine(self, row_id: int):
+        """An UPDATE of the row, on condition that this sender still holds its lease (if it took one)."""
+        statement = update(Outbox).where(Outbox.id == row_id)
+        lease = self._leases.pop(row_id, None)
+        if lease is not None:
+            statement = statement.where(Outbox.not_before == lease)
+        return statement
 
 
 def _parts(row: Outbox, exc: Exception) -> int:

@@ -155,3 +155,44 @@ def test_nothing_refills_while_telegram_asked_us_to_wait():
     assert bucket.wait_time() > 0  # the block just ended: no burst saved up during it
     now[0] = 10.1
     assert bucket.wait_time() == 0
+
+
+class Held:
+    """A transport whose sends wait until released, so a send can outlast its lease."""
+
+    def __init__(self) -> None:
+        self.started, self.release = asyncio.Event(), asyncio.Event()
+        self.sent: list[Delivery] = []
+
+    async def __call__(self, item: Delivery) -> None:
+        self.started.set()
+        await self.release.wait()
+        self.sent.append(item)
+
+
+async def test_a_send_that_outlasts_its_lease_is_finished_only_by_the_sender_that_holds_the_row_now(
+    db, catalogue, monkeypatch
+):
+    from services import delivery
+
+    w = quiet_world(db, catalogue)
+    submit(w)  # one notification, to the branch's staff
+    clock = Clock()
+    slow, fast = Held(), Recorder()
+    first, second = sender(db, slow, clock), sender(db, fast, clock)
+    passing = asyncio.create_task(first.run_once())
+    await asyncio.wait_for(slow.started.wait(), 5)
+    clock.advance(seconds=delivery.LEASE.total_seconds() + 1)  # the first sender's lease lapses
+    async def claim_without_sending(rows) -> int:
+        return 0
+
+    monkeypatch.setattr(second, "_send_all", claim_without_sending)
+    await second.run_once()  # takes the row over, and has not sent it yet
+    slow.release.set()
+    await asyncio.wait_for(passing, 5)
+    assert len(slow.sent) == 1 and first.tally.sent == 0  # sent, but not marked by the one that lost it
+    assert statuses(db)[-1] == OutboxStatus.pending  # still the second sender's to finish
+    monkeypatch.undo()
+    clock.advance(seconds=delivery.LEASE.total_seconds() + 1)
+    await second.run_once()
+    assert second.tally.sent == 1 and statuses(db)[-1] == OutboxStatus.sent
