@@ -65,6 +65,7 @@ class OutboxSender(Outcomes):
         # while not_before still says so is the row ours to finish; another sender that took a
         # row whose lease lapsed mid-send has set a new one.
         self._leases: dict[int, datetime] = {}
+        self.stopping = asyncio.Event()  # run_forever's stop: no new sends once it is set
 
     def _due_query(self, now: datetime):
         """Rows due now, oldest first; during quiet hours only those that may wake people."""
@@ -168,6 +169,9 @@ class OutboxSender(Outcomes):
         async with asyncio.TaskGroup() as sends:
             for row, user in rows:
                 await slots.acquire()
+                if self.stopping.is_set():  # shutting down: the rest go back (see run_forever)
+                    slots.release()
+                    break
                 pause = self.overall.wait_time()
                 if pause > MAX_PAUSE:  # Telegram asked for a long wait: hand the lease back
                     slots.release()
@@ -203,7 +207,18 @@ class OutboxSender(Outcomes):
         self._nudged.set()
 
     async def run_forever(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:
-        """Deliver until `stop` is set; a failing pass is logged, never fatal."""
+        """Deliver until `stop` is set; a failing pass is logged, never fatal.
+
+        Once stopped, the sends in flight finish and the rows leased but not sent are handed
+        back, so another process (or the next start) sends them at once, not after the lease.
+        """
+        self.stopping = stop
+        try:
+            await self._deliver_until(stop, idle)
+        finally:
+            await self.pool.run(self._hand_back)
+
+    async def _deliver_until(self, stop: asyncio.Event, idle: float) -> None:
         while not stop.is_set():
             self._nudged.clear()
             try:

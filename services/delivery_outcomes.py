@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from tenacity import wait_exponential
@@ -145,6 +145,24 @@ class Outcomes:
         """Update a row this sender leased, if it still holds the lease; False if it lost it."""
         with self.db.write() as s:
             return s.execute(self._mine(row_id).values(**values)).rowcount == 1
+
+    def _hand_back(self) -> None:
+        """Give up the leases of rows not sent: due again now, the claim's attempt undone."""
+        held: dict[datetime, list[int]] = {}
+        while self._leases:
+            row_id, lease = self._leases.popitem()
+            held.setdefault(lease, []).append(row_id)
+        if not held:
+            return
+        with self.db.write() as s:
+            for lease, ids in held.items():
+                s.execute(
+                    update(Outbox)
+                    .where(
+                        Outbox.id.in_(ids), Outbox.not_before == lease, Outbox.status == OutboxStatus.pending
+                    )
+                    .values(not_before=self.clock(), attempts=Outbox.attempts - 1)
+                )
 
     def _mine(self, row_id: int):
         """An UPDATE of the row, on condition that this sender still holds its lease (if it took one)."""

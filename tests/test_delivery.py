@@ -3,11 +3,13 @@
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Outbox, OutboxStatus, User
 from models.types import utcnow
+from services import outbox
 from services.delivery import OutboxSender
+from services.note_keys import NoteKey
 from services.transport import Delivery, RetryAfter, Transient, Unreachable
 from tests.factories import build_world, submit
 
@@ -183,6 +185,7 @@ async def test_a_send_that_outlasts_its_lease_is_finished_only_by_the_sender_tha
     passing = asyncio.create_task(first.run_once())
     await asyncio.wait_for(slow.started.wait(), 5)
     clock.advance(seconds=delivery.LEASE.total_seconds() + 1)  # the first sender's lease lapses
+
     async def claim_without_sending(rows) -> int:
         return 0
 
@@ -196,3 +199,25 @@ async def test_a_send_that_outlasts_its_lease_is_finished_only_by_the_sender_tha
     clock.advance(seconds=delivery.LEASE.total_seconds() + 1)
     await second.run_once()
     assert second.tally.sent == 1 and statuses(db)[-1] == OutboxStatus.sent
+
+
+async def test_a_stopped_sender_finishes_the_send_in_flight_and_hands_back_the_rows_it_had_not_sent(
+    db, catalogue
+):
+    w = quiet_world(db, catalogue)
+    with db.write() as s:
+        before = s.scalar(select(func.max(Outbox.id)))
+        outbox.queue(s, [outbox.Note(uid, NoteKey.member_approved, {}, None) for uid in w.members])
+    clock, held = Clock(), Held()
+    out = OutboxSender(db, held, rate=1000, burst=1000, in_flight=1, clock=clock)
+    stop = asyncio.Event()
+    running = asyncio.create_task(out.run_forever(stop))
+    await asyncio.wait_for(held.started.wait(), 5)
+    stop.set()
+    held.release.set()
+    await asyncio.wait_for(running, 5)
+    with db.read() as s:
+        rows = s.scalars(select(Outbox).where(Outbox.id > before).order_by(Outbox.id)).all()
+    assert [r.status for r in rows] == [OutboxStatus.sent, OutboxStatus.pending, OutboxStatus.pending]
+    assert all(r.not_before <= clock.now and r.attempts == 0 for r in rows[1:])  # due again at once
+    assert len(held.sent) == 1

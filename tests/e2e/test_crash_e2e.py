@@ -69,3 +69,38 @@ async def test_a_kill_9_in_the_middle_of_a_burst_loses_no_update_and_applies_non
     # Only an update whose answer was on its way when the process died can miss its answer.
     assert sum(answered.values()) >= len(injected) - WORKERS, (answered, recovered_in)
     assert "Traceback" not in output, output[-3000:]
+
+
+async def test_a_sigterm_in_a_burst_finishes_what_is_in_hand_and_the_next_start_takes_the_rest_at_once(
+    db, tmp_path
+):
+    log = tmp_path / "sandan.log"
+    users = [FakeUser(4500 + n, f"居民{n}") for n in range(USERS)]
+    async with FakeBotApi(token="424242:TERM-TEST") as api:
+        first = await start_sandan(api, tmp_path, db.url, log)  # the default 30 s leases
+        try:
+            await api.wait_for_call("getUpdates", timeout=30)
+            injected = [api.send_text(u, f"第{n}条") for n in range(EACH) for u in users]
+            await wait_until(lambda: len(processed_ids(db)) >= len(injected) // 5, timeout=20)
+        finally:
+            first.send_signal(signal.SIGTERM)
+            asked = time.monotonic()
+            await asyncio.wait_for(first.wait(), timeout=30)
+        stopped_in = time.monotonic() - asked
+        assert first.returncode == 0, log.read_text()[-3000:]
+        assert inbox_statuses(db)[InboxStatus.working] == 0  # nothing left held by the stopped process
+        second = await start_sandan(api, tmp_path, db.url, log)
+        try:
+            started = time.monotonic()
+            # Well inside the 30 s a lapsed lease would make the rest wait.
+            await wait_until(
+                lambda: inbox_statuses(db)[InboxStatus.done] == len(injected), timeout=20, every=0.2
+            )
+            await wait_until(lambda: sum(len(replies(api, u)) for u in users) >= len(injected), timeout=20)
+            resumed_in = time.monotonic() - started
+        finally:
+            second.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(second.wait(), timeout=30)
+    assert sorted(processed_ids(db)) == sorted(injected)
+    assert all(len(replies(api, u)) == EACH for u in users), (stopped_in, resumed_in)
+    assert "Traceback" not in log.read_text()
