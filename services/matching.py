@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import numpy as np
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
@@ -172,22 +171,21 @@ def rank_many(
     return {w.id: _rank(w, built.get(w.branch_id, empty), refused[w.id], catalogue, limit) for w in wishes}
 
 
-# What skill fit, same grid and availability add to the base, indexed by fit * 4 + grid * 2 + free;
-# the score is a sum of its terms.
-_BONUS = np.array(
-    [
-        score(
-            skill_fit=bool(i & 4), same_grid=bool(i & 2), available=bool(i & 1), load=0, rating=None, recent=0
-        )
-        for i in range(8)
-    ]
-)
+@lru_cache(maxsize=1)
+def _bonus():
+    """What skill fit, same grid and availability add to the base, indexed by fit * 4 + grid * 2 + free;
+    the score is a sum of its terms. Built on first use, not at import: numpy is loaded only once a
+    ranking runs (see services.member_pool)."""
+    import numpy as np
+
+    facts = [dict(skill_fit=bool(i & 4), same_grid=bool(i & 2), available=bool(i & 1)) for i in range(8)]
+    return np.array([score(**f, load=0, rating=None, recent=0) for f in facts])
 
 
 def _rank(wish: Wish, pool: Pool, refused: set[int], catalogue: Catalogue, limit: int) -> list[Candidate]:
     category = catalogue.categories.get(wish.category)
     ranked = pool.rank(
-        bonus=_BONUS,
+        bonus=_bonus(),
         fitting=category.skills if category else frozenset(),
         slots=slots_for(TimeWindow(wish.time_window), wish.preferred_date),
         grid_id=wish.grid_id,

@@ -3,13 +3,18 @@
 The sweep ranks a thousand wall postings at once; looping over every member of the
 branch in Python for each of them took most of a sweep. The formula itself lives in
 services.matching, which hands the pool each member's base score and the bonus table.
+
+numpy is imported inside the methods, not at the top: `sandan run` imports this module at
+start, and numpy (about 14 MB of RSS with its BLAS) is only needed once a ranking runs, which
+on a quiet branch may be never (bench/rss.py).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Member(NamedTuple):  # a tuple: a district sweep builds twenty thousand of them
@@ -35,6 +40,8 @@ class Ranked:
 
 class Pool:
     def __init__(self, members: list[Member]) -> None:
+        import numpy as np  # lazily: see the module's docstring
+
         self._bits: dict[str, int] = {}
         self.members = members
         self.uid = np.array([m.user_id for m in members], dtype=np.int64)
@@ -58,7 +65,7 @@ class Pool:
     def rank(
         self,
         *,
-        bonus: np.ndarray,
+        bonus: "np.ndarray",
         fitting: frozenset[str],
         slots: frozenset[str],
         grid_id: int | None,
@@ -69,6 +76,8 @@ class Pool:
 
         `bonus[fit * 4 + grid * 2 + free]` is what the three facts add to a member's base.
         """
+        import numpy as np  # lazily: see the module's docstring; loaded by __init__ already
+
         if not self.members:
             return []
         fit = (self.skills & np.uint64(self._mask(fitting))) != 0

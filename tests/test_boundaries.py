@@ -13,6 +13,9 @@ FRAMEWORKS = ("telegram", "aiogram")
 # Libraries only some commands need (/stats draws with matplotlib, /export and /report write with
 # openpyxl, posters and the chart font use PIL): `sandan run` loads them on first use, not at start.
 REPORT_LIBRARIES = ("matplotlib", "openpyxl", "PIL")
+# Likewise numpy, which only candidate ranking needs, and Alembic, which only a start with a
+# migration to apply needs (sandan.migrate): each would hold memory for the life of the bot.
+LAZY_LIBRARIES = (*REPORT_LIBRARIES, "numpy", "alembic")
 FORBIDDEN = {
     "models": (*FRAMEWORKS, "services", "bot"),
     "services": (*FRAMEWORKS, "bot"),
@@ -91,18 +94,24 @@ def test_the_check_lets_allowed_imports_through():
     assert not {n.split(".")[0] for n in names} & set(FORBIDDEN["services"])
 
 
-def loaded_by(module: str) -> set[str]:
-    """The report libraries a clean interpreter has loaded after importing `module`."""
-    code = f"import sys, {module}; print(*[m for m in {REPORT_LIBRARIES!r} if m in sys.modules])"
+def loaded_by(module: str, then: str = "") -> set[str]:
+    """The lazily loaded libraries a clean interpreter has loaded after importing `module`
+    (and running the statements `then`)."""
+    code = f"import sys, {module}\n{then}\nprint(*[m for m in {LAZY_LIBRARIES!r} if m in sys.modules])"
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
     )
     return set(out.stdout.split())
 
 
-def test_starting_the_bot_loads_no_report_library():
+def test_starting_the_bot_loads_no_report_library_numpy_or_alembic():
     # `sandan run` is sandan.cli, which imports sandan.serve to start the bot.
     assert loaded_by("sandan.cli, sandan.serve") == set()
+
+
+def test_numpy_is_loaded_once_a_ranking_runs():
+    ranks = "services.member_pool.Pool([]).rank(bonus=None, fitting=frozenset(), slots=frozenset(), "
+    assert "numpy" in loaded_by("services.member_pool", ranks + "grid_id=None, exclude=set(), limit=5)")
 
 
 @pytest.mark.parametrize(
