@@ -51,8 +51,10 @@ def guard_logs(token: str | None) -> None:
             logger.setLevel(level)
 
 
-def setup_logging(level: str, token: str | None = None) -> None:
+def setup_logging(level: str, *secrets: str | None) -> None:
+    """Logging at `level`, never carrying any of `secrets` (the bot token, the webhook's)."""
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    guard_logs(token)
+    for secret in secrets or (None,):
+        guard_logs(secret)

@@ -9,6 +9,7 @@ from telegram.error import InvalidToken
 
 from bot.i18n import DEFAULT, t
 from bot.ptb.app import SandanBot
+from bot.ptb.webhook import Webhook
 from sandan.bootstrap import App, flow_deps, prepare
 from sandan.logs import setup_logging
 from sandan.scheduler import build_scheduler
@@ -20,11 +21,28 @@ TOKEN_REJECTED = 3  # exit status when Telegram rejects the token: restarting wi
 JOBS_GRACE = 10.0  # seconds a sweep already running may take to finish at shutdown
 
 
-async def serve(app: App, stop: asyncio.Event | None = None) -> None:
+def webhook_of(settings) -> Webhook | list[str]:
+    """The webhook the settings describe, or the names of the settings it lacks."""
+    missing = [
+        name
+        for name, value in (
+            ("WEBHOOK_URL", settings.webhook_url),
+            ("WEBHOOK_SECRET", settings.webhook_secret),
+            ("HTTP_PORT", settings.http_port),
+        )
+        if not value
+    ]
+    return missing or Webhook(settings.webhook_url, settings.webhook_secret.get_secret_value())
+
+
+async def serve(app: App, stop: asyncio.Event | None = None, *, webhook: Webhook | None = None) -> None:
     """Run until a signal; a crash is logged (token scrubbed) rather than printed raw."""
-    setup_logging(app.settings.log_level, app.settings.telegram_bot_token.get_secret_value())
+    secrets = [app.settings.telegram_bot_token.get_secret_value()]
+    if webhook is not None:
+        secrets.append(webhook.secret)
+    setup_logging(app.settings.log_level, *secrets)
     try:
-        await _serve(app, stop)
+        await _serve(app, stop, webhook)
     except InvalidToken:  # PTB's message quotes the token: say what to do instead
         log.error("%s", t(DEFAULT, "run.token_rejected"))
         raise SystemExit(TOKEN_REJECTED) from None
@@ -33,7 +51,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
         raise SystemExit(1) from None
 
 
-async def _serve(app: App, stop: asyncio.Event | None) -> None:
+async def _serve(app: App, stop: asyncio.Event | None, webhook: Webhook | None) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -49,12 +67,14 @@ async def _serve(app: App, stop: asyncio.Event | None) -> None:
     http = None
     if app.settings.http_port:  # first: a port already taken stops the start, before any work
         endpoints = ops_app(app.db, bot.api_contact)
+        if webhook is not None:
+            endpoints.router.add_post(webhook.path, bot.webhook_receiver(webhook))
         http = await start_http(endpoints, host=app.settings.http_host, port=app.settings.http_port)
     scheduler = build_scheduler(app)
     scheduler.start()
     log.info("Sandan is running against %s", app.settings.telegram_api_base_url)
     try:
-        await bot.run(stop)
+        await bot.run(stop, webhook)
     finally:
         if http is not None:
             await http.cleanup()

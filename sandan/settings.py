@@ -1,10 +1,12 @@
 """The one validated configuration, read from the environment and `.env`."""
 
 import hashlib
+import re
 from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -44,6 +46,10 @@ class Settings(BaseSettings):
     # /healthz, /readyz and /metrics (sandan/web.py); no port: not served.
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, ge=1, le=65535)
+    # `sandan run --webhook` (bot/ptb/webhook.py): Telegram posts updates to this public URL,
+    # which a reverse proxy forwards to HTTP_HOST:HTTP_PORT; each post carries the secret.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
 
     # The follow-up scheduler (services.sweeps); hours unless the name says otherwise.
     sweep_interval_seconds: int = Field(default=60, ge=5, le=3600)
@@ -123,6 +129,24 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _public_https(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")  # a test's fake Telegram
+        if parts.scheme != "https" and not (loopback and parts.scheme == "http"):
+            raise ValueError("must be an https:// address (Telegram posts only to HTTPS)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _header_safe(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("1 to 256 letters, digits, _ or - (Telegram's rule for the secret token)")
+        return value
 
     @field_validator("category_catalogue_path")
     @classmethod

@@ -39,6 +39,9 @@ def test_defaults_are_a_local_sqlite_file_and_shanghai_time(monkeypatch, tmp_pat
         ("QUIET_HOURS", "9pm-8am"),
         ("TRIAGE_REMIND_HOURS", "8,2"),
         ("DIGEST_TIME", "25:00"),
+        ("WEBHOOK_URL", "http://bot.example.org/hook"),  # Telegram posts only to HTTPS
+        ("WEBHOOK_SECRET", "has spaces"),
+        ("HTTP_PORT", "70000"),
     ],
 )
 def test_a_bad_value_fails_at_start_up_naming_the_key(monkeypatch, key, value):

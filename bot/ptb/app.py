@@ -24,6 +24,7 @@ from bot.ptb.convert import to_input
 from bot.ptb.polling import Poller
 from bot.ptb.render import render
 from bot.ptb.transport import PtbTransport
+from bot.ptb.webhook import Webhook, receiver, register
 from bot.workers import WORKERS, UpdateWorkers
 from models import User
 from services import inbox, outbox
@@ -170,8 +171,20 @@ class SandanBot:
                 await set_default_commands(self.bot)
         return not stop.is_set()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Poll, work and deliver until `stop` is set, then shut down cleanly."""
+    def webhook_receiver(self, webhook: Webhook):
+        """The aiohttp handler that stores each update Telegram posts (webhook mode)."""
+        return receiver(
+            self.bot,
+            self.deps.db,
+            self.pool,
+            webhook,
+            stored=self.workers.wake,
+            slow_down=self.poller.slow_down,
+        )
+
+    async def run(self, stop: asyncio.Event, webhook: Webhook | None = None) -> None:
+        """Take updates (by long polling, or from `webhook`'s posts), work and deliver until
+        `stop` is set, then shut down cleanly."""
         sys.setswitchinterval(SWITCH_INTERVAL)
         loop = asyncio.get_running_loop()
 
@@ -183,9 +196,14 @@ class SandanBot:
         try:
             if not await self._connect(stop):
                 return
+            if webhook is not None:
+                await register(self.bot, webhook)
+            else:  # a webhook left from an earlier run would refuse getUpdates
+                await self.bot.delete_webhook()
             self.api_contact.answered()
             async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self.poller.run(stop), name="poller")
+                if webhook is None:
+                    tasks.create_task(self.poller.run(stop), name="poller")
                 tasks.create_task(self.workers.run(stop), name="update-workers")
                 tasks.create_task(self.sender.run_forever(stop), name="outbox-sender")
         finally:

@@ -91,9 +91,9 @@ class Poller:
         self.offset = updates[-1].update_id + 1  # confirmed by the next getUpdates
         self.stored(len(arrivals))
         for a in warn:
-            await self._slow_down(a)
+            await self.slow_down(a)
 
-    async def _slow_down(self, a: inbox.Arrival) -> None:
+    async def slow_down(self, a: inbox.Arrival) -> None:
         """Ask a sender whose backlog is full to wait for the answers (once a minute at most)."""
         try:
             await self.bot.send_message(a.user_key, t(pick_language(a.language), "inbox.slow_down"))

@@ -230,9 +230,16 @@ def seed(
 
 
 @app.command()
-def run() -> None:
+def run(
+    webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook", help="Take updates from Telegram's posts (WEBHOOK_URL) instead of polling."
+        ),
+    ] = False,
+) -> None:
     """Run the bot: poll Telegram (or TELEGRAM_API_BASE_URL) and deliver notifications."""
-    from sandan.serve import serve
+    from sandan.serve import serve, webhook_of
 
     try:
         the_app = bootstrap()
@@ -242,7 +249,11 @@ def run() -> None:
     if the_app.settings.telegram_bot_token is None:
         typer.echo(t(DEFAULT, "run.no_token"), err=True)
         raise typer.Exit(1)
-    asyncio.run(serve(the_app))
+    hook = webhook_of(the_app.settings) if webhook else None
+    if isinstance(hook, list):
+        typer.echo(t(DEFAULT, "run.webhook_settings", missing=", ".join(hook)), err=True)
+        raise typer.Exit(2)
+    asyncio.run(serve(the_app, webhook=hook))
 
 
 @app.command()

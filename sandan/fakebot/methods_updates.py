@@ -14,13 +14,13 @@ class UpdateMethods:
     """Mixin of FakeBotApi: hands out the queue of UpdateInjection; confirms by offset."""
 
     def _m_setWebhook(self, params: JSONDict) -> bool:
-        self.webhook_url = str(params["url"])
         if params.get("drop_pending_updates"):
             self._drop_pending()
+        self._set_webhook(params)  # sandan/fakebot/webhook.py: deliveries start
         return True
 
-    def _m_deleteWebhook(self, params: JSONDict) -> bool:
-        self.webhook_url = ""
+    async def _m_deleteWebhook(self, params: JSONDict) -> bool:
+        await self._stop_webhook()
         if params.get("drop_pending_updates"):
             self._drop_pending()
         return True

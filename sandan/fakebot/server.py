@@ -14,6 +14,7 @@ Everything runs in the test's event loop; every wait is bounded by a deadline.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -31,6 +32,7 @@ from sandan.fakebot.params import read_params
 from sandan.fakebot.recording import Recording
 from sandan.fakebot.types import ApiError, Call, JSONDict
 from sandan.fakebot.updates import UpdateInjection
+from sandan.fakebot.webhook import WebhookDelivery
 
 
 def _connected(request: web.Request) -> bool:
@@ -42,6 +44,7 @@ class FakeBotApi(
     Recording,
     Faults,
     UpdateInjection,
+    WebhookDelivery,
     ChatState,
     MessageMethods,
     EditMethods,
@@ -76,6 +79,7 @@ class FakeBotApi(
         self._closing = False
         self._init_recording()
         self._init_updates()
+        self._init_webhook()
         self._init_chats()
         self._init_files()
         self._init_settings()
@@ -104,6 +108,7 @@ class FakeBotApi(
     async def stop(self) -> None:
         """Release pending long polls and shut the server down."""
         self._closing = True
+        await self._stop_webhook()
         self._updates_event.set()
         self._activity.set()
         if self._runner is not None:
@@ -206,6 +211,8 @@ class FakeBotApi(
             else:
                 recorded = False
                 result = handler(params)
+                if inspect.isawaitable(result):  # deleteWebhook waits for deliveries to stop
+                    result = await result
         except ApiError as err:
             return self._finish(call, err, recorded=recorded)
         except (KeyError, TypeError, ValueError) as exc:

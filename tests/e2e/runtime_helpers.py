@@ -53,10 +53,16 @@ def reply_text(call: Call) -> str:
 
 
 async def start_sandan(
-    api: FakeBotApi, workdir: Path, database_url: str, log: Path, *, lease: float = 30, **settings: str
+    api: FakeBotApi,
+    workdir: Path,
+    database_url: str,
+    log: Path,
+    *args: str,
+    lease: float = 30,
+    **settings: str,
 ):
-    """`sandan run` in a child process against the fake Telegram; its output goes to `log`, so a
-    full pipe never stalls it. `lease`: INBOX_LEASE_SECONDS; `settings`: more, by name."""
+    """`sandan run [args]` in a child process against the fake Telegram; its output goes to `log`,
+    so a full pipe never stalls it. `lease`: INBOX_LEASE_SECONDS; `settings`: more, by name."""
     env = {
         **settings,
         **os.environ,
@@ -68,5 +74,5 @@ async def start_sandan(
     }
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "sandan.cli", "run", env=env, cwd=workdir, stdout=out, stderr=out
+            sys.executable, "-m", "sandan.cli", "run", *args, env=env, cwd=workdir, stdout=out, stderr=out
         )

@@ -4,6 +4,7 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import sys
 from datetime import timedelta
 
@@ -179,3 +180,17 @@ async def test_sandan_run_exits_with_a_clear_message_and_no_token_when_telegram_
     assert process.returncode == TOKEN_REJECTED
     assert "TELEGRAM_BOT_TOKEN" in log and "Traceback" not in log
     assert api.token not in log and "RUN-TEST" not in log
+
+
+def test_webhook_mode_without_its_settings_says_which_are_missing(tmp_path):
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "424242:X", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "sandan.cli", "run", "--webhook"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "WEBHOOK_URL" in done.stderr and "WEBHOOK_SECRET" in done.stderr and "HTTP_PORT" in done.stderr
