@@ -71,10 +71,18 @@ async def _serve(app: App, stop: asyncio.Event | None, webhook: Webhook | None) 
             endpoints.router.add_post(webhook.path, bot.webhook_receiver(webhook))
         http = await start_http(endpoints, host=app.settings.http_host, port=app.settings.http_port)
     scheduler = build_scheduler(app)
-    scheduler.start()
+    scheduler.start(paused=True)  # it runs while this process leads
+
+    async def scheduling(ended: asyncio.Event) -> None:
+        scheduler.resume()
+        try:
+            await ended.wait()
+        finally:
+            scheduler.pause()
+
     log.info("Sandan is running against %s", app.settings.telegram_api_base_url)
     try:
-        await bot.run(stop, webhook)
+        await bot.run(stop, webhook, while_leading=scheduling)
     finally:
         if http is not None:
             await http.cleanup()

@@ -18,6 +18,7 @@ from bot.flows.engine import Engine
 from bot.flows.io import Answer, Input, Kind, Message, Output
 from bot.flows.registry import build_engine
 from bot.i18n import pick_language, t
+from bot.leadership import Leadership, Term
 from bot.ptb.aiohttp_request import AiohttpRequest
 from bot.ptb.commands import commands_key, set_chat_commands, set_default_commands
 from bot.ptb.convert import to_input
@@ -81,6 +82,7 @@ class SandanBot:
         self._menus: dict[int, tuple] = {}  # the command menu last set per chat
         transport = PtbTransport(self.bot, deps.catalogue, deps.codec)
         self.sender = OutboxSender(deps.db, transport, quiet_hours=quiet_hours)
+        self.leadership = Leadership(deps.db)
 
     async def handle(self, claimed: Claimed) -> str | None:
         """Handle one stored update: the flows in a worker thread, then the replies; returns its kind."""
@@ -135,6 +137,7 @@ class SandanBot:
         async with asyncio.timeout(timeout):
             while True:
                 await self.workers.idle.wait()
+                await self.leadership.leading.wait()  # a follower sends nothing: not for tests
                 await self.sender.idle.wait()
                 if self.workers.idle.is_set():  # still: nothing came in while the sender finished
                     return
@@ -182,9 +185,19 @@ class SandanBot:
             slow_down=self.poller.slow_down,
         )
 
-    async def run(self, stop: asyncio.Event, webhook: Webhook | None = None) -> None:
+    async def run(
+        self, stop: asyncio.Event, webhook: Webhook | None = None, *, while_leading: Term | None = None
+    ) -> None:
         """Take updates (by long polling, or from `webhook`'s posts), work and deliver until
-        `stop` is set, then shut down cleanly."""
+        `stop` is set, then shut down cleanly. The outbox sender, and `while_leading` (the
+        scheduler), run only while this process leads (bot/leadership.py)."""
+
+        async def lead(ended: asyncio.Event) -> None:
+            async with asyncio.TaskGroup() as term:
+                term.create_task(self.sender.run_forever(ended), name="outbox-sender")
+                if while_leading is not None:
+                    term.create_task(while_leading(ended), name="leader-work")
+
         sys.setswitchinterval(SWITCH_INTERVAL)
         loop = asyncio.get_running_loop()
 
@@ -205,7 +218,7 @@ class SandanBot:
                 if webhook is None:
                     tasks.create_task(self.poller.run(stop), name="poller")
                 tasks.create_task(self.workers.run(stop), name="update-workers")
-                tasks.create_task(self.sender.run_forever(stop), name="outbox-sender")
+                tasks.create_task(self.leadership.run(stop, lead), name="leadership")
         finally:
             unwatch()
             await self.bot.shutdown()

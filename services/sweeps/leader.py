@@ -1,15 +1,17 @@
-"""One leader: with several processes on one PostgreSQL, only one runs a sweep at a time."""
+"""One sweep at a time: with several processes on one PostgreSQL, a sweep takes a lock of its own.
+
+Only the leader (bot/leadership.py) schedules sweeps, but at a change of leader the old one's
+last sweep may still be running when the new one's first begins."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import text
 
-from services import metrics
 from services.db import Database
 
 # Any fixed 64-bit number; it names Sandan's sweep among the server's advisory locks.
-LOCK_KEY = 0x5A4E_DA4E_5EE9
+LOCK_KEY = 0x5A4E_DA4E_5EE9  # not bot.leadership's: the leader's own sweep takes this one too
 
 
 @contextmanager
@@ -22,13 +24,11 @@ def leadership(db: Database) -> Iterator[bool]:
     ledger's unique rows still make an overlapping sweep harmless.
     """
     if db.is_sqlite:
-        metrics.LEADER.set(1)
         yield True
         return
     with db.engine.connect() as conn:
         got = conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
         conn.commit()
-        metrics.LEADER.set(1 if got else 0)
         try:
             yield bool(got)
         finally:
