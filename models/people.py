@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.enums import MemberStatus
@@ -10,6 +10,11 @@ from models.types import UTCDateTime, utcnow
 
 
 class User(SQLModel, table=True):
+    # Every sweep looks up the admins; a partial index keeps that off the whole user table.
+    __table_args__ = (
+        Index("ix_user_admins", "id", sqlite_where=text("is_admin = 1"), postgresql_where=text("is_admin")),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int | None = Field(default=None, unique=True, index=True, sa_type=BigInteger)
     display_name: str = Field(default="", max_length=200)  # as Telegram shows it

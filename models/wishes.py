@@ -32,6 +32,7 @@ def _ts(index: bool = False):
 class Wish(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("branch_id", "number"),
+        Index("ix_wish_number", "number"),  # /dispatch A-0042: the number alone, not its branch
         Index("ix_wish_branch_status", "branch_id", "status"),
         Index("ix_wish_member_status", "assigned_member_id", "status"),
         Index("ix_wish_resident_status", "resident_id", "status"),
