@@ -63,6 +63,7 @@ async def _serve(app: App, stop: asyncio.Event | None, webhook: Webhook | None) 
         api_root=app.settings.telegram_api_base_url,
         quiet_hours=app.sweeps.quiet,
         lease=timedelta(seconds=app.settings.inbox_lease_seconds),
+        outbox_lease=timedelta(seconds=app.settings.outbox_lease_seconds),
     )
     http = None
     if app.settings.http_port:  # first: a port already taken stops the start, before any work

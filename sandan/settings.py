@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # How long a claimed update stays with its worker without a heartbeat (services.inbox): after
     # a crash, the updates it held wait this long before another worker takes them.
     inbox_lease_seconds: float = Field(default=30, ge=1, le=600)
+    # How long the outbox sender holds a notification it is sending: a dead sender's rows wait
+    # this long before another takes them; a send that outlasts it is left to the new holder.
+    outbox_lease_seconds: float = Field(default=60, ge=1, le=600)
     # /healthz, /readyz and /metrics (sandan/web.py); no port: not served.
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, ge=1, le=65535)

@@ -48,8 +48,9 @@ class OutboxSender(Outcomes):
         clock: Callable[[], datetime] = utcnow,
         quiet_hours: QuietHours | None = None,
         pool: WorkPool | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
-        self.db, self.deliver, self.batch, self.clock = db, deliver, batch, clock
+        self.db, self.deliver, self.batch, self.clock, self.lease = db, deliver, batch, clock, lease
         # Its own threads by default, so a long report in the bot's workers never delays a send.
         self.pool = pool or WorkPool(4, name="sandan-outbox")
         self.quiet_hours = quiet_hours
@@ -110,11 +111,11 @@ class OutboxSender(Outcomes):
                     Outbox.status == OutboxStatus.pending,
                     Outbox.not_before <= now,  # a leased row's not_before lies ahead
                 )
-                .values(not_before=now + LEASE, attempts=Outbox.attempts + 1)
+                .values(not_before=now + self.lease, attempts=Outbox.attempts + 1)
                 .returning(Outbox.id)
             )
             claimed = set(result.scalars().all())
-        self._leases.update(dict.fromkeys(claimed, now + LEASE))
+        self._leases.update(dict.fromkeys(claimed, now + self.lease))
         return claimed
 
     def _pick(self, due: list[tuple[Outbox, User]]) -> list[tuple[Outbox, User]]:

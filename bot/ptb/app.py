@@ -28,7 +28,7 @@ from bot.ptb.transport import PtbTransport
 from bot.ptb.webhook import Webhook, receiver, register
 from bot.workers import WORKERS, UpdateWorkers
 from models import User
-from services import inbox, outbox
+from services import delivery, inbox, outbox
 from services.actors import load_actor
 from services.delivery import OutboxSender
 from services.inbox import Claimed
@@ -63,6 +63,7 @@ class SandanBot:
         quiet_hours: QuietHours | None = None,
         workers: int = WORKERS,
         lease: timedelta = inbox.LEASE,
+        outbox_lease: timedelta = delivery.LEASE,
     ) -> None:
         self.deps = deps
         self.engine: Engine = build_engine(deps)
@@ -81,7 +82,7 @@ class SandanBot:
         )
         self._menus: dict[int, tuple] = {}  # the command menu last set per chat
         transport = PtbTransport(self.bot, deps.catalogue, deps.codec)
-        self.sender = OutboxSender(deps.db, transport, quiet_hours=quiet_hours)
+        self.sender = OutboxSender(deps.db, transport, quiet_hours=quiet_hours, lease=outbox_lease)
         self.leadership = Leadership(deps.db)
 
     async def handle(self, claimed: Claimed) -> str | None:

@@ -18,7 +18,9 @@ _ADMINS_SQLITE, _ADMINS_PG = sa.text("is_admin = 1"), sa.text("is_admin")
 
 def upgrade() -> None:
     op.create_index("ix_wish_number", "wish", ["number"])
-    op.create_index("ix_user_admins", "user", ["id"], sqlite_where=_ADMINS_SQLITE, postgresql_where=_ADMINS_PG)
+    op.create_index(
+        "ix_user_admins", "user", ["id"], sqlite_where=_ADMINS_SQLITE, postgresql_where=_ADMINS_PG
+    )
 
 
 def downgrade() -> None:
