@@ -40,23 +40,23 @@ STAFF_TELEGRAM_ID = 1
 LIFTED = {"rate": 1e9, "burst": 1e9, "per_chat_rate": 1e9, "per_chat_burst": 1e9}
 
 
-async def build(path: Path, members: int) -> tuple[int, int]:
+def build(path: Path, members: int) -> tuple[int, int]:
     """The template file; returns the branch's id and its staff member's user id."""
     db = Database(sqlite_url(path))
-    await upgrade(db)
-    async with db.write() as s:
-        branch = await add_branch(s, code="A", name="幸福社区", grids=["一网格"])
-        staff = await add_staff(s, telegram_id=STAFF_TELEGRAM_ID, branch_code="A")
-        await add_members(s, branch.id, list(range(100_000, 100_000 + members)))
-    await db.dispose()
+    upgrade(db)
+    with db.write() as s:
+        branch = add_branch(s, code="A", name="幸福社区", grids=["一网格"])
+        staff = add_staff(s, telegram_id=STAFF_TELEGRAM_ID, branch_code="A")
+        add_members(s, branch.id, list(range(100_000, 100_000 + members)))
+    db.dispose()
     return branch.id, staff.id
 
 
-async def queue_once(path: Path, branch_id: int, staff_id: int) -> tuple[float, int]:
+def queue_once(path: Path, branch_id: int, staff_id: int) -> tuple[float, int]:
     db = Database(sqlite_url(path))
     started = time.perf_counter()
-    async with db.write() as s:
-        sent = await create_broadcast(
+    with db.write() as s:
+        sent = create_broadcast(
             s,
             actor_id=staff_id,
             branch_id=branch_id,
@@ -64,7 +64,7 @@ async def queue_once(path: Path, branch_id: int, staff_id: int) -> tuple[float, 
             text="周六上午停水，请提前储水。",
         )
     elapsed = time.perf_counter() - started
-    await db.dispose()
+    db.dispose()
     return elapsed, sent.recipients
 
 
@@ -97,7 +97,8 @@ async def deliver(
 
     await asyncio.gather(sender.run_forever(stop, idle=0.05), watch())
     elapsed = time.perf_counter() - started
-    await db.dispose()
+    sender.pool.shutdown()
+    db.dispose()
     return transport.count, elapsed, per_second
 
 
@@ -111,16 +112,16 @@ async def main() -> None:
     latency = opts.latency_ms / 1000
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / "template.db"
-        branch_id, staff_id = await build(template, opts.members)
+        branch_id, staff_id = build(template, opts.members)
         print(f"{opts.members} approved members; transport latency {opts.latency_ms:g} ms")
 
-        async def fresh(name: str) -> tuple[Path, float, int]:
+        def fresh(name: str) -> tuple[Path, float, int]:
             """A copy of the template with the broadcast just queued, and how long queueing took."""
             path = Path(tmp) / name
             shutil.copy(template, path)
-            return path, *await queue_once(path, branch_id, staff_id)
+            return path, *queue_once(path, branch_id, staff_id)
 
-        queued = [await fresh(f"queue{i}.db") for i in range(opts.rounds)]
+        queued = [fresh(f"queue{i}.db") for i in range(opts.rounds)]
         recipients = queued[0][2]
         median_ms = statistics.median(q[1] for q in queued) * 1000
         print(f"queue {recipients} rows:    median {median_ms:.0f} ms over {opts.rounds} rounds")
@@ -136,7 +137,7 @@ async def main() -> None:
         projected = recipients / rate / 60
         print(f"projected {recipients}:   {projected:.1f} min (target about {TARGET_S / 60:.0f} min)")
 
-        lifted, _, _ = await fresh("lifted.db")
+        lifted, _, _ = fresh("lifted.db")
         sent, elapsed, _ = await deliver(lifted, latency=latency, seconds=600, until=recipients, **LIFTED)
         print(f"limits lifted:        {sent} in {elapsed:.1f} s = {sent / elapsed:.0f}/s (headroom)")
 

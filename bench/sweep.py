@@ -14,7 +14,6 @@
 """
 
 import argparse
-import asyncio
 import resource
 import shutil
 import statistics
@@ -51,13 +50,13 @@ def sweep_moment() -> datetime:
     return datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, tzinfo=tz).astimezone(UTC)
 
 
-async def stage(db: Database, policy: SweepPolicy, now: datetime, count: int) -> dict[str, int]:
+def stage(db: Database, policy: SweepPolicy, now: datetime, count: int) -> dict[str, int]:
     """Make `count` open wishes, half due and half nearly due, over the five followed situations."""
-    async with db.write() as s:
-        await s.execute(update(Offer).where(Offer.status == OfferStatus.open).values(status="withdrawn"))
-        await s.execute(update(Wish).where(Wish.status.in_(OPEN_STATUSES)).values(status=S.closed))
+    with db.write() as s:
+        s.execute(update(Offer).where(Offer.status == OfferStatus.open).values(status="withdrawn"))
+        s.execute(update(Wish).where(Wish.status.in_(OPEN_STATUSES)).values(status=S.closed))
         rows = (
-            await s.execute(
+            s.execute(
                 select(Wish.id, Wish.assigned_member_id)
                 .where(Wish.assigned_member_id.is_not(None))
                 .order_by(Wish.id.desc())
@@ -96,45 +95,47 @@ async def stage(db: Database, policy: SweepPolicy, now: datetime, count: int) ->
                 values.update(assigned_at=at, submitted_at=at - timedelta(hours=5), completed_at=None)
             else:
                 values.update(completed_at=at)
-            await s.execute(update(Wish).where(Wish.id == wish_id).values(**values))
+            s.execute(update(Wish).where(Wish.id == wish_id).values(**values))
             made[str(status)] += 1
         for i in range(0, len(offers), 500):
-            await s.execute(insert(Offer).values(offers[i : i + 500]))
+            s.execute(insert(Offer).values(offers[i : i + 500]))
     return made
 
 
-async def timed_sweep(path: Path, policy, catalogue, now) -> tuple[float, object]:
+def timed_sweep(path: Path, policy, catalogue, now) -> tuple[float, object]:
     db = Database(sqlite_url(path))
     try:
         started = time.perf_counter()
-        report = await run_sweep(db, policy=policy, catalogue=catalogue, now=now)
+        report = run_sweep(db, policy=policy, catalogue=catalogue, now=now)
         return time.perf_counter() - started, report
     finally:
-        await db.dispose()
+        db.dispose()
 
 
-async def query_plans(path: Path, policy, catalogue, now) -> list[tuple[str, list[str]]]:
+def query_plans(path: Path, policy, catalogue, now) -> list[tuple[str, list[str]]]:
     """EXPLAIN QUERY PLAN of each distinct SELECT a sweep runs, with the parameters it ran with."""
     db = Database(sqlite_url(path))
     seen: dict[str, tuple] = {}
 
-    @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
     def capture(_conn, _cursor, statement, parameters, _context, _many):
         if statement.lstrip().upper().startswith("SELECT") and statement not in seen:
             seen[statement] = parameters
 
+    for engine in db.engines:  # the sweep's writes select too, on SQLite's writer engine
+        event.listen(engine, "before_cursor_execute", capture)
     try:
-        await run_sweep(db, policy=policy, catalogue=catalogue, now=now)
-        event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
+        run_sweep(db, policy=policy, catalogue=catalogue, now=now)
+        for engine in db.engines:
+            event.remove(engine, "before_cursor_execute", capture)
         plans = []
-        async with db.read() as s:
-            conn = await s.connection()
+        with db.read() as s:
+            conn = s.connection()
             for statement, parameters in seen.items():
-                result = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                result = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
                 plans.append((statement, [row[-1] for row in result]))
         return plans
     finally:
-        await db.dispose()
+        db.dispose()
 
 
 def full_scans(plan: list[str]) -> list[str]:
@@ -145,23 +146,23 @@ def full_scans(plan: list[str]) -> list[str]:
     ]
 
 
-async def run(args) -> None:
+def run(args) -> None:
     catalogue = load_catalogue(DEFAULT_CATALOGUE)
     policy, now = SweepPolicy.default(), sweep_moment()
     with seeded_file(args.scale, "template.db") as (template, _seeded):
         work = template.with_name("work.db")
         db = Database(sqlite_url(template))
-        made = await stage(db, policy, now, args.open)
-        await db.dispose()  # closing the last connection checkpoints the WAL into the file we copy
+        made = stage(db, policy, now, args.open)
+        db.dispose()  # closing the last connection checkpoints the WAL into the file we copy
         print(f"  staged {sum(made.values()):,} open wishes at {now.isoformat()}: {made}")
         timings, report = [], None
         for _ in range(args.rounds):
             shutil.copy(template, work)
-            seconds, report = await timed_sweep(work, policy, catalogue, now)
+            seconds, report = timed_sweep(work, policy, catalogue, now)
             timings.append(seconds)
-        steady = [(await timed_sweep(work, policy, catalogue, now))[0] for _ in range(args.rounds)]
+        steady = [timed_sweep(work, policy, catalogue, now)[0] for _ in range(args.rounds)]
         shutil.copy(template, work)
-        plans = await query_plans(work, policy, catalogue, now)
+        plans = query_plans(work, policy, catalogue, now)
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print()
@@ -192,7 +193,7 @@ def main() -> None:
     parser.add_argument("--scale", default="district")
     parser.add_argument("--open", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
-    asyncio.run(run(parser.parse_args()))
+    run(parser.parse_args())
 
 
 if __name__ == "__main__":

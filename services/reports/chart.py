@@ -4,7 +4,8 @@ matplotlib's object API on the Agg canvas: no pyplot state, safe beside an event
 caller passes the CJK font (bot.fonts pins it) and every label, already translated.
 
 Every text is plain: matplotlib reads "$...$" as mathtext, so a branch named "A$B$" would be
-typeset and one with a single "$" would fail to draw at all.
+typeset and one with a single "$" would fail to draw at all. Each text we pass in is made
+plain as it is made (walking the figure for every text afterwards cost a sixth of the chart).
 """
 
 from dataclasses import dataclass
@@ -16,12 +17,14 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from services.reports.figures import Week
 
 GREEN, BLUE, GREY, RED = "#3a9d5d", "#4a7fc1", "#b8b8b8", "#be1622"
+# zlib's fastest level: a few ms less of the report's time holding the GIL, for a file ~8 % larger.
+PNG_COMPRESSION = 1
+PLAIN = {"parse_math": False}  # for every text we pass in; tick labels are digits, dates and %
 
 
 @dataclass(frozen=True)
@@ -52,16 +55,9 @@ def _bars(ax, bottoms: list[int], heights: list[int], color: str, label: str) ->
 def render_chart(weeks: list[Week], *, labels: ChartLabels, font_path: Path, font_family: str) -> bytes:
     """PNG bytes of the weekly chart."""
     out = BytesIO()
-    chart_figure(weeks, labels=labels, font_path=font_path, font_family=font_family).savefig(
-        out, format="png"
-    )
+    fig = chart_figure(weeks, labels=labels, font_path=font_path, font_family=font_family)
+    fig.savefig(out, format="png", pil_kwargs={"compress_level": PNG_COMPRESSION})
     return out.getvalue()
-
-
-def plain_text(fig: Figure) -> None:
-    """Draw every text of the figure as it is written, never as mathtext."""
-    for text in fig.findobj(Text):
-        text.set_parse_math(False)
 
 
 def chart_figure(weeks: list[Week], *, labels: ChartLabels, font_path: Path, font_family: str) -> Figure:
@@ -83,7 +79,7 @@ def chart_figure(weeks: list[Week], *, labels: ChartLabels, font_path: Path, fon
         base = [a + b for a, b in zip(base, heights, strict=True)]
     ax.set_xlim(-0.6, len(weeks) - 0.4)
     ax.set_ylim(0, max([*base, 4]) * 1.08)
-    ax.set_ylabel(labels.wishes, fontdict=font)
+    ax.set_ylabel(labels.wishes, fontdict=font, **PLAIN)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     step = max(1, len(weeks) // 12)
     ax.set_xticks(range(0, len(weeks), step), [w.start.strftime("%m-%d") for w in weeks][::step])
@@ -94,9 +90,9 @@ def chart_figure(weeks: list[Week], *, labels: ChartLabels, font_path: Path, fon
     )
     line.set_ylim(0, 1.05)
     line.yaxis.set_major_formatter(PercentFormatter(1.0))
-    line.set_ylabel(labels.satisfaction, fontdict=font)
+    line.set_ylabel(labels.satisfaction, fontdict=font, **PLAIN)
     handles = ax.get_legend_handles_labels()[0] + line.get_legend_handles_labels()[0]
-    ax.legend(
+    legend = ax.legend(
         handles=handles,
         prop={**font, "size": 9},
         loc="upper center",
@@ -104,8 +100,9 @@ def chart_figure(weeks: list[Week], *, labels: ChartLabels, font_path: Path, fon
         ncol=4,
         frameon=False,
     )
-    ax.set_title(labels.title, fontdict={**font, "fontsize": 13})
-    plain_text(fig)
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    ax.set_title(labels.title, fontdict={**font, "fontsize": 13}, **PLAIN)
     return fig
 
 

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, aliased
 from models import Branch, Grid, MemberProfile, ResidentProfile, User, Wish
 from services.actors import load_actor
 from services.errors import NotFound
-from services.reports.figures import COMPLETED, Figures, summarise
+from services.reports.aggregate import count_figures
+from services.reports.figures import COMPLETED, Figures
 from services.reports.periods import Period
-from services.reports.stats import load_rows, require_scope
+from services.reports.stats import require_scope
 from services.scrubbing import HIDDEN, scrub_contacts
 
 MAX_ITEMS = 40
@@ -88,7 +89,7 @@ def build_notice(
         raise NotFound("error.no_branch", code="")
     if branch.notice_chat_id is None:
         raise NotFound("publish.no_channel", code=branch.code)
-    figures = summarise(load_rows(s, branch_id=branch_id, period=period, tz=tz), period=period, tz=tz)
+    figures = count_figures(s, period=period, tz=tz, branch_id=branch_id)[None]
     start, end = period.utc_bounds(tz)
     member = aliased(User)
     query = (

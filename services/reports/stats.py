@@ -1,19 +1,19 @@
 """The data behind /stats and /branches: one branch, all branches, or each branch side by side."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Branch, Rating, Wish
+from models import Branch, Wish
 from models.enums import OPEN_STATUSES
-from models.enums import WishStatus as S
 from services.actors import Actor, load_actor, require_staff
 from services.errors import NotAllowed
 from services.overdue import overdue_by_branch
-from services.reports.figures import Figures, Row, summarise
+from services.reports.aggregate import count_figures, no_figures
+from services.reports.figures import Figures
 from services.reports.periods import Period
 from services.sweeps.policy import DEFAULT_POLICY, SweepPolicy
 
@@ -25,29 +25,6 @@ def require_scope(actor: Actor, branch_id: int | None) -> None:
             raise NotAllowed("error.admin_only")
     else:
         require_staff(actor, branch_id)
-
-
-def load_rows(s: Session, *, branch_id: int | None, period: Period, tz: ZoneInfo) -> list[Row]:
-    """The wishes submitted in the period, with their ratings (no permission check: callers check)."""
-    start, end = period.utc_bounds(tz)
-    query = (
-        select(
-            Wish.branch_id,
-            Wish.status,
-            Wish.category,
-            Wish.rejection_reason,
-            Wish.submitted_at,
-            Wish.triaged_at,
-            Wish.assigned_at,
-            Wish.completed_at,
-            Rating.score,
-        )
-        .outerjoin(Rating, Rating.wish_id == Wish.id)
-        .where(Wish.submitted_at >= start, Wish.submitted_at < end)
-    )
-    if branch_id is not None:
-        query = query.where(Wish.branch_id == branch_id)
-    return [Row(b, S(st), *rest) for b, st, *rest in (s.execute(query))]
 
 
 def _per_branch(s: Session, condition) -> dict[int, int]:
@@ -67,9 +44,9 @@ def stats(
 ) -> Figures:
     """Every /stats figure for one branch, or for all branches together (admins)."""
     require_scope(load_actor(s, actor_id), branch_id)
-    rows = load_rows(s, branch_id=branch_id, period=period, tz=tz)
+    figures = count_figures(s, period=period, tz=tz, branch_id=branch_id)[None]
     overdue = overdue_by_branch(s, now=now, policy=policy, branch_id=branch_id)
-    return summarise(rows, period=period, tz=tz, overdue_now=sum(overdue.values()))
+    return replace(figures, overdue_now=sum(overdue.values()))
 
 
 @dataclass(frozen=True)
@@ -93,13 +70,11 @@ def compare(
 ) -> list[BranchLine]:
     """Each branch's figures, worst first: most overdue, then lowest resolution rate (admins)."""
     require_scope(load_actor(s, actor_id), None)
-    rows = load_rows(s, branch_id=None, period=period, tz=tz)
-    grouped: dict[int, list[Row]] = {}
-    for row in rows:
-        grouped.setdefault(row.branch_id, []).append(row)
+    counted = count_figures(s, period=period, tz=tz, each=True)
     overdue = overdue_by_branch(s, now=now, policy=policy)
     open_now = _per_branch(s, Wish.status.in_(OPEN_STATUSES))
     branches = (s.execute(select(Branch.id, Branch.code, Branch.name))).all()
+    empty = no_figures(period)
     lines = [
         BranchLine(
             bid,
@@ -107,7 +82,7 @@ def compare(
             name,
             open_now.get(bid, 0),
             overdue.get(bid, 0),
-            summarise(grouped.get(bid, []), period=period, tz=tz, overdue_now=overdue.get(bid, 0)),
+            replace(counted.get(bid, empty), overdue_now=overdue.get(bid, 0)),
         )
         for bid, code, name in branches
     ]
