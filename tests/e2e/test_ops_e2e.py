@@ -3,20 +3,14 @@
 import asyncio
 import re
 import signal
-import socket
 
 import aiohttp
 
 from sandan.fakebot import FakeBotApi, FakeUser
+from sandan.fakebot.proxy import free_port
 from tests.e2e.runtime_helpers import replies, start_sandan
 
 RESIDENT = FakeUser(5101, "王秀英")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def figure(page: str, name: str) -> float:

@@ -7,9 +7,10 @@ import aiohttp
 
 from models import InboxStatus
 from sandan.fakebot import FakeBotApi, FakeUser
+from sandan.fakebot.proxy import free_port
 from sandan.fakebot.webhook import SECRET_HEADER
 from tests.e2e.runtime_helpers import inbox_statuses, processed_ids, replies, reply_text, start_sandan
-from tests.e2e.test_ops_e2e import free_port, get
+from tests.e2e.test_ops_e2e import get
 
 USERS, EACH = 10, 5
 SECRET = "s3cret-Token_1"
