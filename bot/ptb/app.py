@@ -2,15 +2,12 @@
 sender delivers notifications; the synchronous core runs in worker threads."""
 
 import asyncio
-import contextlib
 import logging
 import sys
 from datetime import timedelta
 
 from sqlalchemy import select
 from telegram import Bot, Update
-from telegram.error import NetworkError
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from bot.deferred import message_params
 from bot.flows.context import Deps
@@ -20,7 +17,8 @@ from bot.flows.registry import build_engine
 from bot.i18n import pick_language, t
 from bot.leadership import Leadership, Term
 from bot.ptb.aiohttp_request import AiohttpRequest
-from bot.ptb.commands import commands_key, set_chat_commands, set_default_commands
+from bot.ptb.commands import commands_key, set_chat_commands
+from bot.ptb.connect import connect
 from bot.ptb.convert import to_input
 from bot.ptb.polling import Poller
 from bot.ptb.render import render
@@ -43,7 +41,6 @@ log = logging.getLogger(__name__)
 _MENU_REFRESH = {"start", "language"}
 # Waits between tries to reach the Bot API at start: a network that is not up yet, a proxy
 # still starting, or Telegram briefly down should delay Sandan, not stop it.
-START_WAIT = wait_exponential(multiplier=1, min=1, max=60)
 # A report is seconds of pure Python in one worker thread. At CPython's default switch interval
 # (5 ms) every other thread, the event loop's included, waits up to 5 ms each time it needs the
 # GIL back, which is dozens of times per update: `/stats all` slowed everyone's answers to a
@@ -143,38 +140,6 @@ class SandanBot:
                 if self.workers.idle.is_set():  # still: nothing came in while the sender finished
                     return
 
-    async def _connect(self, stop: asyncio.Event) -> bool:
-        """Reach the Bot API, waiting and trying again while it is unreachable; False if stopped first.
-
-        A rejected token (InvalidToken) is not retried: it will not get better by waiting.
-        """
-
-        async def sleep(seconds: float) -> None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-        def waiting(state) -> None:
-            log.warning(
-                "Telegram's Bot API is unreachable (%s); trying again in %.0f s",
-                state.outcome.exception(),
-                state.next_action.sleep,
-            )
-
-        async for attempt in AsyncRetrying(
-            retry=retry_if_exception_type(NetworkError),
-            wait=START_WAIT,
-            stop=lambda _state: stop.is_set(),
-            sleep=sleep,
-            before_sleep=waiting,
-            reraise=True,
-        ):
-            if stop.is_set():
-                return False
-            with attempt:
-                await self.bot.initialize()
-                await set_default_commands(self.bot)
-        return not stop.is_set()
-
     def webhook_receiver(self, webhook: Webhook):
         """The aiohttp handler that stores each update Telegram posts (webhook mode)."""
         return receiver(
@@ -208,7 +173,7 @@ class SandanBot:
 
         unwatch = outbox.when_queued(self.deps.db, wake_sender)
         try:
-            if not await self._connect(stop):
+            if not await connect(self.bot, stop):
                 return
             if webhook is not None:
                 await register(self.bot, webhook)
