@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, insert, inspect, select
+from sqlalchemy import Column, Integer, String, Table, func, insert, inspect, select
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -116,6 +116,15 @@ def _table_names(db) -> set[str]:
 
 
 def test_the_migrated_schema_matches_the_models(db):
+    assert _diff(db) == []
+
+
+def test_the_comparison_sees_a_model_table_the_migrations_lack(db):
+    table = Table("motto", SQLModel.metadata, Column("id", Integer, primary_key=True), Column("t", String(9)))
+    try:
+        assert [(op, found.name) for op, found in _diff(db)] == [("add_table", "motto")]
+    finally:
+        SQLModel.metadata.remove(table)
     assert _diff(db) == []
 
 

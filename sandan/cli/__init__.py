@@ -11,6 +11,7 @@ import typer
 from bot.i18n import DEFAULT, t
 from bot.texts import render_error
 from sandan.bootstrap import bootstrap
+from sandan.cli.db import db_app
 from sandan.migrate import upgrade
 from sandan.settings import ConfigError
 from services.branches import (
@@ -25,7 +26,6 @@ from services.branches import (
 from services.errors import DomainError
 
 app = typer.Typer(help="Sandan: 居民点单、支部下单、党员接单", no_args_is_help=True, add_completion=False)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 branch_app = typer.Typer(help="Branches (支部).", no_args_is_help=True)
 staff_app = typer.Typer(help="Branch staff.", no_args_is_help=True)
 admin_app = typer.Typer(help="District admins.", no_args_is_help=True)
@@ -56,16 +56,6 @@ def _run(work):
         raise typer.Exit(1) from None
     finally:
         the_app.db.dispose()
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Apply every migration (the bot also does this on start)."""
-
-    def noop(_app):
-        typer.echo("Database is up to date.")
-
-    _run(noop)
 
 
 @branch_app.command("add")
