@@ -17,6 +17,7 @@ import asyncio
 import statistics
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -72,7 +73,10 @@ async def one_run(api: BenchApi, url: str, count: int, users: list[FakeUser], ar
             def send(user: FakeUser):
                 return api.command_measured(user, COMMANDS[next(turn) % len(COMMANDS)])
 
-            return await closed_loop(api, users, args.seconds, send)
+            cpu, wall = time.process_time(), time.perf_counter()
+            rate, latencies = await closed_loop(api, users, args.seconds, send)
+            # This process is the fake Telegram, the proxy and the users: near 100%, it sets the pace.
+            return rate, latencies, (time.process_time() - cpu) / (time.perf_counter() - wall)
         finally:
             for proc in procs:
                 await botproc.stop(proc)
@@ -88,27 +92,30 @@ async def run(args) -> None:
         upgrade(db)
         db.dispose()
         users = [FakeUser(9_000_000 + i, f"用户{i}", language_code="en") for i in range(args.users)]
-        results: dict[int, list[tuple[float, list[float]]]] = {n: [] for n in COUNTS}
+        results: dict[int, list[tuple[float, list[float], float]]] = {n: [] for n in COUNTS}
         with tempfile.TemporaryDirectory(prefix="sandan-scale-") as folder:
             async with BenchApi(token=botproc.TOKEN) as api:
                 for r in range(args.rounds):
                     for n in COUNTS:
-                        rate, latencies = await one_run(api, url, n, users, args, Path(folder))
-                        results[n].append((rate, latencies))
+                        rate, latencies, load = await one_run(api, url, n, users, args, Path(folder))
+                        results[n].append((rate, latencies, load))
                         print(f"round {r + 1}, {n} instance(s): {rate:.0f} replies/s", flush=True)
     finally:
         _admin(args.pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print()
-    print(f"{'instances':>9} {'replies/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'vs one':>7}")
-    one = statistics.median(rate for rate, _ in results[1])
+    head = f"{'instances':>9} {'replies/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'vs one':>7}"
+    print(head + f" {'load CPU':>9}")
+    one = statistics.median(rate for rate, _, _ in results[1])
     for n in COUNTS:
-        rate = statistics.median(r for r, _ in results[n])
-        p50, p95, p99 = quantiles([ms for _, lat in results[n] for ms in lat]) or (0, 0, 0)
-        print(f"{n:>9} {rate:>10.0f} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f} {rate / one:>7.2f}")
+        rate = statistics.median(r for r, _, _ in results[n])
+        p50, p95, p99 = quantiles([ms for _, lat, _ in results[n] for ms in lat]) or (0, 0, 0)
+        load = statistics.median(cpu for _, _, cpu in results[n])
+        print(f"{n:>9} {rate:>10.0f} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f} {rate / one:>7.2f} {load:>8.0%}")
     print()
     runs = f"{args.seconds:.0f} s per run, medians of {args.rounds} rounds"
     print(f"{args.users} users in a closed loop for {runs};")
-    print(f"latencies from all rounds together. {botproc.machine()}")
+    print("latencies from all rounds together. load CPU: this process (the fake Telegram, the proxy")
+    print(f"and the users); near 100%, it sets the pace, not the instances. {botproc.machine()}")
 
 
 def main() -> None:
