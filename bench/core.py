@@ -43,7 +43,8 @@ from services.db import Database  # noqa: E402
 from services.matching import rank_candidates  # noqa: E402
 
 TARGET_RANK_MS = 20
-TARGET_CYCLES = 200
+TARGET_CYCLES = 300
+TARGET_SHARE = 0.3  # of the raw-sqlite3 floor
 TARGET_RSS_MB = 300
 
 
@@ -305,7 +306,7 @@ def run(args) -> None:
     row("  CPU time of this process per cycle, median of rounds (ms)", f"{cycles['cpu_ms']:.2f}")
     row("  SQL statements per cycle (and 6 BEGIN/COMMIT pairs)", f"{cycles['statements']:.1f}")
     row("  the same SQL through sqlite3 alone, replayed (cycles/s)", f"{cycles['floor']:.1f}")
-    row("  Sandan's rate / that floor, median of rounds", f"{cycles['share']:.2f}")
+    row("  Sandan's rate / that floor, median of rounds", f"{cycles['share']:.2f}", f">= {TARGET_SHARE}")
     row("peak RSS, benchmark process, serving work only (MB)", f"{rss_mb:.0f}", f"< {TARGET_RSS_MB}")
     print()
     print("SQLite driver: sqlite3 through a synchronous SQLAlchemy Session.")
