@@ -81,6 +81,7 @@ class SandanBot:
         transport = PtbTransport(self.bot, deps.catalogue, deps.codec)
         self.sender = OutboxSender(deps.db, transport, quiet_hours=quiet_hours, lease=outbox_lease)
         self.leadership = Leadership(deps.db)
+        self.stopping = asyncio.Event()  # set with run's stop: no more updates are taken
 
     async def handle(self, claimed: Claimed) -> str | None:
         """Handle one stored update: the flows in a worker thread, then the replies; returns its kind."""
@@ -149,6 +150,7 @@ class SandanBot:
             webhook,
             stored=self.workers.wake,
             slow_down=self.poller.slow_down,
+            stopping=self.stopping.is_set,
         )
 
     async def run(
@@ -172,6 +174,7 @@ class SandanBot:
                 loop.call_soon_threadsafe(self.sender.nudge)
 
         unwatch = outbox.when_queued(self.deps.db, wake_sender)
+        watch_stop = asyncio.create_task(_mirror(stop, self.stopping))
         try:
             if not await connect(self.bot, stop):
                 return
@@ -186,7 +189,13 @@ class SandanBot:
                 tasks.create_task(self.workers.run(stop), name="update-workers")
                 tasks.create_task(self.leadership.run(stop, lead), name="leadership")
         finally:
+            watch_stop.cancel()
             unwatch()
             await self.bot.shutdown()
             self.pool.shutdown()
             self.sender.pool.shutdown()
+
+
+async def _mirror(source: asyncio.Event, target: asyncio.Event) -> None:
+    await source.wait()
+    target.set()

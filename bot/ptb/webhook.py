@@ -55,6 +55,7 @@ def receiver(
     *,
     stored: Callable[[int], None],
     slow_down: Callable[[inbox.Arrival], Awaitable[None]],
+    stopping: Callable[[], bool] = lambda: False,
 ):
     """The aiohttp handler for the webhook's route."""
     expected = webhook.secret.encode()
@@ -64,6 +65,8 @@ def receiver(
         if not hmac.compare_digest(given, expected):
             log.warning("webhook request without the right secret token refused")
             return web.Response(status=403)
+        if stopping():  # shutting down: Telegram sends it again, to another instance or to the next start
+            return web.Response(status=503)
         try:
             update = Update.de_json(json.loads(await request.read()), bot)
         except (ValueError, TypeError, KeyError):
