@@ -1,7 +1,7 @@
 """SQLModel tables and enums. Imports no bot framework."""
 
 from models.branches import Branch, Grid
-from models.broadcasts import Broadcast
+from models.broadcasts import Broadcast, GroupPost
 from models.enums import (
     Audience,
     Availability,
@@ -30,6 +30,7 @@ __all__ = [
     "FollowUp",
     "FollowUpReason",
     "Grid",
+    "GroupPost",
     "InboxStatus",
     "InboxUpdate",
     "MemberProfile",

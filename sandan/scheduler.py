@@ -10,7 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from models.types import utcnow
 from sandan.bootstrap import App
-from services import inbox, metrics
+from services import group_posts, inbox, metrics
 from services.pool import WorkPool
 from services.retention import purge
 from services.sweeps.sweep import run_sweep
@@ -58,6 +58,7 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
         # Daily, not with every sweep: processed_at has no index, so this reads the whole table.
         with app.db.write() as s:
             forget_old(s)
+            group_posts.forget_old(s, now=utcnow())
         inbox.forget_old(app.db)
         # In batches of their own transactions, after the update records: see services.retention.
         purged = purge(app.db, policy=app.retention, now=utcnow())

@@ -15,6 +15,7 @@ from models import (
     ConversationState,
     FollowUp,
     Grid,
+    GroupPost,
     InboxStatus,
     InboxUpdate,
     MemberProfile,
@@ -87,6 +88,7 @@ def _fill_every_table(db) -> None:
             ],
         )
         s.execute(insert(ProcessedUpdate).values(update_id=1, processed_at=NOW))
+        s.execute(insert(GroupPost).values(chat_id=-1001, posted_at=NOW))
         arrived = {"update_id": 2, "message": {"text": "x"}}
         s.execute(
             insert(InboxUpdate).values(

@@ -7,6 +7,7 @@ from bot.flows.io import Edit, Message, Output, Post
 from bot.flows.report_common import branch_command, chosen, pct, period_ids
 from bot.flows.router import Router
 from bot.flows.staff_common import cat_label, refuse
+from services import group_posts
 from services.branches import BranchRow
 from services.reports.notice import Notice, build_notice
 from services.reports.periods import Period
@@ -71,6 +72,8 @@ def publish_confirmed(ctx: Ctx) -> list[Output]:
         return refuse(ctx)
     branch, period = picked
     notice = _notice(ctx, branch.id, period)
+    if not group_posts.reserve(ctx.s, chat_id=notice.chat_id):  # Telegram's limit for one group
+        return [Edit(ctx.t("publish.too_fast", n=group_posts.PER_MINUTE))]
     return [
         Edit(ctx.t("publish.posting", branch=branch.name, period=period.label)),
         Post(notice.chat_id, notice_text(ctx, notice), ctx.t("publish.done"), ctx.t("publish.failed")),

@@ -11,6 +11,7 @@ from bot.flows.io import Edit, Message, Post
 from models import Branch, ResidentProfile, Staff, User, Wish
 from models.enums import WishStatus as S
 from sandan.seed import seed
+from services import group_posts
 from services.reports.notice import scrub, surname_mou
 from tests.flows.harness import Chat, Person
 
@@ -112,3 +113,15 @@ def test_staff_are_told_plainly_when_no_channel_is_set(db, catalogue):
     chat, staff = Chat(db, catalogue), Person(staff_tid, "staff")
     [message] = chat.command(staff, "publish", "2025-05")
     assert "还没有设置公示群" in message.text and "sandan branch notice" in message.text
+
+
+def test_a_channel_that_had_its_twenty_posts_this_minute_is_not_posted_to_and_staff_are_told(db, catalogue):
+    _, staff_tid, _ = seeded_branch(db)
+    chat, staff = Chat(db, catalogue), Person(staff_tid, "staff")
+    with db.write() as s:  # another process, or staff elsewhere, posted to the channel just now
+        for _ in range(group_posts.PER_MINUTE):
+            assert group_posts.reserve(s, chat_id=CHANNEL)
+    chat.command(staff, "publish", "2025-05")
+    out = chat.press(staff, "确认发布")
+    assert not [o for o in out if isinstance(o, Post)]
+    assert any("一分钟内已发了 20 条" in o.text for o in out if isinstance(o, Edit))
