@@ -18,7 +18,7 @@ from bot.i18n import pick_language, t
 from bot.leadership import Leadership, Term
 from bot.ptb.aiohttp_request import AiohttpRequest
 from bot.ptb.commands import commands_key, set_chat_commands
-from bot.ptb.connect import connect
+from bot.ptb.connect import connect, keep_in_touch
 from bot.ptb.convert import to_input
 from bot.ptb.polling import Poller
 from bot.ptb.render import render
@@ -186,6 +186,8 @@ class SandanBot:
             async with asyncio.TaskGroup() as tasks:
                 if webhook is None:
                     tasks.create_task(self.poller.run(stop), name="poller")
+                else:
+                    tasks.create_task(keep_in_touch(self.bot, stop, self.api_contact.answered), name="ping")
                 tasks.create_task(self.workers.run(stop), name="update-workers")
                 tasks.create_task(self.leadership.run(stop, lead), name="leadership")
         finally:

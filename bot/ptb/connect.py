@@ -3,9 +3,10 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from telegram import Bot
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TelegramError
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from bot.ptb.commands import set_default_commands
@@ -46,3 +47,24 @@ async def connect(bot: Bot, stop: asyncio.Event) -> bool:
             await bot.initialize()
             await set_default_commands(bot)
     return not stop.is_set()
+
+
+PING_EVERY = 20.0  # seconds between getMe calls in webhook mode, for /readyz (within READY_API_AGE)
+
+
+async def keep_in_touch(
+    bot: Bot, stop: asyncio.Event, answered: Callable[[], None], *, every: float = PING_EVERY
+) -> None:
+    """In webhook mode nothing else calls the Bot API while nobody writes: ask it now and then
+    (getMe), so that readiness tells a Bot API that stopped answering from a quiet day."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        if stop.is_set():
+            return
+        try:
+            await bot.get_me()
+        except TelegramError as exc:
+            log.warning("the Bot API did not answer getMe (%s)", type(exc).__name__)
+        else:
+            answered()
