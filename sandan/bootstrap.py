@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sandan.migrate import upgrade
 from sandan.settings import Settings, load_settings
-from services import outbox
+from services import alert_budget
 from services.branches import add_admin
 from services.catalogue import Catalogue, load_catalogue
 from services.db import Database
@@ -27,7 +27,7 @@ class App:
 def bootstrap(settings: Settings | None = None) -> App:
     """Build the application's dependencies from settings."""
     settings = settings or load_settings()
-    outbox.limit_alerts(settings.staff_alerts_per_hour)
+    alert_budget.limit_alerts(settings.staff_alerts_per_hour)
     return App(
         settings=settings,
         db=Database(settings.database_url),

@@ -4,24 +4,22 @@ Two guards against a resident or member who makes the bot alert staff over and o
 - An alert made pointless before it went out is withdrawn (`Note.withdraws`): a resident who
   cancels an untriaged wish whose `staff.new_wish` has not been sent yet takes that alert back,
   and staff hear of neither.
-- A budget: one person's actions reach each staff member or admin with at most
-  `BUDGET.per_hour` alerts an hour; the last one allowed is `staff.alerts_paused`, which says
-  so, and the rest are dropped. Nothing real is lost: the wishes are in /queue and the
-  scheduler's reminders still come. Staff actions and the scheduler are never budgeted.
+- A budget (services/alert_budget.py): one person's actions reach each staff member or admin
+  with at most `BUDGET.per_hour` alerts an hour. Nothing real is lost: the wishes are in
+  /queue and the scheduler's reminders still come.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import KW_ONLY, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from models import Outbox, OutboxStatus, Staff, User
 from models.types import utcnow
+from services.alert_budget import BUDGET, within_budget
 from services.db import Database, run_core
-from services.note_keys import NoteKey
-from services.privacy import mask_name
 
 QUIET_PREFIXES = ("resident.", "member.")
 # Outbox.last_error of a row the sender gave up on because its person cannot be reached.
@@ -29,29 +27,6 @@ BLOCKED, UNREACHABLE, NO_TELEGRAM_ID = "403 blocked", "unreachable", "no telegra
 UNREACHABLE_ERRORS = (BLOCKED, UNREACHABLE, NO_TELEGRAM_ID)
 STAFF_CACHE = "sandan_staff_of"  # key in Session.info
 _QUEUED = "sandan_outbox_queued"  # key in Session.info: this transaction queued rows
-ALERT_PREFIXES = ("staff.", "admin.")  # the notes that alert staff and admins
-# Never budgeted: a resident's complaint must reach staff however busy the hour was.
-UNBUDGETED = frozenset({NoteKey.staff_disputed, NoteKey.staff_low_rating})
-ALERTS_PAUSED = NoteKey.staff_alerts_paused
-BUDGET_WINDOW = timedelta(hours=1)
-
-
-@dataclass
-class AlertBudget:
-    """Alerts one resident or member may cause to each staff member or admin per hour.
-
-    None (no budget) unless configured: `sandan run` sets it from STAFF_ALERTS_PER_HOUR.
-    """
-
-    per_hour: int | None = None
-
-
-BUDGET = AlertBudget()
-
-
-def limit_alerts(per_hour: int | None) -> None:
-    """Set the alert budget (the bootstrap calls this with STAFF_ALERTS_PER_HOUR)."""
-    BUDGET.per_hour = per_hour
 
 
 # Built once, on the tables; see services.lifecycle for why.
@@ -59,17 +34,6 @@ _INSERT = insert(Outbox.__table__)
 _STAFF = Staff.__table__
 _STAFF_OF = select(_STAFF.c.user_id).where(_STAFF.c.branch_id == bindparam("branch_id"))
 _OUTBOX = Outbox.__table__
-_SPENT = (  # per recipient: alerts this person caused in the window, and whether one said "paused"
-    select(_OUTBOX.c.user_id, func.count(), func.count().filter(_OUTBOX.c.key == ALERTS_PAUSED))
-    .where(
-        _OUTBOX.c.caused_by == bindparam("caused_by"),
-        _OUTBOX.c.created_at > bindparam("since"),
-        _OUTBOX.c.user_id.in_(bindparam("user_ids", expanding=True)),
-        or_(*(_OUTBOX.c.key.startswith(p, autoescape=True) for p in ALERT_PREFIXES)),
-        _OUTBOX.c.key.notin_(sorted(UNBUDGETED)),
-    )
-    .group_by(_OUTBOX.c.user_id)
-)
 _UNSENT = (  # attempts = 0: no sender has leased it, so Telegram cannot have it yet
     delete(_OUTBOX)
     .where(
@@ -81,7 +45,6 @@ _UNSENT = (  # attempts = 0: no sender has leased it, so Telegram cannot have it
     )
     .returning(_OUTBOX.c.user_id)
 )
-_NAME = select(User.name, User.display_name).where(User.id == bindparam("user_id"))
 
 
 @dataclass(frozen=True)
@@ -165,7 +128,7 @@ def queue(
     if withdrawing:
         rows = _withdraw_pointless(s, rows, withdrawing)
     if caused_by is not None and BUDGET.per_hour is not None:
-        rows = _within_budget(s, rows, caused_by, now, BUDGET.per_hour)
+        rows = within_budget(s, rows, caused_by=caused_by, now=now, per_hour=BUDGET.per_hour)
     if rows:
         run_core(s, _INSERT, rows)
         mark_queued(s)
@@ -201,40 +164,3 @@ def _withdraw_pointless(
         deleted = set((s.execute(_UNSENT, params)).scalars())
         gone += [id(r) for r in mine if r["user_id"] in deleted]
     return [r for r in rows if id(r) not in gone] if gone else rows
-
-
-def _budgeted(key: str) -> bool:
-    return key.startswith(ALERT_PREFIXES) and key not in UNBUDGETED
-
-
-def _within_budget(
-    s: Session, rows: list[dict], caused_by: int, now: datetime, per_hour: int
-) -> list[dict]:
-    """The rows, with alerts beyond the causer's hourly budget per recipient dropped.
-
-    The last alert the budget allows becomes `staff.alerts_paused`, so staff know why it went
-    quiet, unless they were told so within the hour already. Rows deleted as pointless no
-    longer count: staff never got them.
-    """
-    alerted = {r["user_id"] for r in rows if _budgeted(r["key"])}
-    if not alerted:
-        return rows
-    params = {"caused_by": caused_by, "since": now - BUDGET_WINDOW, "user_ids": sorted(alerted)}
-    found = (s.execute(_SPENT, params)).all()
-    spent, told = {uid: n for uid, n, _ in found}, {uid for uid, _, paused in found if paused}
-    kept, name = [], None
-    for row in rows:
-        uid = row["user_id"]
-        if uid not in alerted or not _budgeted(row["key"]):
-            kept.append(row)
-            continue
-        spent[uid] = spent.get(uid, 0) + 1
-        if spent[uid] < per_hour or (spent[uid] == per_hour and uid in told):
-            kept.append(row)
-        elif spent[uid] == per_hour:
-            if name is None:
-                person = (s.execute(_NAME, {"user_id": caused_by})).one_or_none()
-                name = mask_name((person and (person.name or person.display_name)) or "")
-            params = {"name": name, "n": per_hour}
-            kept.append({**row, "key": ALERTS_PAUSED, "params": params, "wish_id": None})
-    return kept

@@ -67,6 +67,6 @@ def catalogue():
 @pytest.fixture(autouse=True)
 def unconfigured_alert_budget(monkeypatch):
     """No test inherits the alert budget another one configured (`bootstrap` sets it process-wide)."""
-    from services import outbox
+    from services import alert_budget
 
-    monkeypatch.setattr(outbox.BUDGET, "per_hour", None)
+    monkeypatch.setattr(alert_budget.BUDGET, "per_hour", None)

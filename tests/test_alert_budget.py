@@ -11,7 +11,7 @@ from bot.texts import render_note
 from models import Outbox, OutboxStatus, Wish, WishEvent
 from models.enums import WishStatus as S
 from models.types import utcnow
-from services import dispatch, outbox, wishes
+from services import alert_budget, dispatch, wishes
 from services.errors import InvalidInput
 from services.wishes import Limits
 from tests import factories as f
@@ -24,7 +24,7 @@ CYCLES = 100
 @pytest.fixture
 def budget(monkeypatch):
     """The budget `sandan run` configures from STAFF_ALERTS_PER_HOUR (10 by default)."""
-    monkeypatch.setattr(outbox.BUDGET, "per_hour", BUDGET)
+    monkeypatch.setattr(alert_budget.BUDGET, "per_hour", BUDGET)
 
 
 def world(db, catalogue):
@@ -76,7 +76,8 @@ def test_a_hundred_submit_cancel_cycles_alert_each_staff_member_at_most_the_budg
     for uid in staff:
         keys = alerts_to(db, uid)
         assert len(keys) == BUDGET
-        assert keys[-1] == outbox.ALERTS_PAUSED and set(keys[:-1]) <= {"staff.new_wish", "staff.cancelled"}
+        assert keys[-1] == alert_budget.ALERTS_PAUSED
+        assert set(keys[:-1]) <= {"staff.new_wish", "staff.cancelled"}
     assert len(ids) == CYCLES and every_wish_cancelled_with_its_events(db, ids)
 
 
@@ -109,9 +110,9 @@ def test_the_paused_alert_names_the_resident_masked_and_says_where_the_work_is(d
     w, _ = world(db, catalogue)
     cycles(w, db, CYCLES, deliver=True)
     with db.read() as s:
-        params = s.scalar(select(Outbox.params).where(Outbox.key == outbox.ALERTS_PAUSED).limit(1))
-    zh = render_note("zh", catalogue, outbox.ALERTS_PAUSED, params)
-    en = render_note("en", catalogue, outbox.ALERTS_PAUSED, params)
+        params = s.scalar(select(Outbox.params).where(Outbox.key == alert_budget.ALERTS_PAUSED).limit(1))
+    zh = render_note("zh", catalogue, alert_budget.ALERTS_PAUSED, params)
+    en = render_note("en", catalogue, alert_budget.ALERTS_PAUSED, params)
     assert "王*" in zh and "王秀英" not in zh and "/queue" in zh and "10" in zh
     assert "王*" in en and "/queue" in en
 
@@ -185,11 +186,11 @@ def test_the_budget_is_a_sliding_hour_and_says_paused_once_an_hour(db, catalogue
         cycles(w, db, 4, deliver=True)  # 8 alerts
     with clock(T0 + timedelta(minutes=30)):
         cycles(w, db, 1, deliver=True)  # the 9th, then the 10th says "paused"
-    assert alerts_to(db, staff[0])[-2:] == ["staff.new_wish", outbox.ALERTS_PAUSED]
+    assert alerts_to(db, staff[0])[-2:] == ["staff.new_wish", alert_budget.ALERTS_PAUSED]
     with clock(T0 + timedelta(minutes=61)):  # the first 8 have left the hour: 8 more may come
         cycles(w, db, 10, deliver=True)
     keys = alerts_to(db, staff[0])
-    assert len(keys) == 10 + 8 and keys.count(outbox.ALERTS_PAUSED) == 1
+    assert len(keys) == 10 + 8 and keys.count(alert_budget.ALERTS_PAUSED) == 1
 
 
 def test_a_dispute_reaches_staff_even_after_the_resident_spent_the_hours_budget(db, catalogue, budget):
