@@ -63,12 +63,13 @@ async def test_one_of_several_processes_leads_and_another_takes_over_when_its_co
         assert len(terms.running) == 1  # never both
         first = next(iter(terms.running))
         (second,) = set("ab") - {first}
-        leaders[first].retry = 3600  # dead: it will not try again
+        leaders[first]._take = lambda: False  # dead: it will never hold the lock again
         with db.engine.connect() as admin:  # the leader's connection dies, as with a kill -9
             admin.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks"
-                    " WHERE locktype = 'advisory' AND objid = :low AND granted"
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND objid = :low AND granted"  # in this test's database, not another test's
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 ),
                 {"low": LEADER_KEY & 0xFFFFFFFF},
             )
