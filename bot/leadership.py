@@ -81,7 +81,7 @@ class Leadership:
     def _take(self) -> bool:
         if self.db.is_sqlite:
             return True
-        self._let_go()
+        self._let_go()  # a term that ended on its own may have left its connection
         conn = self.db.engine.connect()
         try:
             got = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_KEY}))
@@ -89,10 +89,11 @@ class Leadership:
         except Exception:
             conn.close()
             raise
-        self._conn = conn
         if not got:
-            self._let_go()
-        return got
+            conn.close()  # it holds no lock: back to the pool
+            return False
+        self._conn = conn
+        return True
 
     def _still_leading(self) -> bool:
         if self.db.is_sqlite:

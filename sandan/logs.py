@@ -39,10 +39,9 @@ def _record(*args, **kwargs) -> logging.LogRecord:
     return record
 
 
-def guard_logs(token: str | None) -> None:
-    """From now on no log record carries `token`, and the chatty libraries stay quiet."""
-    if token:
-        _secrets.add(token)
+def guard_logs(*secrets: str | None) -> None:
+    """From now on no log record carries any of `secrets`, and the chatty libraries stay quiet."""
+    _secrets.update(s for s in secrets if s)
     if logging.getLogRecordFactory() is not _record:
         logging.setLogRecordFactory(_record)
     for name, level in QUIET_LOGGERS.items():
@@ -56,5 +55,4 @@ def setup_logging(level: str, *secrets: str | None) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    for secret in secrets or (None,):
-        guard_logs(secret)
+    guard_logs(*secrets)

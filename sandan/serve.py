@@ -37,10 +37,8 @@ def webhook_of(settings) -> Webhook | list[str]:
 
 async def serve(app: App, stop: asyncio.Event | None = None, *, webhook: Webhook | None = None) -> None:
     """Run until a signal; a crash is logged (token scrubbed) rather than printed raw."""
-    secrets = [app.settings.telegram_bot_token.get_secret_value()]
-    if webhook is not None:
-        secrets.append(webhook.secret)
-    setup_logging(app.settings.log_level, *secrets)
+    token = app.settings.telegram_bot_token.get_secret_value()
+    setup_logging(app.settings.log_level, token, webhook and webhook.secret)
     try:
         await _serve(app, stop, webhook)
     except InvalidToken:  # PTB's message quotes the token: say what to do instead

@@ -50,7 +50,8 @@ READY_API_AGE = 60.0  # seconds since the Bot API last answered, beyond which we
 
 @dataclass
 class ApiContact:
-    """When the Bot API last answered this process (at connecting, then at every getUpdates)."""
+    """When the Bot API last answered this process: at connecting, then at every long poll, or
+    in webhook mode to a getMe now and then (bot/ptb/connect.keep_in_touch)."""
 
     at: float | None = field(default=None)
 
@@ -73,16 +74,12 @@ class SharedFigures:
                 select(func.count(), func.min(InboxUpdate.received_at)).where(InboxUpdate.status.in_(_OPEN))
             ).one()
             pending = s.scalar(select(func.count()).where(Outbox.status == OutboxStatus.pending))
-        lag = (datetime.now(UTC) - _aware(oldest)).total_seconds() if oldest else 0.0
+        lag = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0  # UTCDateTime: aware
         yield GaugeMetricFamily("sandan_inbox_open", "Updates stored and not yet handled", value=open_count)
         yield GaugeMetricFamily(
             "sandan_inbox_lag_seconds", "Age of the oldest update not yet handled", value=max(lag, 0.0)
         )
         yield GaugeMetricFamily("sandan_outbox_pending", "Notifications waiting to be sent", value=pending)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 _watched: list[SharedFigures] = []

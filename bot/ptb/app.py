@@ -39,8 +39,6 @@ log = logging.getLogger(__name__)
 
 # Commands after which the user's roles (and so their command menu) may differ.
 _MENU_REFRESH = {"start", "language"}
-# Waits between tries to reach the Bot API at start: a network that is not up yet, a proxy
-# still starting, or Telegram briefly down should delay Sandan, not stop it.
 # A report is seconds of pure Python in one worker thread. At CPython's default switch interval
 # (5 ms) every other thread, the event loop's included, waits up to 5 ms each time it needs the
 # GIL back, which is dozens of times per update: `/stats all` slowed everyone's answers to a
@@ -81,7 +79,7 @@ class SandanBot:
         transport = PtbTransport(self.bot, deps.catalogue, deps.codec)
         self.sender = OutboxSender(deps.db, transport, quiet_hours=quiet_hours, lease=outbox_lease)
         self.leadership = Leadership(deps.db)
-        self.stopping = asyncio.Event()  # set with run's stop: no more updates are taken
+        self.stopping = asyncio.Event()  # run's stop, once it runs: then no more updates are taken
 
     async def handle(self, claimed: Claimed) -> str | None:
         """Handle one stored update: the flows in a worker thread, then the replies; returns its kind."""
@@ -150,7 +148,7 @@ class SandanBot:
             webhook,
             stored=self.workers.wake,
             slow_down=self.poller.slow_down,
-            stopping=self.stopping.is_set,
+            stopping=lambda: self.stopping.is_set(),  # run's stop, once it runs
         )
 
     async def run(
@@ -174,7 +172,7 @@ class SandanBot:
                 loop.call_soon_threadsafe(self.sender.nudge)
 
         unwatch = outbox.when_queued(self.deps.db, wake_sender)
-        watch_stop = asyncio.create_task(_mirror(stop, self.stopping))
+        self.stopping = stop
         try:
             if not await connect(self.bot, stop):
                 return
@@ -191,13 +189,7 @@ class SandanBot:
                 tasks.create_task(self.workers.run(stop), name="update-workers")
                 tasks.create_task(self.leadership.run(stop, lead), name="leadership")
         finally:
-            watch_stop.cancel()
             unwatch()
             await self.bot.shutdown()
             self.pool.shutdown()
             self.sender.pool.shutdown()
-
-
-async def _mirror(source: asyncio.Event, target: asyncio.Event) -> None:
-    await source.wait()
-    target.set()

@@ -13,6 +13,8 @@ from bot.ptb.commands import set_default_commands
 
 log = logging.getLogger(__name__)
 
+# Waits between tries to reach the Bot API at start: a network that is not up yet, a proxy
+# still starting, or Telegram briefly down should delay Sandan, not stop it.
 START_WAIT = wait_exponential(multiplier=1, min=1, max=60)
 
 

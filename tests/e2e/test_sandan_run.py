@@ -3,7 +3,6 @@
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -11,6 +10,7 @@ from datetime import timedelta
 from models import User
 from models.types import utcnow
 from sandan.fakebot import FakeBotApi, FakeUser
+from sandan.fakebot.proxy import free_port
 from sandan.migrate import upgrade
 from sandan.serve import TOKEN_REJECTED
 from services.db import Database
@@ -80,12 +80,6 @@ async def test_sandan_run_sweeps_at_start_and_reminds_staff_of_an_untriaged_wish
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.communicate(), timeout=30)
     assert len(reminded()) == 1
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def read_until(process, text: str, *, timeout: float = 30) -> str:  # noqa: ASYNC109
